@@ -1,0 +1,36 @@
+# Shared settings and helpers of the bench scripts; sourced, not run.
+# Every path and name can be overridden from the environment.
+
+APP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_DIR=${OP_BENCH_DIR:-$HOME/frappe-bench}
+DEV_SITE=${OP_DEV_SITE:-dev.localhost}
+TEST_SITE=${OP_TEST_SITE:-test.localhost}
+ADMIN_PASSWORD=${OP_ADMIN_PASSWORD:-admin}
+# MariaDB account that may create databases; made by setup-bench when it does not exist.
+DB_ADMIN_USER=${OP_DB_ADMIN_USER:-op_bench_admin}
+DB_ADMIN_PASSWORD=${OP_DB_ADMIN_PASSWORD:-op_bench_admin}
+REDIS_URL=${OP_REDIS_URL:-redis://127.0.0.1:6379}
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+ensure_services() {
+	if ! mysqladmin -uroot ping >/dev/null 2>&1 && ! mysqladmin -u"$DB_ADMIN_USER" -p"$DB_ADMIN_PASSWORD" -h127.0.0.1 ping >/dev/null 2>&1; then
+		log "MariaDB does not answer: starting it"
+		start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+		for _ in $(seq 60); do mysqladmin -uroot ping >/dev/null 2>&1 && break; sleep 1; done
+	fi
+	if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
+		log "Redis does not answer: starting it"
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+		for _ in $(seq 30); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 1; done
+	fi
+	# Frappe refuses a server whose default character set is not utf8mb4 with unicode collation.
+	mysql -u"$DB_ADMIN_USER" -p"$DB_ADMIN_PASSWORD" -h127.0.0.1 -e \
+		"SET GLOBAL character_set_server = 'utf8mb4'; SET GLOBAL collation_server = 'utf8mb4_unicode_ci';" \
+		2>/dev/null || mysql -uroot -e \
+		"SET GLOBAL character_set_server = 'utf8mb4'; SET GLOBAL collation_server = 'utf8mb4_unicode_ci';"
+}
+
+bench_exists() { [ -d "$BENCH_DIR/apps/frappe" ] && [ -d "$BENCH_DIR/sites" ]; }
+
+in_bench() { (cd "$BENCH_DIR" && "$@"); }
