@@ -6,3 +6,5 @@ app_email = "dev@opportunity-pipeline.invalid"
 app_license = "GPL-3.0"
 
 required_apps = ["erpnext"]
+
+before_tests = ["opportunity_pipeline.tests.setup.before_tests"]

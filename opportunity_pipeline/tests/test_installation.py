@@ -1,0 +1,49 @@
+import frappe
+from frappe.utils import nowdate
+
+from erpnext.setup.utils import get_exchange_rate
+
+from opportunity_pipeline.tests import IntegrationTestCase
+from opportunity_pipeline.tests.setup import OFFLINE_EXCHANGE_RATES
+
+
+class TestInstallation(IntegrationTestCase):
+	def test_app_is_installed_after_erpnext(self):
+		apps = frappe.get_installed_apps()
+		self.assertIn("opportunity_pipeline", apps)
+		self.assertLess(apps.index("erpnext"), apps.index("opportunity_pipeline"))
+
+	def test_module_is_registered_to_the_app(self):
+		self.assertEqual(
+			frappe.db.get_value("Module Def", "Opportunity Pipeline", "app_name"), "opportunity_pipeline"
+		)
+
+	def test_every_hook_of_the_app_resolves(self):
+		hooks = frappe.get_hooks(app_name="opportunity_pipeline")
+		self.assertEqual(hooks["required_apps"], ["erpnext"])
+		for dotted in _dotted_paths(hooks):
+			self.assertTrue(callable(frappe.get_attr(dotted)), dotted)
+
+	def test_exchange_rates_are_available_offline(self):
+		for (from_currency, to_currency), rate in OFFLINE_EXCHANGE_RATES.items():
+			self.assertAlmostEqual(get_exchange_rate(from_currency, to_currency, nowdate()), rate)
+			self.assertAlmostEqual(get_exchange_rate(to_currency, from_currency, nowdate()), 1 / rate, 6)
+
+	def test_french_translation_of_the_module_name(self):
+		frappe.local.lang = "fr"
+		try:
+			self.assertEqual(frappe._("Opportunity Pipeline"), "Pipeline des opportunités")
+		finally:
+			frappe.local.lang = "en"
+
+
+def _dotted_paths(value):
+	if isinstance(value, str):
+		if value.startswith("opportunity_pipeline."):
+			yield value
+	elif isinstance(value, dict):
+		for item in value.values():
+			yield from _dotted_paths(item)
+	elif isinstance(value, list | tuple):
+		for item in value:
+			yield from _dotted_paths(item)
