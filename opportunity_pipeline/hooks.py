@@ -7,4 +7,26 @@ app_license = "GPL-3.0"
 
 required_apps = ["erpnext"]
 
+after_install = "opportunity_pipeline.install.after_install"
+before_uninstall = "opportunity_pipeline.install.before_uninstall"
+
+doc_events = {
+	"Opportunity": {
+		"before_insert": "opportunity_pipeline.overrides.opportunity.before_insert",
+		"validate": "opportunity_pipeline.overrides.opportunity.validate",
+		"on_change": "opportunity_pipeline.overrides.opportunity.on_change",
+		"on_trash": "opportunity_pipeline.overrides.opportunity.on_trash",
+	},
+	"ToDo": {
+		"after_insert": "opportunity_pipeline.assignment.assignee_follows_up",
+	},
+	"Assignment Rule": {
+		"validate": "opportunity_pipeline.assignment.fill_users_when_enabled",
+	},
+}
+
+scheduler_events = {
+	"hourly": ["opportunity_pipeline.follow_up.reminder.send_due_reminders"],
+}
+
 before_tests = ["opportunity_pipeline.tests.setup.before_tests"]

@@ -1,0 +1,34 @@
+"""doc_events of ERPNext's Opportunity."""
+
+import frappe
+
+from opportunity_pipeline.assignment import adopt_new_assignee
+from opportunity_pipeline.follow_up.event import (
+	delete_follow_up_event,
+	sync_follow_up_event,
+	validate_follow_up,
+)
+
+PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
+
+
+def before_insert(doc, method=None):
+	if doc.opportunity_from in PARTIES_CONVERTED_BY_A_USER and not doc.get("converted_by"):
+		doc.converted_by = frappe.session.user
+
+
+def validate(doc, method=None):
+	validate_follow_up(doc)
+
+
+def on_change(doc, method=None):
+	"""Runs after every save and every db_set, so status changes made by ERPNext's Quotation reach the Event.
+	Frappe also runs it while deleting, after on_trash: nothing is left to keep in step then."""
+	if doc.flags.in_delete:
+		return
+	adopt_new_assignee(doc)
+	sync_follow_up_event(doc)
+
+
+def on_trash(doc, method=None):
+	delete_follow_up_event(doc)

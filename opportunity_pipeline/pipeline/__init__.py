@@ -1,0 +1,1 @@
+"""Pure decisions of the pipeline: plain values in, plain values out, no Frappe import."""

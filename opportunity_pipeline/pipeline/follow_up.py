@@ -1,0 +1,75 @@
+"""Which follow-up Event an opportunity should have, and what to do to the one it has."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import Enum
+
+# Statuses after which nobody needs to follow the opportunity up any more.
+FINISHED_STATUSES = frozenset({"Lost", "Closed", "Converted"})
+
+# How long the follow-up Event lasts in the calendar.
+EVENT_DURATION = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+	"""The Event an opportunity asks for: whose calendar, when, and whether it is still to do."""
+
+	user: str
+	starts_on: datetime
+	open: bool
+
+
+@dataclass(frozen=True)
+class ExistingEvent:
+	user: str
+	starts_on: datetime
+	status: str
+
+
+class Action(Enum):
+	NOTHING = "nothing"
+	CREATE = "create"
+	UPDATE = "update"
+	CLOSE = "close"
+	DELETE = "delete"
+
+
+def wanted_follow_up(contact_by: str | None, contact_date: datetime | None, status: str) -> FollowUp | None:
+	"""The follow-up an opportunity asks for, or None when either field is empty."""
+	if not contact_by or not contact_date:
+		return None
+	return FollowUp(user=contact_by, starts_on=contact_date, open=status not in FINISHED_STATUSES)
+
+
+def plan_event(wanted: FollowUp | None, existing: ExistingEvent | None) -> Action:
+	"""What to do so that the opportunity has exactly the Event it asks for, never a second one."""
+	if wanted is None:
+		return Action.DELETE if existing else Action.NOTHING
+	if existing is None:
+		return Action.CREATE if wanted.open else Action.NOTHING
+	if not wanted.open:
+		return Action.CLOSE if existing.status == "Open" else Action.NOTHING
+	if existing.user != wanted.user or existing.starts_on != wanted.starts_on or existing.status != "Open":
+		return Action.UPDATE
+	return Action.NOTHING
+
+
+def reminder_due(wanted: FollowUp | None) -> datetime | None:
+	"""When the reminder job should notify: the start of the follow-up's day, while it is still to do."""
+	if wanted is None or not wanted.open:
+		return None
+	return datetime.combine(wanted.starts_on.date(), time.min)
+
+
+def follow_up_changed(before: tuple, after: tuple) -> bool:
+	"""True when (contact_by, contact_date) changed, which re-arms the reminder."""
+	return tuple(before) != tuple(after)
+
+
+def is_in_the_past(contact_date: datetime, now: datetime) -> bool:
+	return contact_date < now
+
+
+def end_of_day(day: date) -> datetime:
+	return datetime.combine(day, time.max)
