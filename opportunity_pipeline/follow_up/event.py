@@ -6,7 +6,7 @@ Event, even when the Event belongs to another user's calendar, so writes to it s
 
 import frappe
 from frappe import _
-from frappe.utils import get_datetime, now_datetime
+from frappe.utils import get_datetime, get_fullname, now_datetime
 
 from opportunity_pipeline.pipeline.follow_up import (
 	EVENT_DURATION,
@@ -100,23 +100,33 @@ def _event_values(doc, wanted: FollowUp) -> dict:
 
 
 def _create_event(doc, wanted: FollowUp):
-	event = frappe.get_doc({"doctype": "Event", **_event_values(doc, wanted)})
+	values = _event_values(doc, wanted)
+	event = frappe.get_doc({"doctype": "Event", **values})
 	event.append("event_participants", {"reference_doctype": doc.doctype, "reference_docname": doc.name})
 	event.insert(ignore_permissions=True)
-	_give_to(event.name, wanted.user)
+	_write_event(event.name, values, wanted.user)  # insert made the session user its owner
 	_link_event(doc, event.name)
 
 
 def _update_event(doc, wanted: FollowUp):
-	event = frappe.get_doc("Event", doc.follow_up_event)
-	event.update(_event_values(doc, wanted))
-	event.save(ignore_permissions=True)
-	_give_to(event.name, wanted.user)
+	_write_event(doc.follow_up_event, _event_values(doc, wanted), wanted.user)
 
 
-def _give_to(event: str, user: str):
-	"""A private Event shows in its owner's calendar only, so the owner is the follow-up's user."""
-	frappe.db.set_value("Event", event, "owner", user, update_modified=False)
+def _write_event(event: str, values: dict, user: str):
+	"""Write the Event and its timeline entry in place, owned by the follow-up's user (a private Event
+	shows in its owner's calendar only). Not Event.save: Frappe 15 adds the same Communication Link
+	again on every save, so each later move of the follow-up would cost more."""
+	frappe.db.set_value("Event", event, {**values, "owner": user})
+	communication = frappe.qb.DocType("Communication")
+	(
+		frappe.qb.update(communication)
+		.set(communication.subject, values["subject"])
+		.set(communication.content, values["description"])
+		.set(communication.communication_date, values["starts_on"])
+		.set(communication.sender, user)
+		.set(communication.sender_full_name, get_fullname(user))
+		.where((communication.reference_doctype == "Event") & (communication.reference_name == event))
+	).run()
 
 
 def _link_event(doc, event: str | None):
