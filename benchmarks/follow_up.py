@@ -1,0 +1,452 @@
+"""Benchmark of the follow-up feature: the cost of the app's Opportunity hooks, and of the reminder job.
+
+Run from the bench, on a throwaway site (it commits rows of its own, then deletes them):
+
+	cd /root/frappe-bench && env/bin/python /work/main/benchmarks/follow_up.py --site bench.localhost
+
+Claim 1: the app's Opportunity doc_events add <= 5 ms (median) to a save of an existing opportunity.
+Claim 2: the hourly reminder job takes as long on 100,000 opportunities as on 1,000 (within 2x) when 100
+are due. See benchmarks/README.md.
+"""
+
+import argparse
+import copy
+import itertools
+import os
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from unittest import mock
+
+import frappe
+from frappe.utils import now_datetime
+
+APP_HANDLER_PREFIX = "opportunity_pipeline."
+JOB = "opportunity_pipeline.follow_up.reminder.send_due_reminders"
+NAME_PREFIX = "BENCH-OPP-"
+BENCH_CUSTOMER = "BENCH-CUST Benchmark Customer"
+BLOCK = 20  # saves per block; blocks with and without the hooks alternate, so load drift hits both
+POOL = 20  # opportunities saved in turn in claim 1
+PURGE_PAUSE = 5  # seconds after deleting the large set, before timing on the small one again
+MAX_HOOK_COST_MS = 5.0
+MAX_JOB_RATIO = 2.0
+
+
+def parse_args():
+	"""The command line: site, sites path and the sizes of the runs."""
+	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+	parser.add_argument("--site", required=True)
+	parser.add_argument("--sites-path", default="/root/frappe-bench/sites")
+	parser.add_argument("--saves", type=int, default=200, help="saves per scenario, with and without hooks")
+	parser.add_argument("--job-runs", type=int, default=6, help="timed runs of the job per size and round")
+	parser.add_argument("--rounds", type=int, default=2, help="rounds of small-then-large job runs")
+	parser.add_argument("--small", type=int, default=1_000)
+	parser.add_argument("--large", type=int, default=100_000)
+	parser.add_argument("--due", type=int, default=100)
+	return parser.parse_args()
+
+
+def connect(site: str, sites_path: str):
+	"""Open the site as Administrator, from the sites folder as Frappe expects."""
+	os.chdir(sites_path)
+	frappe.init(site=site, sites_path=sites_path)
+	frappe.connect()
+	frappe.set_user("Administrator")
+
+
+def median_ms(seconds: list[float]) -> float:
+	"""Median of timings in seconds, in milliseconds."""
+	return statistics.median(seconds) * 1000
+
+
+def pooled(per_round: list[list[float]]) -> list[float]:
+	"""The timings of all rounds in one list."""
+	return list(itertools.chain.from_iterable(per_round))
+
+
+# -- Claim 1: cost of the hooks on a save ---------------------------------------------------------------
+
+
+@contextmanager
+def app_opportunity_hooks_disabled():
+	"""Serve Document.run_method the doc_events without this app's Opportunity handlers, in this process."""
+	original = frappe.get_doc_hooks
+	hooks = copy.deepcopy(original())
+	events = hooks.get("Opportunity", {})
+	for method, handlers in events.items():
+		events[method] = [h for h in handlers if not h.startswith(APP_HANDLER_PREFIX)]
+	frappe.get_doc_hooks = lambda: hooks
+	try:
+		yield
+	finally:
+		frappe.get_doc_hooks = original
+
+
+def app_opportunity_handlers() -> list[str]:
+	"""The app's Opportunity handlers Frappe would run now."""
+	events = frappe.get_doc_hooks().get("Opportunity", {})
+	return [h for handlers in events.values() for h in handlers if h.startswith(APP_HANDLER_PREFIX)]
+
+
+def contact_user() -> str:
+	"""An enabled system user other than Administrator, for Next Contact By."""
+	users = frappe.get_all(
+		"User",
+		filters={"enabled": 1, "user_type": "System User", "name": ("not in", ["Administrator", "Guest"])},
+		pluck="name",
+		order_by="creation",
+		limit=1,
+	)
+	if not users:
+		sys.exit("The site needs an enabled system user besides Administrator (run before_tests).")
+	return users[0]
+
+
+def make_customer():
+	"""The customer of every benchmark opportunity."""
+	if not frappe.db.exists("Customer", BENCH_CUSTOMER):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": BENCH_CUSTOMER,
+				"customer_group": "All Customer Groups",
+				"territory": "All Territories",
+			}
+		).insert(ignore_permissions=True)
+
+
+def make_opportunity(user: str) -> str:
+	"""An opportunity with a follow-up (hence an Event), saved with the hooks on."""
+	make_customer()
+	doc = frappe.get_doc(
+		{
+			"doctype": "Opportunity",
+			"opportunity_from": "Customer",
+			"party_name": BENCH_CUSTOMER,
+			"contact_by": user,
+			"contact_date": tomorrow_at(10),
+		}
+	).insert(ignore_permissions=True)
+	if not doc.follow_up_event:
+		sys.exit("The app's hooks did not create the follow-up Event: is the app installed and migrated?")
+	return doc.name
+
+
+def tomorrow_at(hour: int) -> datetime:
+	"""Tomorrow at `hour`:00, a follow-up date the app accepts."""
+	return (now_datetime() + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+class Saver:
+	"""Saves a pool of opportunities in turn, changing plain fields or moving the follow-up.
+
+	A pool, not one opportunity: each move of a follow-up adds a row to its Event's timeline Communication
+	(Frappe's Event.update_communication appends a link every time), so hundreds of moves of a single
+	follow-up would measure that pile-up rather than a typical save."""
+
+	def __init__(self, names: list[str]):
+		self.names = names
+		self.count = 0
+
+	def plain_change(self, doc):
+		"""Touch no follow-up field: only title and probability."""
+		doc.title = f"Benchmark save {self.count}"
+		doc.probability = self.count % 100
+
+	def follow_up_move(self, doc):
+		"""Move Next Contact Date by a minute each time, always into the future."""
+		doc.contact_date = tomorrow_at(9) + timedelta(minutes=self.count)
+
+	def timed_save(self, change, name: str | None = None) -> float:
+		"""Load the next opportunity of the pool (or `name`), change it, and time its save alone."""
+		self.count += 1
+		doc = frappe.get_doc("Opportunity", name or self.names[self.count % len(self.names)])
+		change(doc)
+		start = time.perf_counter()
+		doc.save(ignore_permissions=True)
+		return time.perf_counter() - start
+
+
+def measure_saves(saver: Saver, change, saves: int) -> tuple[list[float], list[float]]:
+	"""Time `saves` saves with the app's hooks and as many without, in alternating blocks."""
+	for _ in range(BLOCK):  # warm the caches of both paths
+		saver.timed_save(change)
+		with app_opportunity_hooks_disabled():
+			saver.timed_save(change)
+	with_hooks, without_hooks = [], []
+	while len(with_hooks) < saves:
+		n = min(BLOCK, saves - len(with_hooks))
+		with_hooks += [saver.timed_save(change) for _ in range(n)]
+		with app_opportunity_hooks_disabled():
+			without_hooks += [saver.timed_save(change) for _ in range(n)]
+	return with_hooks, without_hooks
+
+
+def check_hooks_really_off(saver: Saver):
+	"""Prove the switch works: without the hooks, moving the follow-up leaves its Event where it was."""
+	with app_opportunity_hooks_disabled():
+		if app_opportunity_handlers():
+			sys.exit("Disabling failed: the app's Opportunity handlers are still served.")
+		name = saver.names[0]
+		event = frappe.db.get_value("Opportunity", name, "follow_up_event")
+		before = frappe.db.get_value("Event", event, "starts_on")
+		saver.timed_save(saver.follow_up_move, name)
+		if frappe.db.get_value("Event", event, "starts_on") != before:
+			sys.exit("Disabling failed: the Event moved with the hooks off.")
+	saver.timed_save(saver.follow_up_move, name)
+	if frappe.db.get_value("Event", event, "starts_on") == before:
+		sys.exit("The Event did not move with the hooks on: the benchmark would not measure the app.")
+	print("  check: with the hooks off the Event stays put, with them on it moves: the switch works")
+
+
+def timeline_links(names: list[str]) -> int:
+	"""The most Communication Link rows on one of the timeline Communications of these opportunities' Events."""
+	events = frappe.get_all("Opportunity", filters={"name": ("in", names)}, pluck="follow_up_event")
+	communications = frappe.get_all(
+		"Communication",
+		filters={"reference_doctype": "Event", "reference_name": ("in", events)},
+		pluck="name",
+	)
+	counts = frappe.get_all(
+		"Communication Link",
+		filters={"parent": ("in", communications or [""])},
+		fields=["parent", "count(name) as links"],
+		group_by="parent",
+	)
+	return max((row.links for row in counts), default=0)
+
+
+def bench_hooks(saves: int) -> bool:
+	"""Claim 1, in one transaction that is rolled back at the end."""
+	print(f"Claim 1: the app's Opportunity hooks add <= {MAX_HOOK_COST_MS:g} ms (median) to a save")
+	print(
+		f"  {len(app_opportunity_handlers())} app handlers on Opportunity: {', '.join(app_opportunity_handlers())}"
+	)
+	try:
+		user = contact_user()
+		saver = Saver([make_opportunity(user) for _ in range(POOL)])
+		check_hooks_really_off(saver)
+		results = {
+			"save, no follow-up field changed": measure_saves(saver, saver.plain_change, saves),
+			"save, follow-up date moved (Event updated)": measure_saves(saver, saver.follow_up_move, saves),
+		}
+		links = timeline_links(saver.names)
+	finally:
+		frappe.db.rollback()
+	print(f"  {saves} saves per case over {POOL} opportunities, in alternating blocks of {BLOCK}; medians:")
+	print(f"  {'case':<44} {'without':>9} {'with':>9} {'added':>9} {'ratio':>7}  verdict")
+	passed = True
+	for case, (with_hooks, without_hooks) in results.items():
+		on, off = median_ms(with_hooks), median_ms(without_hooks)
+		ok = on - off <= MAX_HOOK_COST_MS
+		passed &= ok
+		print(
+			f"  {case:<44} {off:7.2f}ms {on:7.2f}ms {on - off:+7.2f}ms {on / off:6.2f}x  "
+			f"{'PASS' if ok else 'FAIL'}"
+		)
+	print(
+		f"  note: after the moves, one Event's timeline Communication has {links} Communication Link rows"
+		" (Frappe adds one per Event save, duplicates included)"
+	)
+	return passed
+
+
+# -- Claim 2: the reminder job does not grow with the table --------------------------------------------
+
+
+def delete_bench_rows():
+	"""Remove every opportunity this benchmark inserted, and whatever the job made for them."""
+	like = f"{NAME_PREFIX}%"
+	frappe.db.sql("delete from `tabOpportunity` where name like %s", like)
+	frappe.db.sql(
+		"delete from `tabNotification Log` where document_type='Opportunity' and document_name like %s", like
+	)
+	frappe.db.sql("delete from `tabError Log` where reference_name like %s", like)
+	frappe.db.sql("delete from `tabEmail Queue` where reference_name like %s", like)
+	frappe.db.commit()
+
+
+def opportunity_row(number: int, company: str, currency: str, stamp: datetime, due_for: str | None):
+	"""One bulk-inserted opportunity; due ones have a follow-up today and an armed reminder."""
+	due = due_for is not None
+	return (
+		f"{NAME_PREFIX}{number:07d}",
+		"Customer",
+		BENCH_CUSTOMER,
+		"Open",
+		company,
+		currency,
+		stamp.date(),
+		stamp,
+		stamp,
+		"Administrator",
+		"Administrator",
+		"CRM-OPP-.YYYY.-",
+		due_for,
+		stamp if due else None,
+		stamp.replace(hour=0, minute=0, second=0, microsecond=0) if due else None,
+	)
+
+
+OPPORTUNITY_COLUMNS = [
+	"name",
+	"opportunity_from",
+	"party_name",
+	"status",
+	"company",
+	"currency",
+	"transaction_date",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"naming_series",
+	"contact_by",
+	"contact_date",
+	"follow_up_reminder_due",
+]
+
+
+def insert_opportunities(first: int, count: int, due: int, user: str):
+	"""Bulk-insert opportunities numbered from `first`, the first `due` of them due now; then commit."""
+	company = frappe.defaults.get_global_default("company") or frappe.get_all("Company", pluck="name")[0]
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	stamp = now_datetime() - timedelta(minutes=1)
+	rows = (
+		opportunity_row(first + i, company, currency, stamp, user if i < due else None) for i in range(count)
+	)
+	frappe.db.bulk_insert("Opportunity", OPPORTUNITY_COLUMNS, rows)
+	frappe.db.commit()
+
+
+def due_count() -> int:
+	"""Opportunities of the whole table that the job would remind now."""
+	return frappe.db.count("Opportunity", {"follow_up_reminder_due": ("<=", now_datetime())})
+
+
+def run_job() -> float:
+	"""Time one run of the job, check it reminded every due follow-up, and undo it."""
+	job = frappe.get_attr(JOB)
+	frappe.db.rollback()
+	start = time.perf_counter()
+	job()
+	elapsed = time.perf_counter() - start
+	left = due_count()
+	frappe.db.rollback()  # the Notification Logs go, the reminders are due again for the next run
+	if left:
+		sys.exit(f"The job left {left} follow-ups due.")
+	return elapsed
+
+
+def time_job(runs: int, due: int) -> list[float]:
+	"""One untimed warm-up run, then `runs` timed ones, each on exactly `due` due follow-ups."""
+	if due_count() != due:
+		sys.exit(f"Expected {due} due follow-ups in the whole table, found {due_count()}.")
+	run_job()
+	return [run_job() for _ in range(runs)]
+
+
+def job_select() -> tuple[str, object]:
+	"""The SQL and values of the job's select of due follow-ups, recorded while it runs."""
+	queries = []
+	sql = frappe.db.sql
+
+	def record(query, values=(), *args, **kwargs):
+		queries.append((str(query), values))
+		return sql(query, values, *args, **kwargs)
+
+	with mock.patch.object(frappe.local.db, "sql", record):
+		frappe.get_attr(JOB)()
+	frappe.db.rollback()
+	return next(
+		(q, v)
+		for q, v in queries
+		if q.lstrip().lower().startswith("select") and "follow_up_reminder_due" in q
+	)
+
+
+def print_explain():
+	"""EXPLAIN of the job's own select, to show it reads the follow_up_reminder_due index."""
+	query, values = job_select()
+	print(f"  the job's select: {' '.join(query.split())}")
+	columns = ["table", "type", "possible_keys", "key", "rows", "Extra"]
+	print("  EXPLAIN: " + " | ".join(columns))
+	for row in frappe.db.sql(f"explain {query}", values, as_dict=True):
+		print("           " + " | ".join(str(row.get(c)) for c in columns))
+
+
+def shrink_to(count: int):
+	"""Delete the benchmark opportunities numbered above `count`, commit, and let InnoDB purge them."""
+	frappe.db.sql(
+		"delete from `tabOpportunity` where name like %s and name > %s",
+		(f"{NAME_PREFIX}%", f"{NAME_PREFIX}{count:07d}"),
+	)
+	frappe.db.commit()
+	time.sleep(PURGE_PAUSE)
+
+
+def measure_job(runs: int, rounds: int, small: int, large: int, due: int) -> dict[int, list[list[float]]]:
+	"""Per round: the job on `small` opportunities, then on `large`; `due` of them due each time."""
+	user = contact_user()
+	timings = {small: [], large: []}
+	insert_opportunities(1, small, due, user)
+	for number in range(rounds):
+		if number:
+			shrink_to(small)
+		timings[small].append(time_job(runs, due))
+		start = time.perf_counter()
+		insert_opportunities(small + 1, large - small, 0, user)
+		print(
+			f"  round {number + 1}: bulk-inserted {large - small:,} opportunities in {time.perf_counter() - start:.1f}s"
+		)
+		timings[large].append(time_job(runs, due))
+	print(f"  table rows during the large runs: {frappe.db.count('Opportunity'):,}")
+	print_explain()
+	return timings
+
+
+def bench_reminder_job(runs: int, rounds: int, small: int, large: int, due: int) -> bool:
+	"""Claim 2, on rows it commits and deletes at the end."""
+	print(f"\nClaim 2: the reminder job on {large:,} opportunities is within {MAX_JOB_RATIO:g}x of {small:,}")
+	delete_bench_rows()
+	try:
+		make_customer()
+		frappe.db.commit()
+		timings = measure_job(runs, rounds, small, large, due)
+	finally:
+		frappe.db.rollback()
+		delete_bench_rows()
+		frappe.delete_doc_if_exists("Customer", BENCH_CUSTOMER, force=True)
+		frappe.db.commit()
+	print(f"  {rounds} rounds x {runs} timed runs per size (each after a warm-up run), {due} due each run:")
+	for size, per_round in timings.items():
+		rounds_ms = ", ".join(
+			f"round {i + 1} {median_ms(seconds):.0f}" for i, seconds in enumerate(per_round)
+		)
+		print(f"  {size:>9,} opportunities: median {median_ms(pooled(per_round)):7.1f} ms  ({rounds_ms} ms)")
+	ratio = median_ms(pooled(timings[large])) / median_ms(pooled(timings[small]))
+	ok = ratio <= MAX_JOB_RATIO
+	print(f"  ratio large/small: {ratio:.2f}x (limit {MAX_JOB_RATIO:g}x)  {'PASS' if ok else 'FAIL'}")
+	return ok
+
+
+def main():
+	"""Run both claims on one site in one process, and exit non-zero if either fails."""
+	args = parse_args()
+	connect(args.site, args.sites_path)
+	try:
+		print(f"site {args.site}, Frappe {frappe.__version__}, {os.cpu_count()} CPUs\n")
+		hooks_ok = bench_hooks(args.saves)
+		job_ok = bench_reminder_job(args.job_runs, args.rounds, args.small, args.large, args.due)
+	finally:
+		frappe.destroy()
+	print(
+		f"\nclaim 1 (hooks): {'PASS' if hooks_ok else 'FAIL'}; claim 2 (job): {'PASS' if job_ok else 'FAIL'}"
+	)
+	sys.exit(0 if hooks_ok and job_ok else 1)
+
+
+if __name__ == "__main__":
+	main()
