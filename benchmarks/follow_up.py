@@ -2,7 +2,7 @@
 
 Run from the bench, on a throwaway site (it commits rows of its own, then deletes them):
 
-	cd /root/frappe-bench && env/bin/python /work/main/benchmarks/follow_up.py --site bench.localhost
+	cd ~/frappe-bench && env/bin/python apps/opportunity_pipeline/benchmarks/follow_up.py --site bench.localhost
 
 Claim 1: the app's Opportunity doc_events add <= 5 ms (median) to a save of an existing opportunity.
 Claim 2: the hourly reminder job takes as long on 100,000 opportunities as on 1,000 (within 2x) when 100
@@ -38,7 +38,7 @@ def parse_args():
 	"""The command line: site, sites path and the sizes of the runs."""
 	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 	parser.add_argument("--site", required=True)
-	parser.add_argument("--sites-path", default="/root/frappe-bench/sites")
+	parser.add_argument("--sites-path", default=os.path.expanduser("~/frappe-bench/sites"))
 	parser.add_argument("--saves", type=int, default=200, help="saves per scenario, with and without hooks")
 	parser.add_argument("--job-runs", type=int, default=6, help="timed runs of the job per size and round")
 	parser.add_argument("--rounds", type=int, default=2, help="rounds of small-then-large job runs")
