@@ -1,7 +1,7 @@
 """Which follow-up Event an opportunity should have, and what to do to the one it has."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import Enum
 
 # Statuses after which nobody needs to follow the opportunity up any more.
@@ -60,16 +60,3 @@ def reminder_due(wanted: FollowUp | None) -> datetime | None:
 	if wanted is None or not wanted.open:
 		return None
 	return datetime.combine(wanted.starts_on.date(), time.min)
-
-
-def follow_up_changed(before: tuple, after: tuple) -> bool:
-	"""True when (contact_by, contact_date) changed, which re-arms the reminder."""
-	return tuple(before) != tuple(after)
-
-
-def is_in_the_past(contact_date: datetime, now: datetime) -> bool:
-	return contact_date < now
-
-
-def end_of_day(day: date) -> datetime:
-	return datetime.combine(day, time.max)
