@@ -2,6 +2,7 @@
 
 import frappe
 from frappe import _
+from frappe.cache_manager import get_doctype_map
 
 RULE_NAME = "Opportunity: round robin to Sales Managers"
 SALES_ROLE = "Sales Manager"
@@ -83,7 +84,7 @@ def assignee_follows_up(todo, method=None):
 def adopt_new_assignee(doc):
 	"""On an opportunity's save: if a rule has just assigned it and it has no Next Contact By, the new
 	assignee becomes it."""
-	if doc.get("contact_by"):
+	if doc.get("contact_by") or not _rules_assign(doc.doctype):
 		return
 	before = set(frappe.parse_json(doc.get("_assign") or "[]"))
 	now = frappe.parse_json(frappe.db.get_value(doc.doctype, doc.name, "_assign") or "[]")
@@ -91,3 +92,11 @@ def adopt_new_assignee(doc):
 	if newly_assigned:
 		doc.contact_by = newly_assigned[0]
 		frappe.db.set_value(doc.doctype, doc.name, "contact_by", doc.contact_by, update_modified=False)
+
+
+def _rules_assign(doctype: str) -> bool:
+	"""Whether an enabled Assignment Rule may assign this DocType: the cached map Frappe's own
+	assignment_rule.apply reads, so saves with no rule to run cost no query."""
+	return bool(
+		get_doctype_map("Assignment Rule", doctype, filters={"document_type": doctype, "disabled": 0})
+	)

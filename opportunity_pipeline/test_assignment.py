@@ -1,4 +1,5 @@
 import frappe
+from frappe.cache_manager import clear_doctype_map
 
 from opportunity_pipeline.assignment import RULE_NAME
 from opportunity_pipeline.tests import IntegrationTestCase
@@ -18,7 +19,8 @@ class TestAssignment(IntegrationTestCase):
 
 	def tearDown(self):
 		frappe.db.rollback()
-		frappe.clear_cache(doctype="Opportunity")
+		# The rule was enabled and saved inside the rolled-back transaction: forget its cached state too.
+		clear_doctype_map("Assignment Rule", "Opportunity")
 
 	def enable_rule(self):
 		rule = frappe.get_doc("Assignment Rule", RULE_NAME)

@@ -73,8 +73,7 @@ def delete_follow_up_event(doc):
 	if not event:
 		return
 	_link_event(doc, None)  # unlink first: Frappe refuses to delete an Event a document links to
-	if frappe.db.exists("Event", event):
-		frappe.delete_doc("Event", event, ignore_permissions=True)
+	frappe.delete_doc("Event", event, ignore_permissions=True, ignore_missing=True)
 
 
 def _existing_event(name: str | None) -> ExistingEvent | None:

@@ -19,9 +19,18 @@ BATCH_SIZE = 500
 
 def send_due_reminders():
 	"""Hourly. The job runner commits at the end; until then the claimed rows stay locked."""
-	opportunity = frappe.qb.DocType("Opportunity")
 	now = now_datetime()
-	while due := (
+	while due := _claim_due(now):
+		for follow_up in due:
+			if follow_up.status not in FINISHED_STATUSES and follow_up.contact_by:
+				_remind(follow_up)
+
+
+def _claim_due(now) -> list:
+	"""Lock a batch of due follow-ups and empty their due mark. SKIP LOCKED: a worker running at the same
+	time takes other rows, so each follow-up is reminded by one worker, once."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	due = (
 		frappe.qb.from_(opportunity)
 		.select(
 			opportunity.name,
@@ -33,37 +42,40 @@ def send_due_reminders():
 		)
 		.where(opportunity.follow_up_reminder_due <= now)
 		.limit(BATCH_SIZE)
+		.for_update(skip_locked=True)
 		.run(as_dict=True)
-	):
-		for follow_up in due:
-			_remind_once(follow_up)
+	)
+	if due:
+		frappe.qb.update(opportunity).set(opportunity.follow_up_reminder_due, None).where(
+			opportunity.name.isin([row.name for row in due])
+		).run()
+		_add_emails(due)
+	return due
 
 
-def _remind_once(follow_up):
+def _add_emails(due: list):
+	"""The users' e-mail addresses, in one query for the batch."""
+	users = {row.contact_by for row in due if row.contact_by}
+	emails = dict(
+		frappe.get_all("User", filters={"name": ("in", users)}, fields=["name", "email"], as_list=True)
+	)
+	for row in due:
+		row.email = emails.get(row.contact_by)
+
+
+def _remind(follow_up):
+	"""One broken follow-up is logged and stays claimed: it neither stops the others nor returns hourly."""
 	savepoint = "follow_up_reminder"
 	frappe.db.savepoint(savepoint)
 	try:
-		if not _claim(follow_up.name):
-			return  # another worker reminded it
-		if follow_up.status not in FINISHED_STATUSES and follow_up.contact_by:
-			_notify(follow_up)
+		_notify(follow_up)
 	except Exception:
 		frappe.db.rollback(save_point=savepoint)
-		_claim(follow_up.name)  # a broken follow-up must not come back every hour
 		frappe.log_error(
 			title=_("Follow-up reminder failed"),
 			reference_doctype="Opportunity",
 			reference_name=follow_up.name,
 		)
-
-
-def _claim(name: str) -> bool:
-	"""Empty the due mark if still set; the row lock makes a concurrent worker's claim find nothing."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	frappe.qb.update(opportunity).set(opportunity.follow_up_reminder_due, None).where(
-		(opportunity.name == name) & opportunity.follow_up_reminder_due.isnotnull()
-	).run()
-	return frappe.db._cursor.rowcount == 1
 
 
 def _notify(follow_up):
@@ -85,7 +97,7 @@ def _notify(follow_up):
 	if is_email_notifications_enabled_for_type(follow_up.contact_by, "Event Reminders"):
 		try:
 			frappe.sendmail(
-				recipients=[frappe.db.get_value("User", follow_up.contact_by, "email")],
+				recipients=[follow_up.email],
 				subject=subject,
 				message=_("Opportunity {0} is due for a follow-up today.").format(follow_up.name),
 				reference_doctype="Opportunity",
