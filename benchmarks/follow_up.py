@@ -18,10 +18,12 @@ import sys
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from unittest import mock
 
 import frappe
 from frappe.utils import now_datetime
+
+from opportunity_pipeline.follow_up.reminder import due_follow_ups
+from opportunity_pipeline.tests import factories
 
 APP_HANDLER_PREFIX = "opportunity_pipeline."
 JOB = "opportunity_pipeline.follow_up.reminder.send_due_reminders"
@@ -39,7 +41,7 @@ def parse_args():
 	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 	parser.add_argument("--site", required=True)
 	parser.add_argument("--sites-path", default=os.path.expanduser("~/frappe-bench/sites"))
-	parser.add_argument("--saves", type=int, default=200, help="saves per scenario, with and without hooks")
+	parser.add_argument("--saves", type=int, default=400, help="saves per scenario, with and without hooks")
 	parser.add_argument("--job-runs", type=int, default=6, help="timed runs of the job per size and round")
 	parser.add_argument("--rounds", type=int, default=2, help="rounds of small-then-large job runs")
 	parser.add_argument("--small", type=int, default=1_000)
@@ -104,31 +106,11 @@ def contact_user() -> str:
 	return users[0]
 
 
-def make_customer():
-	"""The customer of every benchmark opportunity."""
-	if not frappe.db.exists("Customer", BENCH_CUSTOMER):
-		frappe.get_doc(
-			{
-				"doctype": "Customer",
-				"customer_name": BENCH_CUSTOMER,
-				"customer_group": "All Customer Groups",
-				"territory": "All Territories",
-			}
-		).insert(ignore_permissions=True)
-
-
 def make_opportunity(user: str) -> str:
 	"""An opportunity with a follow-up (hence an Event), saved with the hooks on."""
-	make_customer()
-	doc = frappe.get_doc(
-		{
-			"doctype": "Opportunity",
-			"opportunity_from": "Customer",
-			"party_name": BENCH_CUSTOMER,
-			"contact_by": user,
-			"contact_date": tomorrow_at(10),
-		}
-	).insert(ignore_permissions=True)
+	doc = factories.make_opportunity(
+		party_name=factories.make_customer(BENCH_CUSTOMER), contact_by=user, contact_date=tomorrow_at(10)
+	)
 	if not doc.follow_up_event:
 		sys.exit("The app's hooks did not create the follow-up Event: is the app installed and migrated?")
 	return doc.name
@@ -348,32 +330,13 @@ def time_job(runs: int, due: int) -> list[float]:
 	return [run_job() for _ in range(runs)]
 
 
-def job_select() -> tuple[str, object]:
-	"""The SQL and values of the job's select of due follow-ups, recorded while it runs."""
-	queries = []
-	sql = frappe.db.sql
-
-	def record(query, values=(), *args, **kwargs):
-		queries.append((str(query), values))
-		return sql(query, values, *args, **kwargs)
-
-	with mock.patch.object(frappe.local.db, "sql", record):
-		frappe.get_attr(JOB)()
-	frappe.db.rollback()
-	return next(
-		(q, v)
-		for q, v in queries
-		if q.lstrip().lower().startswith("select") and "follow_up_reminder_due" in q
-	)
-
-
 def print_explain():
 	"""EXPLAIN of the job's own select, to show it reads the follow_up_reminder_due index."""
-	query, values = job_select()
-	print(f"  the job's select: {' '.join(query.split())}")
+	query = str(due_follow_ups(now_datetime()))
+	print(f"  the job's select: {query}")
 	columns = ["table", "type", "possible_keys", "key", "rows", "Extra"]
 	print("  EXPLAIN: " + " | ".join(columns))
-	for row in frappe.db.sql(f"explain {query}", values, as_dict=True):
+	for row in frappe.db.sql(f"explain {query}", as_dict=True):
 		print("           " + " | ".join(str(row.get(c)) for c in columns))
 
 
@@ -412,7 +375,7 @@ def bench_reminder_job(runs: int, rounds: int, small: int, large: int, due: int)
 	print(f"\nClaim 2: the reminder job on {large:,} opportunities is within {MAX_JOB_RATIO:g}x of {small:,}")
 	delete_bench_rows()
 	try:
-		make_customer()
+		factories.make_customer(BENCH_CUSTOMER)
 		frappe.db.commit()
 		timings = measure_job(runs, rounds, small, large, due)
 	finally:

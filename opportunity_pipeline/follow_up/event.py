@@ -59,7 +59,7 @@ def sync_follow_up_event(doc):
 	if action == Action.CREATE:
 		_create_event(doc, wanted)
 	elif action == Action.UPDATE:
-		_update_event(doc, wanted)
+		_write_event(doc.follow_up_event, _event_values(doc, wanted), wanted.user, existing.user)
 	elif action == Action.CLOSE:
 		frappe.db.set_value("Event", doc.follow_up_event, "status", "Closed")
 	elif action == Action.DELETE:
@@ -103,29 +103,29 @@ def _create_event(doc, wanted: FollowUp):
 	event = frappe.get_doc({"doctype": "Event", **values})
 	event.append("event_participants", {"reference_doctype": doc.doctype, "reference_docname": doc.name})
 	event.insert(ignore_permissions=True)
-	_write_event(event.name, values, wanted.user)  # insert made the session user its owner
+	_write_event(event.name, values, wanted.user, event.owner)  # insert made the session user its owner
 	_link_event(doc, event.name)
 
 
-def _update_event(doc, wanted: FollowUp):
-	_write_event(doc.follow_up_event, _event_values(doc, wanted), wanted.user)
-
-
-def _write_event(event: str, values: dict, user: str):
-	"""Write the Event and its timeline entry in place, owned by the follow-up's user (a private Event
-	shows in its owner's calendar only). Not Event.save: Frappe 15 adds the same Communication Link
-	again on every save, so each later move of the follow-up would cost more."""
-	frappe.db.set_value("Event", event, {**values, "owner": user})
+def _write_event(event: str, values: dict, user: str, current_owner: str):
+	"""Write the Event and its timeline entry in place, handing both to the follow-up's user when it
+	changed (a private Event shows in its owner's calendar only). Not Event.save: Frappe 15 adds the
+	same Communication Link again on every save, so each later move of the follow-up would cost more."""
+	handed_over = user != current_owner
+	frappe.db.set_value("Event", event, {**values, "owner": user} if handed_over else values)
 	communication = frappe.qb.DocType("Communication")
-	(
+	update = (
 		frappe.qb.update(communication)
 		.set(communication.subject, values["subject"])
 		.set(communication.content, values["description"])
 		.set(communication.communication_date, values["starts_on"])
-		.set(communication.sender, user)
-		.set(communication.sender_full_name, get_fullname(user))
 		.where((communication.reference_doctype == "Event") & (communication.reference_name == event))
-	).run()
+	)
+	if handed_over:
+		update = update.set(communication.sender, user).set(
+			communication.sender_full_name, get_fullname(user)
+		)
+	update.run()
 
 
 def _link_event(doc, event: str | None):

@@ -30,7 +30,19 @@ def _claim_due(now) -> list:
 	"""Lock a batch of due follow-ups and empty their due mark. SKIP LOCKED: a worker running at the same
 	time takes other rows, so each follow-up is reminded by one worker, once."""
 	opportunity = frappe.qb.DocType("Opportunity")
-	due = (
+	due = due_follow_ups(now).for_update(skip_locked=True).run(as_dict=True)
+	if due:
+		frappe.qb.update(opportunity).set(opportunity.follow_up_reminder_due, None).where(
+			opportunity.name.isin([row.name for row in due])
+		).run()
+		_add_emails(due)
+	return due
+
+
+def due_follow_ups(now):
+	"""The query of one batch of due follow-ups; it reads the follow_up_reminder_due index."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	return (
 		frappe.qb.from_(opportunity)
 		.select(
 			opportunity.name,
@@ -42,15 +54,7 @@ def _claim_due(now) -> list:
 		)
 		.where(opportunity.follow_up_reminder_due <= now)
 		.limit(BATCH_SIZE)
-		.for_update(skip_locked=True)
-		.run(as_dict=True)
 	)
-	if due:
-		frappe.qb.update(opportunity).set(opportunity.follow_up_reminder_due, None).where(
-			opportunity.name.isin([row.name for row in due])
-		).run()
-		_add_emails(due)
-	return due
 
 
 def _add_emails(due: list):
