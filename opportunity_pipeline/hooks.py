@@ -23,10 +23,16 @@ doc_events = {
 	"Assignment Rule": {
 		"validate": "opportunity_pipeline.assignment.fill_users_when_enabled",
 	},
+	"Selling Settings": {
+		"validate": "opportunity_pipeline.auto_close.settings.validate",
+	},
 }
 
 scheduler_events = {
 	"hourly": ["opportunity_pipeline.follow_up.reminder.send_due_reminders"],
+	"daily_long": ["opportunity_pipeline.auto_close.job.close_idle_opportunities"],
 }
+
+doctype_js = {"Selling Settings": "public/js/selling_settings.js"}
 
 before_tests = ["opportunity_pipeline.tests.setup.before_tests"]

@@ -76,7 +76,7 @@ const getDoc = async (api, doctype, name) =>
 		await call(
 			api,
 			"GET",
-			`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`
+			`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`,
 		)
 	).data;
 const insertDoc = async (api, doctype, doc) =>
@@ -85,7 +85,7 @@ const deleteDoc = (api, doctype, name) =>
 	call(
 		api,
 		"DELETE",
-		`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`
+		`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`,
 	);
 async function listNames(api, doctype, filters) {
 	const query = new URLSearchParams({
@@ -111,7 +111,7 @@ async function uiLogin(browser, usr, pwd) {
 	await page.locator(".btn-login").first().click();
 	await page.waitForURL(/\/app(\/|$)/);
 	await page.waitForFunction(
-		() => window.frappe && frappe.session && frappe.boot && frappe.boot.user
+		() => window.frappe && frappe.session && frappe.boot && frappe.boot.user,
 	);
 	const user = await page.evaluate(() => frappe.session.user);
 	assert(user === usr, `logged in through /login as ${usr} (frappe.session.user = ${user})`);
@@ -138,7 +138,7 @@ async function fillLink(page, fieldname, value) {
 	await option.click();
 	await page.waitForFunction(
 		([fieldname, value]) => cur_frm.doc[fieldname] === value,
-		[fieldname, value]
+		[fieldname, value],
 	);
 	ok(`${fieldname} = ${value} (picked from the link suggestions)`);
 }
@@ -186,7 +186,7 @@ async function main() {
 		const { context: adminContext, page } = await uiLogin(
 			browser,
 			"Administrator",
-			ADMIN_PASSWORD
+			ADMIN_PASSWORD,
 		);
 		await page.goto(`${BASE_URL}/app/opportunity/new`);
 		await page.waitForFunction(
@@ -195,7 +195,7 @@ async function main() {
 				cur_frm.doc &&
 				cur_frm.doc.doctype === "Opportunity" &&
 				cur_frm.doc.__islocal &&
-				cur_frm.fields_dict.contact_by
+				cur_frm.fields_dict.contact_by,
 		);
 		ok("cur_frm is a new Opportunity");
 
@@ -207,7 +207,7 @@ async function main() {
 		const sectionHead = (await section.locator(".section-head").first().innerText()).trim();
 		assert(
 			sectionHead === "Follow-up",
-			`section heading is "Follow-up" (got "${sectionHead}")`
+			`section heading is "Follow-up" (got "${sectionHead}")`,
 		);
 		for (const [fieldname, label, fieldtype] of [
 			["contact_by", "Next Contact By", "Link"],
@@ -221,7 +221,7 @@ async function main() {
 			const shownType = await control.getAttribute("data-fieldtype");
 			assert(
 				shownLabel === label && shownType === fieldtype,
-				`${fieldname} is visible in the section, label "${shownLabel}", type ${shownType}`
+				`${fieldname} is visible in the section, label "${shownLabel}", type ${shownType}`,
 			);
 		}
 		await section.scrollIntoViewIfNeeded();
@@ -266,7 +266,7 @@ async function main() {
 		} else {
 			const got = await page.evaluate(() => cur_frm.doc.contact_date);
 			log(
-				`  FALLBACK: typing gave contact_date = ${got}; using cur_frm.set_value(${contactDate})`
+				`  FALLBACK: typing gave contact_date = ${got}; using cur_frm.set_value(${contactDate})`,
 			);
 			await page.evaluate((v) => cur_frm.set_value("contact_date", v), contactDate);
 			await page.waitForFunction((v) => cur_frm.doc.contact_date === v, contactDate);
@@ -276,12 +276,12 @@ async function main() {
 			.waitForFunction(
 				(typed) => {
 					const input = document.querySelector(
-						'.frappe-control[data-fieldname="contact_date"] input'
+						'.frappe-control[data-fieldname="contact_date"] input',
 					);
 					return input.value === typed && input.value;
 				},
 				typed,
-				{ timeout: 5_000 }
+				{ timeout: 5_000 },
 			)
 			.then((handle) => handle.jsonValue())
 			.catch(() => dateInput.inputValue());
@@ -294,20 +294,20 @@ async function main() {
 			() =>
 				cur_frm.doc.doctype === "Opportunity" &&
 				!cur_frm.doc.__islocal &&
-				!cur_frm.is_dirty()
+				!cur_frm.is_dirty(),
 		);
 		const opportunity = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
 		created.opportunity = opportunity;
 		assert(
 			opportunity === (await page.evaluate(() => cur_frm.doc.name)),
-			`saved as ${opportunity} (name from the URL matches cur_frm)`
+			`saved as ${opportunity} (name from the URL matches cur_frm)`,
 		);
 
 		check("REST: the opportunity links a private follow-up Event owned by the user");
 		const saved = await getDoc(admin, "Opportunity", opportunity);
 		assert(
 			saved.contact_by === USER_EMAIL && saved.contact_date === contactDate,
-			`stored contact_by = ${saved.contact_by}, contact_date = ${saved.contact_date}`
+			`stored contact_by = ${saved.contact_by}, contact_date = ${saved.contact_date}`,
 		);
 		assert(Boolean(saved.follow_up_event), `follow_up_event = ${saved.follow_up_event}`);
 		const event = await getDoc(admin, "Event", saved.follow_up_event);
@@ -322,14 +322,14 @@ async function main() {
 		await eventControl.waitFor({ state: "visible" });
 		await page.waitForFunction(
 			(v) => cur_frm.doc.follow_up_event === v,
-			saved.follow_up_event
+			saved.follow_up_event,
 		);
 		await page.waitForFunction(
 			(v) =>
 				document
 					.querySelector('.frappe-control[data-fieldname="follow_up_event"]')
 					?.innerText.includes(v),
-			saved.follow_up_event
+			saved.follow_up_event,
 		);
 		ok(`Follow-up Event field shows ${saved.follow_up_event}`);
 		await section.scrollIntoViewIfNeeded();
@@ -340,7 +340,7 @@ async function main() {
 		const { context: userContext, page: cal } = await uiLogin(
 			browser,
 			USER_EMAIL,
-			USER_PASSWORD
+			USER_PASSWORD,
 		);
 		await cal.goto(`${BASE_URL}/app/event/view/calendar/default`);
 		await cal.waitForFunction(
@@ -349,7 +349,7 @@ async function main() {
 				cur_list.doctype === "Event" &&
 				cur_list.calendar &&
 				cur_list.calendar.$cal &&
-				document.querySelector(".fc-view")
+				document.querySelector(".fc-view"),
 		);
 		ok("calendar view rendered (FullCalendar)");
 		const eventDate = contactDate.slice(0, 10);
@@ -376,7 +376,7 @@ async function main() {
 					return null;
 				},
 				subject,
-				{ timeout: 10_000 }
+				{ timeout: 10_000 },
 			)
 			.then((handle) => handle.jsonValue())
 			.catch(() => null);
@@ -397,7 +397,7 @@ async function main() {
 		const unclipped = await title.evaluate((el) => el.scrollWidth <= el.clientWidth + 1);
 		assert(
 			dayView === `agendaDay ${eventDate}` && titleText === subject && unclipped,
-			`day view (${dayView}) shows the whole title "${titleText}", not clipped`
+			`day view (${dayView}) shows the whole title "${titleText}", not clipped`,
 		);
 		await shot(cal, "04-user-calendar-day");
 		await userContext.close();
@@ -444,7 +444,7 @@ async function cleanup(admin, created) {
 	};
 	try {
 		const opportunities = new Set(
-			await listNames(admin, "Opportunity", [["party_name", "=", CUSTOMER_NAME]])
+			await listNames(admin, "Opportunity", [["party_name", "=", CUSTOMER_NAME]]),
 		);
 		if (created.opportunity) opportunities.add(created.opportunity);
 		for (const name of opportunities) {

@@ -1,0 +1,1 @@
+"""Auto-close of opportunities that got no response for N days (Selling Settings)."""

@@ -1,0 +1,262 @@
+import subprocess
+import sys
+
+import frappe
+from frappe.utils import add_days, get_bench_path, now_datetime
+
+from opportunity_pipeline.api import preview_auto_close, run_auto_close
+from opportunity_pipeline.auto_close.job import close_idle_opportunities
+from opportunity_pipeline.auto_close.settings import STOCK_JOB, hand_back_to_erpnext, take_over_from_erpnext
+from opportunity_pipeline.tests import IntegrationTestCase
+from opportunity_pipeline.tests.factories import in_days, make_opportunity, make_user
+
+CLOSED_NOTE = "Closed automatically: no response for"
+
+
+def set_auto_close(days=10, open=1, replied=1, quotation=0):
+	for fieldname, value in {
+		"close_opportunity_after_days": days,
+		"auto_close_open": open,
+		"auto_close_replied": replied,
+		"auto_close_quotation": quotation,
+	}.items():
+		frappe.db.set_single_value("Selling Settings", fieldname, value)
+
+
+def make_stale_opportunity(days_idle=20, status="Open", **values):
+	opportunity = make_opportunity(**values)
+	frappe.db.set_value(
+		"Opportunity",
+		opportunity.name,
+		{"status": status, "modified": add_days(now_datetime(), -days_idle)},
+		update_modified=False,
+	)
+	return opportunity.name
+
+
+def add_communication(opportunity, days_ago, sent_or_received="Received"):
+	frappe.get_doc(
+		{
+			"doctype": "Communication",
+			"communication_type": "Communication",
+			"communication_medium": "Email",
+			"sent_or_received": sent_or_received,
+			"subject": "Re: our offer",
+			"content": "Thanks",
+			"reference_doctype": "Opportunity",
+			"reference_name": opportunity,
+			"communication_date": add_days(now_datetime(), -days_ago),
+		}
+	).insert(ignore_permissions=True)
+	# Inserting a Communication touches its reference; the test sets the change date it wants.
+	frappe.db.set_value(
+		"Opportunity", opportunity, "modified", add_days(now_datetime(), -40), update_modified=False
+	)
+
+
+def status(name):
+	return frappe.db.get_value("Opportunity", name, "status")
+
+
+def notes(name):
+	return frappe.get_all(
+		"Comment",
+		filters={
+			"reference_doctype": "Opportunity",
+			"reference_name": name,
+			"content": ("like", f"{CLOSED_NOTE}%"),
+		},
+		pluck="content",
+	)
+
+
+class TestAutoClose(IntegrationTestCase):
+	def setUp(self):
+		set_auto_close(days=10)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def test_open_and_replied_close_by_default_quotation_lost_and_converted_do_not(self):
+		names = {
+			status: make_stale_opportunity(status=status)
+			for status in ("Open", "Replied", "Quotation", "Lost", "Converted")
+		}
+		close_idle_opportunities(commit=False)
+		self.assertEqual(
+			{s: status(n) for s, n in names.items()},
+			{
+				"Open": "Closed",
+				"Replied": "Closed",
+				"Quotation": "Quotation",
+				"Lost": "Lost",
+				"Converted": "Converted",
+			},
+		)
+
+	def test_eligible_statuses_come_from_settings(self):
+		set_auto_close(days=10, open=0, replied=0, quotation=1)
+		open_one, quoted = make_stale_opportunity(status="Open"), make_stale_opportunity(status="Quotation")
+		close_idle_opportunities(commit=False)
+		self.assertEqual((status(open_one), status(quoted)), ("Open", "Closed"))
+
+	def test_a_recent_change_keeps_it_open(self):
+		recent = make_stale_opportunity(days_idle=5)
+		close_idle_opportunities(commit=False)
+		self.assertEqual(status(recent), "Open")
+
+	def test_a_recent_communication_in_either_direction_keeps_it_open(self):
+		received, sent, old = (make_stale_opportunity(days_idle=40) for _ in range(3))
+		add_communication(received, days_ago=2, sent_or_received="Received")
+		add_communication(sent, days_ago=2, sent_or_received="Sent")
+		add_communication(old, days_ago=30)
+
+		close_idle_opportunities(commit=False)
+
+		self.assertEqual((status(received), status(sent), status(old)), ("Open", "Open", "Closed"))
+
+	def test_zero_days_disables(self):
+		set_auto_close(days=0)
+		name = make_stale_opportunity(days_idle=400)
+		self.assertEqual(close_idle_opportunities(commit=False), 0)
+		self.assertEqual(status(name), "Open")
+
+	def test_bad_settings_are_refused_and_nothing_is_saved(self):
+		before = frappe.db.get_single_value("Selling Settings", "close_opportunity_after_days")
+		for days, statuses in (
+			(-3, {"auto_close_open": 1}),
+			(5, {"auto_close_open": 0, "auto_close_replied": 0, "auto_close_quotation": 0}),
+		):
+			settings = frappe.get_doc("Selling Settings")
+			settings.update({"close_opportunity_after_days": days, **statuses})
+			self.assertRaises(frappe.ValidationError, settings.save)
+			self.assertEqual(
+				frappe.db.get_single_value("Selling Settings", "close_opportunity_after_days"), before
+			)
+
+	def test_the_trail_comment_assignments_and_event_and_nothing_else(self):
+		from frappe.desk.form.assign_to import add as assign
+
+		user = make_user("op-closer@example.com")
+		name = make_opportunity(contact_by=user, contact_date=in_days(3)).name
+		assign({"assign_to": [user], "doctype": "Opportunity", "name": name})
+		frappe.db.set_value(
+			"Opportunity", name, "modified", add_days(now_datetime(), -20), update_modified=False
+		)
+		before = frappe.get_doc("Opportunity", name).as_dict()
+
+		close_idle_opportunities(commit=False)
+
+		after = frappe.get_doc("Opportunity", name).as_dict()
+		self.assertEqual(after.status, "Closed")
+		self.assertEqual(notes(name), ["Closed automatically: no response for 10 days."])
+		self.assertEqual(frappe.get_all("ToDo", filters={"reference_name": name, "status": "Open"}), [])
+		self.assertEqual(frappe.db.get_value("Event", after.follow_up_event, "status"), "Closed")
+		changed = {
+			key
+			for key in before
+			if key not in ("status", "_assign", "follow_up_reminder_due") and before[key] != after[key]
+		}
+		self.assertEqual(changed, set())
+
+	def test_a_second_run_closes_nothing_and_adds_no_comment(self):
+		name = make_stale_opportunity()
+		self.assertGreaterEqual(close_idle_opportunities(commit=False), 1)
+		self.assertEqual(close_idle_opportunities(commit=False), 0)
+		self.assertEqual(len(notes(name)), 1)
+
+	def test_stock_erpnext_job_stopped_while_installed_and_restored_on_uninstall(self):
+		job = frappe.db.exists("Scheduled Job Type", {"method": STOCK_JOB})
+		self.assertEqual(frappe.db.get_value("Scheduled Job Type", job, "stopped"), 1)
+		hand_back_to_erpnext()  # what before_uninstall does
+		self.assertEqual(frappe.db.get_value("Scheduled Job Type", job, "stopped"), 0)
+		take_over_from_erpnext()  # what after_install does
+		self.assertEqual(frappe.db.get_value("Scheduled Job Type", job, "stopped"), 1)
+
+	def test_preview_lists_what_would_close_and_closes_nothing(self):
+		stale, fresh = make_stale_opportunity(), make_stale_opportunity(days_idle=2)
+		listed = {row.name: row for row in preview_auto_close()["opportunities"]}
+		self.assertIn(stale, listed)
+		self.assertNotIn(fresh, listed)
+		self.assertEqual(status(stale), "Open")
+
+	def test_run_by_hand_closes(self):
+		name = make_stale_opportunity()
+		run_auto_close()
+		self.assertEqual(status(name), "Closed")
+
+	def test_only_system_managers_preview_or_run(self):
+		seller = make_user("op-seller@example.com", roles=("Sales Manager", "Sales User"))
+		with self.set_user(seller):
+			self.assertRaises(frappe.PermissionError, preview_auto_close)
+			self.assertRaises(frappe.PermissionError, run_auto_close)
+
+
+class TestAutoCloseCommitted(IntegrationTestCase):
+	"""Runs that need committed rows: other processes, and a real database failure on one row.
+	The rows are dated in 2001 and the threshold is ~9,000 days, so no other record of the site qualifies."""
+
+	DAYS = 9000
+
+	def setUp(self):
+		self.previous = {
+			field: frappe.db.get_single_value("Selling Settings", field)
+			for field in (
+				"close_opportunity_after_days",
+				"auto_close_open",
+				"auto_close_replied",
+				"auto_close_quotation",
+			)
+		}
+		set_auto_close(days=self.DAYS)
+		self.names = [make_stale_opportunity(days_idle=self.DAYS + 30) for _ in range(30)]
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		frappe.db.sql("drop trigger if exists op_test_broken_row")
+		for name in self.names:
+			frappe.delete_doc("Opportunity", name, force=True, ignore_permissions=True)
+		frappe.db.delete(
+			"Comment", {"reference_doctype": "Opportunity", "reference_name": ("in", self.names)}
+		)
+		frappe.db.delete("Error Log", {"reference_name": ("in", self.names)})
+		for field, value in self.previous.items():
+			frappe.db.set_single_value("Selling Settings", field, value)
+		frappe.db.commit()
+
+	def test_two_processes_at_once_close_each_opportunity_once(self):
+		command = [
+			sys.executable,
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			frappe.local.site,
+			"execute",
+			"opportunity_pipeline.auto_close.job.close_idle_opportunities",
+		]
+		workers = [subprocess.Popen(command, cwd=f"{get_bench_path()}/sites") for _ in range(2)]
+		self.assertEqual([worker.wait(timeout=300) for worker in workers], [0, 0])
+
+		frappe.db.rollback()  # a fresh snapshot
+		self.assertEqual({status(name) for name in self.names}, {"Closed"})
+		self.assertEqual({len(notes(name)) for name in self.names}, {1})
+
+	def test_one_broken_row_is_logged_and_does_not_stop_the_others(self):
+		broken = self.names[7]
+		frappe.db.sql(
+			f"""create trigger op_test_broken_row before update on `tabOpportunity` for each row
+			if new.name = {frappe.db.escape(broken)} and new.status = 'Closed' then
+				signal sqlstate '45000' set message_text = 'broken row';
+			end if"""
+		)
+
+		closed = close_idle_opportunities()
+
+		self.assertEqual(closed, len(self.names) - 1)
+		self.assertEqual(status(broken), "Open")
+		self.assertEqual({status(name) for name in self.names if name != broken}, {"Closed"})
+		self.assertTrue(frappe.db.exists("Error Log", {"reference_name": broken}))
+		self.assertEqual(notes(broken), [])

@@ -1,0 +1,37 @@
+"""When an opportunity counts as having had no response, and which auto-close settings make sense."""
+
+from datetime import datetime, timedelta
+from enum import Enum
+
+# Statuses a system manager may let the job close; the others are already finished.
+CLOSABLE_STATUSES = ("Open", "Replied", "Quotation")
+DEFAULT_STATUSES = ("Open", "Replied")
+
+
+class SettingsProblem(Enum):
+	NEGATIVE_DAYS = "negative days"
+	NO_STATUS = "no status"
+
+
+def last_activity(modified: datetime, last_communication: datetime | None) -> datetime:
+	"""No response means no activity: the later of the opportunity's last change and its last
+	Communication, sent or received."""
+	return max(modified, last_communication) if last_communication else modified
+
+
+def idle_cutoff(now: datetime, days: int) -> datetime:
+	"""Opportunities whose last activity is before this have had no response for `days` days."""
+	return now - timedelta(days=days)
+
+
+def is_idle(modified: datetime, last_communication: datetime | None, now: datetime, days: int) -> bool:
+	return days > 0 and last_activity(modified, last_communication) < idle_cutoff(now, days)
+
+
+def settings_problem(days: int | None, statuses: list[str]) -> SettingsProblem | None:
+	"""0 days turns auto-close off; a positive number needs at least one status to close."""
+	if (days or 0) < 0:
+		return SettingsProblem.NEGATIVE_DAYS
+	if (days or 0) > 0 and not statuses:
+		return SettingsProblem.NO_STATUS
+	return None

@@ -1,0 +1,59 @@
+"""What "no response for N days" means, decided without Frappe."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from opportunity_pipeline.pipeline.auto_close import (
+	SettingsProblem,
+	idle_cutoff,
+	is_idle,
+	last_activity,
+	settings_problem,
+)
+
+NOW = datetime(2030, 6, 30, 12, 0)
+
+
+def days_ago(days, hours=0):
+	return NOW - timedelta(days=days, hours=hours)
+
+
+def test_last_activity_is_the_later_of_change_and_communication():
+	assert last_activity(days_ago(20), None) == days_ago(20)
+	assert last_activity(days_ago(20), days_ago(3)) == days_ago(3)
+	assert last_activity(days_ago(3), days_ago(20)) == days_ago(3)
+
+
+def test_idle_after_n_full_days_without_any_activity():
+	assert is_idle(days_ago(10, hours=1), None, NOW, 10)
+	assert not is_idle(days_ago(9), None, NOW, 10)
+
+
+@pytest.mark.parametrize("recent", ["modified", "communication"])
+def test_any_recent_activity_keeps_it_alive(recent):
+	modified = days_ago(1) if recent == "modified" else days_ago(40)
+	communication = days_ago(1) if recent == "communication" else days_ago(40)
+	assert not is_idle(modified, communication, NOW, 10)
+
+
+def test_zero_days_disables():
+	assert not is_idle(days_ago(400), None, NOW, 0)
+
+
+def test_cutoff():
+	assert idle_cutoff(NOW, 7) == days_ago(7)
+
+
+@pytest.mark.parametrize(
+	("days", "statuses", "problem"),
+	[
+		(-1, ["Open"], SettingsProblem.NEGATIVE_DAYS),
+		(5, [], SettingsProblem.NO_STATUS),
+		(0, [], None),
+		(None, [], None),
+		(5, ["Replied"], None),
+	],
+)
+def test_settings_rules(days, statuses, problem):
+	assert settings_problem(days, statuses) is problem
