@@ -9,7 +9,6 @@ Claim 2: the hourly reminder job takes as long on 100,000 opportunities as on 1,
 are due. See benchmarks/README.md.
 """
 
-import argparse
 import copy
 import itertools
 import os
@@ -25,6 +24,9 @@ from frappe.utils import now_datetime
 from opportunity_pipeline.follow_up.reminder import due_follow_ups
 from opportunity_pipeline.tests import factories
 
+import common
+from common import argument_parser, connect
+
 APP_HANDLER_PREFIX = "opportunity_pipeline."
 JOB = "opportunity_pipeline.follow_up.reminder.send_due_reminders"
 NAME_PREFIX = "BENCH-OPP-"
@@ -38,9 +40,7 @@ MAX_JOB_RATIO = 2.0
 
 def parse_args():
 	"""The command line: site, sites path and the sizes of the runs."""
-	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-	parser.add_argument("--site", required=True)
-	parser.add_argument("--sites-path", default=os.path.expanduser("~/frappe-bench/sites"))
+	parser = argument_parser(__doc__.splitlines()[0])
 	parser.add_argument("--saves", type=int, default=400, help="saves per scenario, with and without hooks")
 	parser.add_argument("--job-runs", type=int, default=6, help="timed runs of the job per size and round")
 	parser.add_argument("--rounds", type=int, default=2, help="rounds of small-then-large job runs")
@@ -48,14 +48,6 @@ def parse_args():
 	parser.add_argument("--large", type=int, default=100_000)
 	parser.add_argument("--due", type=int, default=100)
 	return parser.parse_args()
-
-
-def connect(site: str, sites_path: str):
-	"""Open the site as Administrator, from the sites folder as Frappe expects."""
-	os.chdir(sites_path)
-	frappe.init(site=site, sites_path=sites_path)
-	frappe.connect()
-	frappe.set_user("Administrator")
 
 
 def median_ms(seconds: list[float]) -> float:
@@ -250,57 +242,23 @@ def delete_bench_rows():
 	frappe.db.commit()
 
 
-def opportunity_row(number: int, company: str, currency: str, stamp: datetime, due_for: str | None):
-	"""One bulk-inserted opportunity; due ones have a follow-up today and an armed reminder."""
-	due = due_for is not None
-	return (
-		f"{NAME_PREFIX}{number:07d}",
-		"Customer",
-		BENCH_CUSTOMER,
-		"Open",
-		company,
-		currency,
-		stamp.date(),
-		stamp,
-		stamp,
-		"Administrator",
-		"Administrator",
-		"CRM-OPP-.YYYY.-",
-		due_for,
-		stamp if due else None,
-		stamp.replace(hour=0, minute=0, second=0, microsecond=0) if due else None,
-	)
-
-
-OPPORTUNITY_COLUMNS = [
-	"name",
-	"opportunity_from",
-	"party_name",
-	"status",
-	"company",
-	"currency",
-	"transaction_date",
-	"creation",
-	"modified",
-	"owner",
-	"modified_by",
-	"naming_series",
-	"contact_by",
-	"contact_date",
-	"follow_up_reminder_due",
-]
-
-
 def insert_opportunities(first: int, count: int, due: int, user: str):
 	"""Bulk-insert opportunities numbered from `first`, the first `due` of them due now; then commit."""
-	company = frappe.defaults.get_global_default("company") or frappe.get_all("Company", pluck="name")[0]
-	currency = frappe.get_cached_value("Company", company, "default_currency")
 	stamp = now_datetime() - timedelta(minutes=1)
-	rows = (
-		opportunity_row(first + i, company, currency, stamp, user if i < due else None) for i in range(count)
+	day_start = stamp.replace(hour=0, minute=0, second=0, microsecond=0)
+	common.insert_opportunities(
+		NAME_PREFIX,
+		count,
+		BENCH_CUSTOMER,
+		"Open",
+		stamp,
+		first=first,
+		extra={
+			"contact_by": lambda i: user if i < due else None,
+			"contact_date": lambda i: stamp if i < due else None,
+			"follow_up_reminder_due": lambda i: day_start if i < due else None,
+		},
 	)
-	frappe.db.bulk_insert("Opportunity", OPPORTUNITY_COLUMNS, rows)
-	frappe.db.commit()
 
 
 def due_count() -> int:

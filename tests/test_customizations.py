@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from conftest import MODULE_DIR
 
 CUSTOM_FILES = sorted((MODULE_DIR / "custom").glob("*.json"))

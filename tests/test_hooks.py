@@ -1,6 +1,7 @@
 """Every hook points at code that exists, so a typo fails here rather than on a site."""
 
 import pytest
+
 from app_files import dotted_paths, read_hooks, resolve_in_source
 
 HOOKS = read_hooks()

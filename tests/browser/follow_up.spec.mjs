@@ -7,143 +7,30 @@
 //      CHROMIUM_PATH (default /usr/bin/chromium), HEADED=1 to watch it.
 
 import { mkdir } from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, request } from "playwright-core";
 
-const BASE_URL = (process.env.BASE_URL || "http://127.0.0.1:8001").replace(/\/+$/, "");
-const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD || "admin";
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
-const TIMEOUT = 60_000;
+import {
+	BASE_URL,
+	ADMIN_PASSWORD,
+	ARTIFACTS,
+	RUN_ID,
+	log,
+	check,
+	ok,
+	assert,
+	apiLogin,
+	getDoc,
+	insertDoc,
+	deleteDoc,
+	listNames,
+	uiLogin,
+	shot,
+	fillLink,
+	launch,
+} from "./lib.mjs";
 
-const RUN_ID = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const USER_EMAIL = `op-ui-${RUN_ID}@example.com`;
 const USER_PASSWORD = `OpUi-${RUN_ID}-Pw!9`;
 const CUSTOMER_NAME = `_OP UI Customer ${RUN_ID}`;
-
-const CHROMIUM_ARGS = [
-	"--headless",
-	"--no-sandbox",
-	"--disable-gpu",
-	"--disable-quic",
-	"--no-first-run",
-	"--disable-background-networking",
-	"--disable-component-update",
-	"--disable-sync",
-];
-
-let step = 0;
-function log(message) {
-	console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
-function check(message) {
-	step += 1;
-	log(`CHECK ${step}: ${message}`);
-}
-function ok(message) {
-	log(`  ok - ${message}`);
-}
-function assert(condition, message) {
-	if (!condition) throw new Error(`Assertion failed: ${message}`);
-	ok(message);
-}
-
-// ---------------------------------------------------------------- REST (as Administrator)
-
-async function apiLogin(usr, pwd) {
-	const api = await request.newContext({ baseURL: BASE_URL, timeout: TIMEOUT });
-	const res = await api.post("/api/method/login", { form: { usr, pwd } });
-	if (!res.ok())
-		throw new Error(`REST login as ${usr} failed: ${res.status()} ${await res.text()}`);
-	return api;
-}
-
-async function call(api, method, url, data) {
-	const res = await api.fetch(url, {
-		method,
-		data,
-		headers: { Accept: "application/json" },
-		failOnStatusCode: false,
-	});
-	const text = await res.text();
-	if (!res.ok()) throw new Error(`${method} ${url} -> ${res.status()}: ${text.slice(0, 800)}`);
-	return text ? JSON.parse(text) : {};
-}
-
-const getDoc = async (api, doctype, name) =>
-	(
-		await call(
-			api,
-			"GET",
-			`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`,
-		)
-	).data;
-const insertDoc = async (api, doctype, doc) =>
-	(await call(api, "POST", `/api/resource/${encodeURIComponent(doctype)}`, doc)).data;
-const deleteDoc = (api, doctype, name) =>
-	call(
-		api,
-		"DELETE",
-		`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`,
-	);
-async function listNames(api, doctype, filters) {
-	const query = new URLSearchParams({
-		filters: JSON.stringify(filters),
-		fields: JSON.stringify(["name"]),
-		limit_page_length: "100",
-	});
-	const res = await call(api, "GET", `/api/resource/${encodeURIComponent(doctype)}?${query}`);
-	return res.data.map((row) => row.name);
-}
-
-// ---------------------------------------------------------------- browser helpers
-
-async function uiLogin(browser, usr, pwd) {
-	const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-	context.setDefaultTimeout(TIMEOUT);
-	context.setDefaultNavigationTimeout(TIMEOUT);
-	const page = await context.newPage();
-	page.on("pageerror", (err) => log(`  (page error as ${usr}: ${err.message})`));
-	await page.goto(`${BASE_URL}/login`);
-	await page.locator("#login_email").fill(usr);
-	await page.locator("#login_password").fill(pwd);
-	await page.locator(".btn-login").first().click();
-	await page.waitForURL(/\/app(\/|$)/);
-	await page.waitForFunction(
-		() => window.frappe && frappe.session && frappe.boot && frappe.boot.user,
-	);
-	const user = await page.evaluate(() => frappe.session.user);
-	assert(user === usr, `logged in through /login as ${usr} (frappe.session.user = ${user})`);
-	return { context, page };
-}
-
-async function shot(page, name) {
-	const file = path.join(ARTIFACTS, `${name}.png`);
-	await page.screenshot({ path: file, fullPage: true });
-	log(`  screenshot: ${path.relative(process.cwd(), file)}`);
-}
-
-/** Types into a Link field and picks the matching awesomplete suggestion. */
-async function fillLink(page, fieldname, value) {
-	const input = page.locator(`.frappe-control[data-fieldname="${fieldname}"] input`).first();
-	await input.click();
-	await input.fill("");
-	await input.pressSequentially(value, { delay: 20 });
-	const option = page
-		.locator(`.frappe-control[data-fieldname="${fieldname}"] .awesomplete [role="option"]`)
-		.filter({ hasText: value })
-		.first();
-	await option.waitFor({ state: "visible" });
-	await option.click();
-	await page.waitForFunction(
-		([fieldname, value]) => cur_frm.doc[fieldname] === value,
-		[fieldname, value],
-	);
-	ok(`${fieldname} = ${value} (picked from the link suggestions)`);
-}
-
-// ---------------------------------------------------------------- the test
 
 async function main() {
 	const started = Date.now();
@@ -174,13 +61,7 @@ async function main() {
 		});
 		ok(`customer ${CUSTOMER_NAME}`);
 
-		browser = await chromium.launch({
-			executablePath: CHROMIUM_PATH,
-			headless: !process.env.HEADED,
-			args: process.env.HEADED
-				? CHROMIUM_ARGS.filter((a) => a !== "--headless")
-				: CHROMIUM_ARGS,
-		});
+		browser = await launch();
 
 		check("Administrator opens a new Opportunity form");
 		const { context: adminContext, page } = await uiLogin(

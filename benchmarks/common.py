@@ -1,0 +1,73 @@
+"""What the benchmark scripts share: the command line, opening the site, bulk-inserted opportunities."""
+
+import argparse
+import os
+from collections.abc import Callable
+from datetime import datetime
+
+import frappe
+
+
+def argument_parser(description: str) -> argparse.ArgumentParser:
+	parser = argparse.ArgumentParser(description=description)
+	parser.add_argument("--site", required=True)
+	parser.add_argument("--sites-path", default=os.path.expanduser("~/frappe-bench/sites"))
+	return parser
+
+
+def connect(site: str, sites_path: str):
+	"""Open the site as Administrator, from the sites folder as Frappe expects."""
+	os.chdir(sites_path)
+	frappe.init(site=site, sites_path=sites_path)
+	frappe.connect()
+	frappe.set_user("Administrator")
+
+
+OPPORTUNITY_COLUMNS = (
+	"name",
+	"opportunity_from",
+	"party_name",
+	"status",
+	"company",
+	"currency",
+	"transaction_date",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"naming_series",
+)
+
+
+def insert_opportunities(
+	prefix: str,
+	count: int,
+	customer: str,
+	status: str,
+	stamp: datetime,
+	first: int = 1,
+	extra: dict[str, Callable[[int], object]] | None = None,
+):
+	"""Bulk-insert `count` opportunities named prefix + number, created and modified at `stamp`, with
+	`extra` columns computed from the row's index; then commit."""
+	company = frappe.defaults.get_global_default("company") or frappe.get_all("Company", pluck="name")[0]
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	extra = extra or {}
+	fixed = (
+		"Customer",
+		customer,
+		status,
+		company,
+		currency,
+		stamp.date(),
+		stamp,
+		stamp,
+		"Administrator",
+		"Administrator",
+		"CRM-OPP-.YYYY.-",
+	)
+	rows = (
+		(f"{prefix}{first + i:07d}", *fixed, *(value(i) for value in extra.values())) for i in range(count)
+	)
+	frappe.db.bulk_insert("Opportunity", (*OPPORTUNITY_COLUMNS, *extra), rows)
+	frappe.db.commit()

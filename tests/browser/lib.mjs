@@ -1,0 +1,142 @@
+// Shared pieces of the headless-Chromium UI tests: settings, REST and browser helpers.
+
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, request } from "playwright-core";
+export const BASE_URL = (process.env.BASE_URL || "http://127.0.0.1:8001").replace(/\/+$/, "");
+export const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD || "admin";
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+export const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
+export const TIMEOUT = 60_000;
+
+export const RUN_ID = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+export const CHROMIUM_ARGS = [
+	"--headless",
+	"--no-sandbox",
+	"--disable-gpu",
+	"--disable-quic",
+	"--no-first-run",
+	"--disable-background-networking",
+	"--disable-component-update",
+	"--disable-sync",
+];
+
+let step = 0;
+export function log(message) {
+	console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+export function check(message) {
+	step += 1;
+	log(`CHECK ${step}: ${message}`);
+}
+export function ok(message) {
+	log(`  ok - ${message}`);
+}
+export function assert(condition, message) {
+	if (!condition) throw new Error(`Assertion failed: ${message}`);
+	ok(message);
+}
+
+// ---------------------------------------------------------------- REST (as Administrator)
+
+export async function apiLogin(usr, pwd) {
+	const api = await request.newContext({ baseURL: BASE_URL, timeout: TIMEOUT });
+	const res = await api.post("/api/method/login", { form: { usr, pwd } });
+	if (!res.ok())
+		throw new Error(`REST login as ${usr} failed: ${res.status()} ${await res.text()}`);
+	return api;
+}
+
+export async function call(api, method, url, data) {
+	const res = await api.fetch(url, {
+		method,
+		data,
+		headers: { Accept: "application/json" },
+		failOnStatusCode: false,
+	});
+	const text = await res.text();
+	if (!res.ok()) throw new Error(`${method} ${url} -> ${res.status()}: ${text.slice(0, 800)}`);
+	return text ? JSON.parse(text) : {};
+}
+
+export const getDoc = async (api, doctype, name) =>
+	(
+		await call(
+			api,
+			"GET",
+			`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`,
+		)
+	).data;
+export const insertDoc = async (api, doctype, doc) =>
+	(await call(api, "POST", `/api/resource/${encodeURIComponent(doctype)}`, doc)).data;
+export const deleteDoc = (api, doctype, name) =>
+	call(
+		api,
+		"DELETE",
+		`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`,
+	);
+export async function listNames(api, doctype, filters) {
+	const query = new URLSearchParams({
+		filters: JSON.stringify(filters),
+		fields: JSON.stringify(["name"]),
+		limit_page_length: "100",
+	});
+	const res = await call(api, "GET", `/api/resource/${encodeURIComponent(doctype)}?${query}`);
+	return res.data.map((row) => row.name);
+}
+
+// ---------------------------------------------------------------- browser helpers
+
+export async function uiLogin(browser, usr, pwd) {
+	const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+	context.setDefaultTimeout(TIMEOUT);
+	context.setDefaultNavigationTimeout(TIMEOUT);
+	const page = await context.newPage();
+	page.on("pageerror", (err) => log(`  (page error as ${usr}: ${err.message})`));
+	await page.goto(`${BASE_URL}/login`);
+	await page.locator("#login_email").fill(usr);
+	await page.locator("#login_password").fill(pwd);
+	await page.locator(".btn-login").first().click();
+	await page.waitForURL(/\/app(\/|$)/);
+	await page.waitForFunction(
+		() => window.frappe && frappe.session && frappe.boot && frappe.boot.user,
+	);
+	const user = await page.evaluate(() => frappe.session.user);
+	assert(user === usr, `logged in through /login as ${usr} (frappe.session.user = ${user})`);
+	return { context, page };
+}
+
+export async function shot(page, name) {
+	const file = path.join(ARTIFACTS, `${name}.png`);
+	await page.screenshot({ path: file, fullPage: true });
+	log(`  screenshot: ${path.relative(process.cwd(), file)}`);
+}
+
+/** Types into a Link field and picks the matching awesomplete suggestion. */
+export async function fillLink(page, fieldname, value) {
+	const input = page.locator(`.frappe-control[data-fieldname="${fieldname}"] input`).first();
+	await input.click();
+	await input.fill("");
+	await input.pressSequentially(value, { delay: 20 });
+	const option = page
+		.locator(`.frappe-control[data-fieldname="${fieldname}"] .awesomplete [role="option"]`)
+		.filter({ hasText: value })
+		.first();
+	await option.waitFor({ state: "visible" });
+	await option.click();
+	await page.waitForFunction(
+		([fieldname, value]) => cur_frm.doc[fieldname] === value,
+		[fieldname, value],
+	);
+	ok(`${fieldname} = ${value} (picked from the link suggestions)`);
+}
+
+// ---------------------------------------------------------------- the test
+export async function launch() {
+	return chromium.launch({
+		executablePath: CHROMIUM_PATH,
+		headless: !process.env.HEADED,
+		args: process.env.HEADED ? CHROMIUM_ARGS.filter((a) => a !== "--headless") : CHROMIUM_ARGS,
+	});
+}
