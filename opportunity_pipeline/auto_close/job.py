@@ -16,6 +16,7 @@ from frappe.utils import now_datetime
 
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
 from opportunity_pipeline.pipeline.auto_close import idle_cutoff
+from opportunity_pipeline.row_isolation import isolated
 
 BATCH_SIZE = 5_000
 Left = CustomFunction("LEFT", ["string", "length"])
@@ -113,20 +114,8 @@ def _close_batch(batch: list, days: int, now) -> int:
 		return len(batch)
 	except Exception:
 		frappe.db.rollback(save_point=savepoint)
-	closed = 0
-	for row in batch:
-		frappe.db.savepoint(savepoint)
-		try:
-			_close([row], days, now)
-			closed += 1
-		except Exception:
-			frappe.db.rollback(save_point=savepoint)
-			frappe.log_error(
-				title=_("Auto-close of an opportunity failed"),
-				reference_doctype="Opportunity",
-				reference_name=row.name,
-			)
-	return closed
+	title = _("Auto-close of an opportunity failed")
+	return sum(isolated(lambda row=row: _close([row], days, now), row.name, title) for row in batch)
 
 
 def _close(rows: list, days: int, now):

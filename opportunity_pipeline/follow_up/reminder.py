@@ -13,6 +13,7 @@ from frappe.desk.doctype.notification_settings.notification_settings import (
 from frappe.utils import format_datetime, now_datetime
 
 from opportunity_pipeline.pipeline.follow_up import FINISHED_STATUSES
+from opportunity_pipeline.row_isolation import isolated
 
 BATCH_SIZE = 500
 
@@ -69,17 +70,7 @@ def _add_emails(due: list):
 
 def _remind(follow_up):
 	"""One broken follow-up is logged and stays claimed: it neither stops the others nor returns hourly."""
-	savepoint = "follow_up_reminder"
-	frappe.db.savepoint(savepoint)
-	try:
-		_notify(follow_up)
-	except Exception:
-		frappe.db.rollback(save_point=savepoint)
-		frappe.log_error(
-			title=_("Follow-up reminder failed"),
-			reference_doctype="Opportunity",
-			reference_name=follow_up.name,
-		)
+	isolated(lambda: _notify(follow_up), follow_up.name, _("Follow-up reminder failed"))
 
 
 def _notify(follow_up):

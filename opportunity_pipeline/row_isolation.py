@@ -1,0 +1,16 @@
+"""Lets a batch job go on past one broken opportunity."""
+
+import frappe
+
+
+def isolated(action, opportunity: str, title: str) -> bool:
+	"""Run `action`; if it fails, undo only its own writes and log the failure against the opportunity.
+	True when it succeeded."""
+	frappe.db.savepoint("opportunity_row")
+	try:
+		action()
+		return True
+	except Exception:
+		frappe.db.rollback(save_point="opportunity_row")
+		frappe.log_error(title=title, reference_doctype="Opportunity", reference_name=opportunity)
+		return False
