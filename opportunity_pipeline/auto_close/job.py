@@ -1,16 +1,17 @@
 """The daily job that closes opportunities with no response, set-based and in batches.
 
-Per batch: one locking SELECT (SKIP LOCKED, so two workers split the rows), one UPDATE of the
-opportunities, one of their open ToDos, one of their follow-up Events and one bulk INSERT of timeline
-comments. Batches follow the primary key, so each row is read once. A batch that fails is redone row by
-row, so one broken row is logged and skipped alone.
+Batches follow the primary key. Per batch: one locking SELECT of the next idle opportunities, then
+statements over the batch's key range and the same idleness rule: one INSERT ... SELECT of the timeline
+comments and one UPDATE of the status; the open ToDos, follow-up Events and reminder marks of the few
+rows that have them. The SELECT waits for rows another worker holds (no SKIP LOCKED): every idle row in
+a batch's range is then this worker's, so the range statements touch exactly the batch, and a second
+worker finds those rows closed. A batch that fails is redone row by row; a broken row is logged alone.
 """
 
 from pypika.terms import ExistsCriterion, ValueWrapper
 
 import frappe
 from frappe import _
-from frappe.query_builder import CustomFunction
 from frappe.query_builder.functions import Concat, Count
 from frappe.utils import now_datetime
 
@@ -19,9 +20,6 @@ from opportunity_pipeline.pipeline.auto_close import idle_cutoff
 from opportunity_pipeline.row_isolation import isolated
 
 BATCH_SIZE = 5_000
-Left = CustomFunction("LEFT", ["string", "length"])
-Md5 = CustomFunction("MD5", ["string"])
-Uuid = CustomFunction("UUID", [])
 COMMENT_FIELDS = (
 	"name",
 	"creation",
@@ -40,12 +38,11 @@ def close_idle_opportunities(commit: bool = True, publish_progress: bool = False
 	days, statuses = closing_days(), closing_statuses()
 	if days <= 0 or not statuses:
 		return 0
-	now = now_datetime()
-	cutoff = idle_cutoff(now, days)
-	total = _count(cutoff, statuses) if publish_progress else 0
+	run = _Run(days=days, now=now_datetime(), statuses=statuses)
+	total = _count(run) if publish_progress else 0
 	closed, after = 0, ""
-	while batch := _lock_batch(cutoff, statuses, after):
-		closed += _close_batch(batch, days, now)
+	while batch := _lock_batch(run, after):
+		closed += _close_batch(run, batch)
 		after = batch[-1].name
 		if commit:
 			frappe.db.commit()
@@ -58,9 +55,10 @@ def close_idle_opportunities(commit: bool = True, publish_progress: bool = False
 	return closed
 
 
-def idle_opportunities(cutoff, statuses):
-	"""The one definition of "no response": in an eligible status, not changed since `cutoff`, and no
-	Communication (sent or received) about it since then. Same rule as pipeline.auto_close.is_idle."""
+def is_idle(cutoff, statuses):
+	"""The one definition of "no response", as a condition on Opportunity: in an eligible status, not
+	changed since `cutoff`, and no Communication (sent or received) about it since then. Same rule as
+	pipeline.auto_close.is_idle."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	communication = frappe.qb.DocType("Communication")
 	recent_communication = (
@@ -74,24 +72,39 @@ def idle_opportunities(cutoff, statuses):
 		)
 	)
 	return (
-		frappe.qb.from_(opportunity)
-		.where(opportunity.status.isin(statuses))
-		.where(opportunity.modified < cutoff)
-		.where(ExistsCriterion(recent_communication).negate())
+		opportunity.status.isin(statuses)
+		& (opportunity.modified < cutoff)
+		& ExistsCriterion(recent_communication).negate()
 	)
 
 
-def _count(cutoff, statuses) -> int:
+def idle_opportunities(cutoff, statuses):
 	opportunity = frappe.qb.DocType("Opportunity")
-	return idle_opportunities(cutoff, statuses).select(Count(opportunity.name)).run()[0][0]
+	return frappe.qb.from_(opportunity).where(is_idle(cutoff, statuses))
 
 
-def _lock_batch(cutoff, statuses, after: str) -> list:
-	"""The next batch in name order: each row is read once per run (a row that failed stays behind),
-	and rows another worker holds are skipped."""
+class _Run:
+	"""One run's settings, and the token that makes its comment names unique and in key order."""
+
+	def __init__(self, days: int, now, statuses: list[str]):
+		self.days, self.now, self.statuses = days, now, statuses
+		self.cutoff = idle_cutoff(now, days)
+		self.token = f"auto-close-{frappe.generate_hash(length=8)}-"
+		self.content = _("Closed automatically: no response for {0} days.").format(days)
+
+	def idle(self):
+		return is_idle(self.cutoff, self.statuses)
+
+
+def _count(run: _Run) -> int:
+	opportunity = frappe.qb.DocType("Opportunity")
+	return idle_opportunities(run.cutoff, run.statuses).select(Count(opportunity.name)).run()[0][0]
+
+
+def _lock_batch(run: _Run, after: str) -> list:
 	opportunity = frappe.qb.DocType("Opportunity")
 	return (
-		idle_opportunities(cutoff, statuses)
+		idle_opportunities(run.cutoff, run.statuses)
 		.select(
 			opportunity.name,
 			opportunity.follow_up_event,
@@ -101,37 +114,47 @@ def _lock_batch(cutoff, statuses, after: str) -> list:
 		.where(opportunity.name > after)
 		.orderby(opportunity.name)
 		.limit(BATCH_SIZE)
-		.for_update(skip_locked=True)
+		.for_update()
 		.run(as_dict=True)
 	)
 
 
-def _close_batch(batch: list, days: int, now) -> int:
+def _close_batch(run: _Run, batch: list) -> int:
 	savepoint = "auto_close_batch"
 	frappe.db.savepoint(savepoint)
 	try:
-		_close(batch, days, now)
+		_close(run, batch)
 		return len(batch)
 	except Exception:
 		frappe.db.rollback(save_point=savepoint)
 	title = _("Auto-close of an opportunity failed")
-	return sum(isolated(lambda row=row: _close([row], days, now), row.name, title) for row in batch)
+	return sum(isolated(lambda row=row: _close(run, [row]), row.name, title) for row in batch)
 
 
-def _close(rows: list, days: int, now):
-	names = [row.name for row in rows]
+def _close(run: _Run, rows: list):
+	"""Close `rows`, a run of idle opportunities in key order that this transaction holds."""
 	opportunity = frappe.qb.DocType("Opportunity")
-	todo = frappe.qb.DocType("ToDo")
-	event = frappe.qb.DocType("Event")
+	in_batch = run.idle() & opportunity.name[rows[0].name : rows[-1].name]
 
-	# Status only: the job is not a user's edit, so `modified` keeps the last real activity. Other
-	# columns are written only on the rows that need it.
-	frappe.qb.update(opportunity).set(opportunity.status, "Closed").where(opportunity.name.isin(names)).run()
+	comment = frappe.qb.DocType("Comment")
+	constants = [ValueWrapper(value) for value in (run.now, run.now, "Administrator", "Administrator")]
+	frappe.qb.into(comment).columns(*COMMENT_FIELDS).from_(opportunity).select(
+		Concat(ValueWrapper(run.token), opportunity.name),
+		*constants,
+		ValueWrapper("Info"),
+		ValueWrapper("Opportunity"),
+		opportunity.name,
+		ValueWrapper(run.content),
+	).where(in_batch).run()
+	# Status only: the job is not a user's edit, so `modified` keeps the last real activity.
+	frappe.qb.update(opportunity).set(opportunity.status, "Closed").where(in_batch).run()
+
 	if assigned := [row.name for row in rows if frappe.parse_json(row._assign or "[]")]:
+		todo = frappe.qb.DocType("ToDo")
 		frappe.qb.update(opportunity).set(opportunity._assign, "[]").where(
 			opportunity.name.isin(assigned)
 		).run()
-		frappe.qb.update(todo).set(todo.status, "Closed").set(todo.modified, now).where(
+		frappe.qb.update(todo).set(todo.status, "Closed").set(todo.modified, run.now).where(
 			(todo.reference_type == "Opportunity")
 			& todo.reference_name.isin(assigned)
 			& (todo.status == "Open")
@@ -141,18 +164,8 @@ def _close(rows: list, days: int, now):
 			opportunity.name.isin(reminded)
 		).run()
 	if events := [row.follow_up_event for row in rows if row.follow_up_event]:
+		event = frappe.qb.DocType("Event")
 		frappe.qb.update(event).set(event.status, "Closed").where(
 			event.name.isin(events) & (event.status == "Open")
 		).run()
-
-	# One INSERT ... SELECT: the comments are built by the database, not row by row in Python.
-	comment = frappe.qb.DocType("Comment")
-	content = _("Closed automatically: no response for {0} days.").format(days)
-	random_name = Left(Md5(Concat(opportunity.name, Uuid())), 12)
-	constants = [
-		ValueWrapper(value) for value in (now, now, "Administrator", "Administrator", "Info", "Opportunity")
-	]
-	frappe.qb.into(comment).columns(*COMMENT_FIELDS).from_(opportunity).select(
-		random_name, *constants, opportunity.name, ValueWrapper(content)
-	).where(opportunity.name.isin(names)).run()
 	frappe.clear_document_cache("Opportunity")
