@@ -6,7 +6,12 @@ from frappe.utils import add_days, get_bench_path, now_datetime
 
 from opportunity_pipeline.api import preview_auto_close, run_auto_close
 from opportunity_pipeline.auto_close.job import close_idle_opportunities
-from opportunity_pipeline.auto_close.settings import STOCK_JOB, hand_back_to_erpnext, take_over_from_erpnext
+from opportunity_pipeline.auto_close.settings import (
+	STOCK_JOB,
+	closing_statuses,
+	hand_back_to_erpnext,
+	take_over_from_erpnext,
+)
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import in_days, make_opportunity, make_user
 
@@ -173,6 +178,15 @@ class TestAutoClose(IntegrationTestCase):
 		self.assertEqual(frappe.db.get_value("Scheduled Job Type", job, "stopped"), 0)
 		take_over_from_erpnext()  # what after_install does
 		self.assertEqual(frappe.db.get_value("Scheduled Job Type", job, "stopped"), 1)
+
+	def test_install_takes_the_days_from_crm_settings_and_the_default_statuses(self):
+		frappe.db.delete("Singles", {"doctype": "Selling Settings", "field": ("like", "%close%")})
+		frappe.db.set_single_value("CRM Settings", "close_opportunity_after_days", 21)
+
+		take_over_from_erpnext()
+
+		self.assertEqual(frappe.db.get_single_value("Selling Settings", "close_opportunity_after_days"), 21)
+		self.assertEqual(closing_statuses(), ["Open", "Replied"])
 
 	def test_preview_lists_what_would_close_and_closes_nothing(self):
 		stale, fresh = make_stale_opportunity(), make_stale_opportunity(days_idle=2)
