@@ -23,6 +23,10 @@ doc_events = {
 	"Assignment Rule": {
 		"validate": "opportunity_pipeline.assignment.fill_users_when_enabled",
 	},
+	"Quotation": {
+		"on_cancel": "opportunity_pipeline.overrides.quotation.on_cancel",
+		"on_update_after_submit": "opportunity_pipeline.overrides.quotation.on_update_after_submit",
+	},
 	"Selling Settings": {
 		"validate": "opportunity_pipeline.auto_close.settings.validate",
 	},
@@ -33,6 +37,16 @@ scheduler_events = {
 	"daily_long": ["opportunity_pipeline.auto_close.job.close_idle_opportunities"],
 }
 
-doctype_js = {"Selling Settings": "public/js/selling_settings.js"}
+override_whitelisted_methods = {
+	"erpnext.crm.doctype.opportunity.opportunity.make_quotation": "opportunity_pipeline.api.make_quotation",
+	"erpnext.crm.doctype.opportunity.opportunity.make_supplier_quotation": (
+		"opportunity_pipeline.api.make_supplier_quotation"
+	),
+}
+
+doctype_js = {
+	"Opportunity": "public/js/opportunity.js",
+	"Selling Settings": "public/js/selling_settings.js",
+}
 
 before_tests = ["opportunity_pipeline.tests.setup.before_tests"]

@@ -55,3 +55,27 @@ def make_opportunity(**values):
 
 def in_days(days: float, hour: int = 10):
 	return add_days(now_datetime().replace(hour=hour, minute=0, second=0, microsecond=0), days)
+
+
+def make_item(code: str = "_OP Test Item") -> str:
+	if not frappe.db.exists("Item", code):
+		frappe.get_doc(
+			{
+				"doctype": "Item",
+				"item_code": code,
+				"item_name": code,
+				"item_group": "All Item Groups",
+				"stock_uom": "Nos",
+				"is_stock_item": 0,
+				"description": f"{code} description",
+			}
+		).insert(ignore_permissions=True)
+	return code
+
+
+def make_opportunity_with_items(**values):
+	values.setdefault(
+		"items",
+		[{"item_code": make_item(), "qty": 3, "rate": 250, "uom": "Nos", "description": "Three units"}],
+	)
+	return make_opportunity(**values)

@@ -1,0 +1,193 @@
+import frappe
+from frappe.utils import add_days, nowdate
+
+from erpnext.selling.doctype.quotation.quotation import make_sales_order
+from erpnext.setup.utils import get_exchange_rate
+
+from opportunity_pipeline.api import make_quotation, make_supplier_quotation
+from opportunity_pipeline.pipeline.mappings import QUOTATION, STANDARD_FIELDS, SUPPLIER_QUOTATION
+from opportunity_pipeline.tests import IntegrationTestCase
+from opportunity_pipeline.tests.factories import (
+	make_item,
+	make_opportunity,
+	make_opportunity_with_items,
+	make_user,
+)
+
+
+def submitted_quotation(opportunity):
+	quotation = make_quotation(opportunity.name)
+	if not quotation.items:  # an opportunity without items: the user adds them to the quotation
+		quotation.append("items", {"item_code": make_item(), "qty": 1, "rate": 100, "uom": "Nos"})
+	quotation.insert()
+	quotation.submit()
+	return quotation
+
+
+def status(opportunity):
+	return frappe.db.get_value("Opportunity", opportunity.name, "status")
+
+
+class TestMappings(IntegrationTestCase):
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def test_every_mapped_field_exists_on_its_source_and_target_as_installed(self):
+		for mapping in (QUOTATION, SUPPLIER_QUOTATION):
+			for source, table in mapping.items():
+				for source_field, target_field in table["field_map"]:
+					if source_field not in STANDARD_FIELDS:
+						self.assertTrue(
+							frappe.get_meta(source).has_field(source_field), f"{source}.{source_field}"
+						)
+					self.assertTrue(
+						frappe.get_meta(table["doctype"]).has_field(target_field),
+						f"{table['doctype']}.{target_field}",
+					)
+
+	def test_quotation_from_an_opportunity_with_items_field_by_field(self):
+		opportunity = make_opportunity_with_items(opportunity_type="Sales")
+		quotation = make_quotation(opportunity.name)
+
+		self.assertEqual(quotation.quotation_to, "Customer")
+		self.assertEqual(quotation.party_name, opportunity.party_name)
+		self.assertEqual(quotation.customer_name, opportunity.customer_name)
+		self.assertEqual(quotation.company, opportunity.company)
+		self.assertEqual(quotation.currency, opportunity.currency)
+		self.assertEqual(quotation.conversion_rate, 1)
+		self.assertEqual(quotation.territory, opportunity.territory)
+		self.assertEqual(quotation.customer_group, opportunity.customer_group)
+		self.assertEqual(quotation.order_type, "Sales")
+		self.assertEqual(quotation.opportunity, opportunity.name)
+		item, source = quotation.items[0], opportunity.items[0]
+		self.assertEqual(
+			(item.item_code, item.item_name, item.description, item.qty, item.uom, item.rate),
+			(source.item_code, source.item_name, source.description, 3, "Nos", 250),
+		)
+		self.assertEqual((item.prevdoc_doctype, item.prevdoc_docname), ("Opportunity", opportunity.name))
+		default_taxes = frappe.db.get_value(
+			"Sales Taxes and Charges Template", {"company": opportunity.company, "is_default": 1}
+		)
+		self.assertEqual(quotation.taxes_and_charges or None, default_taxes)
+
+		quotation.insert()
+		quotation.submit()
+		self.assertEqual(quotation.docstatus, 1)
+
+	def test_quotation_without_items_still_links_the_opportunity(self):
+		opportunity = make_opportunity(source=None)
+		quotation = make_quotation(opportunity.name)
+		self.assertEqual(quotation.opportunity, opportunity.name)
+		submitted_quotation(opportunity)
+
+	def test_quotation_in_a_foreign_currency_takes_the_selling_rate(self):
+		opportunity = make_opportunity_with_items(currency="EUR")
+		quotation = make_quotation(opportunity.name)
+		company_currency = frappe.get_cached_value("Company", opportunity.company, "default_currency")
+		self.assertNotEqual(company_currency, "EUR")
+		self.assertEqual(quotation.currency, "EUR")
+		self.assertEqual(
+			quotation.conversion_rate,
+			get_exchange_rate("EUR", company_currency, quotation.transaction_date, args="for_selling"),
+		)
+		self.assertNotEqual(quotation.conversion_rate, 1)
+		quotation.insert()
+		quotation.submit()
+
+	def test_source_and_campaign_are_carried(self):
+		source = frappe.get_doc({"doctype": "Lead Source", "source_name": "_OP Fair"}).insert(
+			ignore_if_duplicate=True
+		)
+		opportunity = make_opportunity_with_items(source=source.name)
+		self.assertEqual(make_quotation(opportunity.name).source, source.name)
+
+	def test_supplier_quotation_field_by_field(self):
+		opportunity = make_opportunity_with_items()
+		supplier_quotation = make_supplier_quotation(opportunity.name)
+
+		self.assertEqual(supplier_quotation.opportunity, opportunity.name)
+		self.assertEqual(supplier_quotation.company, opportunity.company)
+		self.assertFalse(supplier_quotation.supplier)
+		item, source = supplier_quotation.items[0], opportunity.items[0]
+		self.assertEqual(
+			(item.item_code, item.description, item.qty, item.uom),
+			(source.item_code, source.description, 3, "Nos"),
+		)
+		supplier = frappe.get_doc(
+			{"doctype": "Supplier", "supplier_name": "_OP Supplier", "supplier_group": "All Supplier Groups"}
+		).insert(ignore_if_duplicate=True)
+		supplier_quotation.supplier = supplier.name
+		supplier_quotation.items[0].rate = 180
+		supplier_quotation.insert()
+		supplier_quotation.submit()
+		self.assertEqual(supplier_quotation.docstatus, 1)
+
+	def test_the_form_create_menu_reaches_these_mappers(self):
+		from frappe.model.mapper import make_mapped_doc
+
+		opportunity = make_opportunity_with_items()
+		quotation = make_mapped_doc(
+			"erpnext.crm.doctype.opportunity.opportunity.make_quotation", opportunity.name
+		)
+		self.assertEqual(quotation.opportunity, opportunity.name)
+		supplier_quotation = make_mapped_doc(
+			"erpnext.crm.doctype.opportunity.opportunity.make_supplier_quotation", opportunity.name
+		)
+		self.assertEqual(supplier_quotation.opportunity, opportunity.name)
+
+	def test_a_user_who_cannot_read_the_opportunity_gets_a_permission_error(self):
+		opportunity = make_opportunity_with_items()
+		outsider = make_user("op-outsider@example.com", roles=("Purchase User", "Accounts User"))
+		with self.set_user(outsider):
+			self.assertRaises(frappe.PermissionError, make_quotation, opportunity.name)
+			self.assertRaises(frappe.PermissionError, make_supplier_quotation, opportunity.name)
+
+
+class TestStatusSync(IntegrationTestCase):
+	def setUp(self):
+		self.reason = (
+			frappe.get_doc({"doctype": "Quotation Lost Reason", "order_lost_reason": "_OP Price too high"})
+			.insert(ignore_if_duplicate=True)
+			.name
+		)
+		self.competitor = (
+			frappe.get_doc({"doctype": "Competitor", "competitor_name": "_OP Rival"})
+			.insert(ignore_if_duplicate=True)
+			.name
+		)
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def test_a_submitted_quotation_makes_it_quotation_and_an_order_converted(self):
+		opportunity = make_opportunity_with_items()
+		quotation = submitted_quotation(opportunity)
+		self.assertEqual(status(opportunity), "Quotation")
+
+		order = make_sales_order(quotation.name)
+		order.delivery_date = add_days(nowdate(), 7)
+		order.insert()
+		order.submit()
+		self.assertEqual(status(opportunity), "Converted")
+
+	def test_cancelling_reopens_unless_another_quotation_is_active(self):
+		opportunity = make_opportunity_with_items()
+		first, second = submitted_quotation(opportunity), submitted_quotation(opportunity)
+
+		first.cancel()
+		self.assertEqual(status(opportunity), "Quotation")
+		second.cancel()
+		self.assertEqual(status(opportunity), "Open")
+
+	def test_a_lost_quotation_makes_it_lost_with_the_same_reasons_and_competitors(self):
+		for opportunity in (make_opportunity_with_items(), make_opportunity()):  # with items: erpnext#46948
+			quotation = submitted_quotation(opportunity)
+			quotation.declare_enquiry_lost(
+				[{"lost_reason": self.reason}], [{"competitor": self.competitor}], "Cheaper elsewhere"
+			)
+			opportunity.reload()
+			self.assertEqual(opportunity.status, "Lost")
+			self.assertEqual([row.lost_reason for row in opportunity.lost_reasons], [self.reason])
+			self.assertEqual([row.competitor for row in opportunity.competitors], [self.competitor])
+			self.assertEqual(opportunity.order_lost_reason, "Cheaper elsewhere")

@@ -1,0 +1,73 @@
+"""Which Opportunity fields become which Quotation / Supplier Quotation fields, as data.
+
+Read by the mappers (frappe.model.mapper.get_mapped_doc), by the tests and by the README. Pairs are
+(source field, target field); fields with the same name on both sides are also copied by the mapper.
+"""
+
+QUOTATION = {
+	"Opportunity": {
+		"doctype": "Quotation",
+		"field_map": [
+			("opportunity_from", "quotation_to"),
+			("party_name", "party_name"),
+			("customer_name", "customer_name"),
+			("contact_person", "contact_person"),
+			("contact_display", "contact_display"),
+			("contact_email", "contact_email"),
+			("contact_mobile", "contact_mobile"),
+			("customer_address", "customer_address"),
+			("address_display", "address_display"),
+			("company", "company"),
+			("currency", "currency"),
+			("territory", "territory"),
+			("customer_group", "customer_group"),
+			("source", "source"),
+			("campaign", "campaign"),
+			("name", "opportunity"),
+		],
+	},
+	"Opportunity Item": {
+		"doctype": "Quotation Item",
+		"field_map": [
+			("item_code", "item_code"),
+			("item_name", "item_name"),
+			("description", "description"),
+			("qty", "qty"),
+			("uom", "uom"),
+			("uom", "stock_uom"),
+			("rate", "rate"),
+			("parent", "prevdoc_docname"),
+			("parenttype", "prevdoc_doctype"),
+		],
+		"add_if_empty": True,
+	},
+}
+
+SUPPLIER_QUOTATION = {
+	"Opportunity": {
+		"doctype": "Supplier Quotation",
+		"field_map": [
+			("name", "opportunity"),
+			("company", "company"),
+		],
+	},
+	"Opportunity Item": {
+		"doctype": "Supplier Quotation Item",
+		"field_map": [
+			("item_code", "item_code"),
+			("item_name", "item_name"),
+			("description", "description"),
+			("qty", "qty"),
+			("uom", "uom"),
+			("uom", "stock_uom"),
+		],
+	},
+}
+
+# Fields every mapping reads without them being DocType fields.
+STANDARD_FIELDS = frozenset({"name", "parent", "parenttype"})
+
+
+def order_type_for(opportunity_type: str | None, order_types: list[str]) -> str | None:
+	"""The Quotation order type named like the opportunity type (Sales, Maintenance), when there is one."""
+	return opportunity_type if opportunity_type in order_types else None
