@@ -46,3 +46,13 @@ def test_supplier_quotation_leaves_prices_and_supplier_to_the_user():
 )
 def test_order_type_follows_the_opportunity_type_when_quotation_has_it(opportunity_type, expected):
 	assert order_type_for(opportunity_type, ["", "Sales", "Maintenance", "Shopping Cart"]) == expected
+
+
+def test_the_readme_shows_every_pair():
+	from conftest import REPO
+
+	readme = (REPO / "README.md").read_text()
+	for mapping in (QUOTATION, SUPPLIER_QUOTATION):
+		for table in mapping.values():
+			for source, target in table["field_map"]:
+				assert f"`{source}` → `{target}`" in readme, (source, target)
