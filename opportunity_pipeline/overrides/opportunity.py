@@ -8,6 +8,7 @@ from opportunity_pipeline.follow_up.event import (
 	sync_follow_up_event,
 	validate_follow_up,
 )
+from opportunity_pipeline.lost.loss import validate_loss
 
 PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
 
@@ -19,6 +20,7 @@ def before_insert(doc, method=None):
 
 def validate(doc, method=None):
 	validate_follow_up(doc)
+	validate_loss(doc)
 
 
 def on_change(doc, method=None):

@@ -1,0 +1,1 @@
+"""Losses of opportunities: the reasons, when and who, and the reasons master."""

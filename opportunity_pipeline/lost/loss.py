@@ -1,0 +1,41 @@
+"""The rules of a loss on the Opportunity, whichever way it is declared (form, API, Quotation)."""
+
+import frappe
+from frappe import _
+from frappe.utils import now_datetime
+
+LOSS_FIELDS = ("lost_reasons", "competitors", "order_lost_reason", "lost_date", "lost_by")
+
+
+def validate_loss(doc):
+	"""A new loss needs an enabled reason and records when and who; reopening clears the current loss
+	(Version history keeps it)."""
+	before = doc.get_doc_before_save()
+	was_lost = bool(before and before.status == "Lost")
+	if doc.status == "Lost":
+		if not was_lost and not doc.get("lost_reasons"):
+			frappe.throw(
+				_("Give at least one reason for losing the opportunity."), title=_("Lost Reason Required")
+			)
+		_refuse_disabled_reasons(doc, before)
+		if not doc.get("lost_date"):
+			doc.lost_date = now_datetime()
+			doc.lost_by = frappe.session.user
+	elif was_lost:
+		for field in LOSS_FIELDS:
+			doc.set(field, [] if field in ("lost_reasons", "competitors") else None)
+
+
+def _refuse_disabled_reasons(doc, before):
+	kept = {row.lost_reason for row in before.get("lost_reasons", [])} if before else set()
+	chosen = {row.lost_reason for row in doc.get("lost_reasons", [])} - kept
+	if chosen and (
+		disabled := frappe.get_all(
+			"Opportunity Lost Reason", filters={"name": ("in", list(chosen)), "disabled": 1}, pluck="name"
+		)
+	):
+		frappe.throw(
+			_("These lost reasons are disabled: {0}").format(
+				", ".join(frappe.bold(name) for name in disabled)
+			)
+		)
