@@ -1,0 +1,232 @@
+"""Losses counted and valued by reason or reason category, per period, against the previous period."""
+
+from collections import defaultdict
+
+from pypika.enums import DatePart
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
+from frappe.utils import get_datetime, getdate
+
+from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline.periods import (
+	PERIODICITIES,
+	change_percent,
+	period_key,
+	period_label,
+	periods_between,
+	previous_range,
+)
+
+# Filters that are plain equalities on Opportunity fields.
+EQUALITY_FILTERS = (
+	"territory",
+	"sales_stage",
+	"opportunity_type",
+	"source",
+	"converted_by",
+	"opportunity_owner",
+)
+CHART_GROUPS = 8
+
+
+def execute(filters=None):
+	filters = _checked(frappe._dict(filters or {}))
+	readable = readable_opportunities()
+	periods = periods_between(filters.from_date, filters.to_date, filters.periodicity)
+
+	current = _losses(filters, filters.from_date, filters.to_date, readable, by_period=True)
+	previous = _losses(
+		filters, *previous_range(filters.from_date, filters.to_date), readable, by_period=False
+	)
+
+	rows = _rows(current, previous, periods, filters.periodicity)
+	return (
+		_columns(periods, filters),
+		rows,
+		None,
+		_chart(rows, periods, filters.periodicity),
+		_summary(filters, readable, rows),
+	)
+
+
+def _checked(filters):
+	if not filters.get("company"):
+		frappe.throw(_("Choose a company."))
+	filters.from_date, filters.to_date = getdate(filters.get("from_date")), getdate(filters.get("to_date"))
+	if filters.from_date > filters.to_date:
+		frappe.throw(_("From Date must be before To Date."))
+	filters.periodicity = filters.get("periodicity") or "Monthly"
+	if filters.periodicity not in PERIODICITIES:
+		frappe.throw(_("Periodicity must be one of {0}.").format(", ".join(PERIODICITIES)))
+	filters.group_by = filters.get("group_by") or "Reason"
+	return filters
+
+
+def _lost_in(filters, start, end, readable):
+	"""The lost opportunities of the filters in [start, end], one row per (group, opportunity)."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	detail = frappe.qb.DocType("Opportunity Lost Reason Detail")
+	reason = frappe.qb.DocType("Opportunity Lost Reason")
+	group = Coalesce(reason.category, "") if filters.group_by == "Category" else detail.lost_reason
+	query = (
+		frappe.qb.from_(opportunity)
+		.join(detail)
+		.on((detail.parent == opportunity.name) & (detail.parenttype == "Opportunity"))
+		.left_join(reason)
+		.on(reason.name == detail.lost_reason)
+		.select(
+			group.as_("grp"),
+			opportunity.name,
+			opportunity.lost_date,
+			opportunity.base_opportunity_amount.as_("amount"),
+		)
+		.distinct()
+		.where(opportunity.status == "Lost")
+		.where(opportunity.company == filters.company)
+		.where(opportunity.lost_date[get_datetime(start) : get_datetime(f"{end} 23:59:59.999999")])
+	)
+	for fieldname in EQUALITY_FILTERS:
+		if filters.get(fieldname):
+			query = query.where(opportunity[fieldname] == filters[fieldname])
+	if readable is not None:
+		query = query.where(readable)
+	return query
+
+
+def _losses(filters, start, end, readable, by_period: bool) -> list:
+	"""Count and amount per group (and per year and month when `by_period`): each opportunity once per
+	group, so two reasons of one category count the loss once for that category."""
+	lost = _lost_in(filters, start, end, readable).as_("lost")
+	query = (
+		frappe.qb.from_(lost)
+		.select(lost.grp, Count(lost.name).as_("count"), Sum(lost.amount).as_("amount"))
+		.groupby(lost.grp)
+	)
+	if by_period:
+		year, month = Extract(DatePart.year, lost.lost_date), Extract(DatePart.month, lost.lost_date)
+		query = query.select(year.as_("year"), month.as_("month")).groupby(year, month)
+	return query.run(as_dict=True)
+
+
+def _rows(current, previous, periods, periodicity) -> list[dict]:
+	rows = defaultdict(lambda: defaultdict(float))
+	for row in current:
+		index = periods.index(period_key(int(row.year), int(row.month), periodicity))
+		target = rows[row.grp]
+		target[f"p{index}_count"] += row.count
+		target[f"p{index}_amount"] += row.amount or 0
+		target["total_count"] += row.count
+		target["total_amount"] += row.amount or 0
+	for row in previous:
+		rows[row.grp]["previous_count"] += row.count
+		rows[row.grp]["previous_amount"] += row.amount or 0
+	result = []
+	for group, values in rows.items():
+		values = dict(values)
+		values["group"] = group or _("No Category")
+		values["change"] = change_percent(values.get("total_count", 0), values.get("previous_count", 0))
+		result.append(values)
+	return sorted(result, key=lambda row: (-row.get("total_count", 0), row["group"]))
+
+
+def _columns(periods, filters) -> list[dict]:
+	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+	columns = [
+		{
+			"fieldname": "group",
+			"label": _("Lost Reason") if filters.group_by == "Reason" else _("Category"),
+			"fieldtype": "Data",
+			"width": 200,
+		}
+	]
+	for index, key in enumerate(periods):
+		label = period_label(key, filters.periodicity)
+		columns += [
+			{"fieldname": f"p{index}_count", "label": label, "fieldtype": "Int", "width": 90},
+			{
+				"fieldname": f"p{index}_amount",
+				"label": _("{0} Amount").format(label),
+				"fieldtype": "Currency",
+				"options": currency,
+				"width": 120,
+			},
+		]
+	columns += [
+		{"fieldname": "total_count", "label": _("Losses"), "fieldtype": "Int", "width": 90},
+		{
+			"fieldname": "total_amount",
+			"label": _("Amount Lost"),
+			"fieldtype": "Currency",
+			"options": currency,
+			"width": 130,
+		},
+		{"fieldname": "previous_count", "label": _("Previous Period"), "fieldtype": "Int", "width": 110},
+		{
+			"fieldname": "previous_amount",
+			"label": _("Previous Amount"),
+			"fieldtype": "Currency",
+			"options": currency,
+			"width": 130,
+		},
+		{"fieldname": "change", "label": _("Change %"), "fieldtype": "Percent", "width": 90},
+	]
+	return columns
+
+
+def _chart(rows, periods, periodicity) -> dict:
+	"""The trend: losses per period, stacked by the groups with most losses."""
+	return {
+		"data": {
+			"labels": [period_label(key, periodicity) for key in periods],
+			"datasets": [
+				{
+					"name": row["group"],
+					"values": [row.get(f"p{index}_count", 0) for index in range(len(periods))],
+				}
+				for row in rows[:CHART_GROUPS]
+			],
+		},
+		"type": "bar",
+		"barOptions": {"stacked": 1},
+	}
+
+
+def _summary(filters, readable, rows) -> list[dict]:
+	"""The totals, the change against the previous period, and the competitors lost to most often."""
+	lost = _lost_in(filters, filters.from_date, filters.to_date, readable).as_("lost")
+	competitor = frappe.qb.DocType("Competitor Detail")
+	competitors = (
+		frappe.qb.from_(lost)
+		.join(competitor)
+		.on((competitor.parent == lost.name) & (competitor.parenttype == "Opportunity"))
+		.select(competitor.competitor, Count(lost.name).distinct().as_("count"))
+		.groupby(competitor.competitor)
+		.orderby(Count(lost.name).distinct(), order=frappe.qb.desc)
+		.limit(5)
+		.run(as_dict=True)
+	)
+	total = _distinct_losses(filters, filters.from_date, filters.to_date, readable)
+	previous = _distinct_losses(filters, *previous_range(filters.from_date, filters.to_date), readable)
+	change = change_percent(total, previous)
+	summary = [
+		{"value": total, "label": _("Opportunities Lost"), "datatype": "Int"},
+		{"value": previous, "label": _("Lost in the Previous Period"), "datatype": "Int"},
+		{
+			"value": change if change is not None else "-",
+			"label": _("Change %"),
+			"datatype": "Percent" if change is not None else "Data",
+			"indicator": "Red" if (change or 0) > 0 else "Green",
+		},
+	]
+	summary += [
+		{"value": row.count, "label": _("Lost to {0}").format(row.competitor), "datatype": "Int"}
+		for row in competitors
+	]
+	return summary
+
+
+def _distinct_losses(filters, start, end, readable) -> int:
+	lost = _lost_in(filters, start, end, readable).as_("lost")
+	return frappe.qb.from_(lost).select(Count(lost.name).distinct()).run()[0][0]

@@ -1,0 +1,117 @@
+import re
+
+import frappe
+
+from opportunity_pipeline.lost.test_loss import make_reason
+from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.lost_opportunity_analysis import (
+	execute,
+)
+from opportunity_pipeline.tests import IntegrationTestCase
+from opportunity_pipeline.tests.factories import make_opportunity, make_user
+
+RANGE = {
+	"from_date": "2025-04-01",
+	"to_date": "2025-06-30",
+}  # 91 days: the previous is 2024-12-31..2025-03-31
+
+
+def make_territory(name):
+	if not frappe.db.exists("Territory", name):
+		frappe.get_doc(
+			{"doctype": "Territory", "territory_name": name, "parent_territory": "All Territories"}
+		).insert()
+	return name
+
+
+class TestLostOpportunityAnalysis(IntegrationTestCase):
+	"""A seeded set of losses; every expected number below is counted by hand from it."""
+
+	def setUp(self):
+		self.company = frappe.defaults.get_global_default("company")
+		price = make_reason("_OP R Price", category="_OP Price")
+		late = make_reason("_OP R Late", category="_OP Timing")
+		budget = make_reason("_OP R Budget", category="_OP Price")
+		rival = frappe.get_doc({"doctype": "Competitor", "competitor_name": "_OP Rival X"}).insert(
+			ignore_if_duplicate=True
+		)
+		north, south = make_territory("_OP North"), make_territory("_OP South")
+		self.lose("A", "2025-04-10", 1000, [price], north, [rival.name])
+		self.lose("B", "2025-05-20", 500, [price, late], south, [rival.name])
+		self.lose("C", "2025-05-25", 300, [budget], north)
+		self.lose("D", "2025-01-15", 200, [price], north)  # the previous period
+		self.lose("E", "2025-07-05", 700, [late], north)  # after the range
+		self.north = north
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def lose(self, title, lost_on, amount, reasons, territory, competitors=()):
+		opportunity = make_opportunity(
+			title=f"_OP {title}",
+			territory=territory,
+			lost_reasons=[{"lost_reason": reason} for reason in reasons],
+			competitors=[{"competitor": competitor} for competitor in competitors],
+		)
+		frappe.db.set_value(
+			"Opportunity",
+			opportunity.name,
+			{"status": "Lost", "lost_date": f"{lost_on} 11:00:00", "base_opportunity_amount": amount},
+			update_modified=False,
+		)
+
+	def report(self, **filters):
+		columns, data, _, chart, summary = execute({"company": self.company, **RANGE, **filters})
+		ours = [row for row in data if row["group"].startswith("_OP")]
+		return columns, {row["group"]: row for row in ours}, chart, summary
+
+	def test_by_reason_per_month_with_the_previous_period(self):
+		columns, rows, chart, _ = self.report(periodicity="Monthly", group_by="Reason")
+
+		period_columns = [c["label"] for c in columns if re.fullmatch(r"p\d+_count", c["fieldname"])]
+		self.assertEqual(period_columns, ["2025-04", "2025-05", "2025-06"])
+		price, late, budget = rows["_OP R Price"], rows["_OP R Late"], rows["_OP R Budget"]
+		self.assertEqual((price["p0_count"], price["p1_count"], price.get("p2_count", 0)), (1, 1, 0))
+		self.assertEqual((price["total_count"], price["total_amount"]), (2, 1500))
+		self.assertEqual(
+			(price["previous_count"], price["previous_amount"], price["change"]), (1, 200, 100.0)
+		)
+		self.assertEqual((late["total_count"], late["total_amount"], late["change"]), (1, 500, None))
+		self.assertEqual((budget["p1_count"], budget["total_amount"]), (1, 300))
+		self.assertEqual(chart["data"]["labels"], ["2025-04", "2025-05", "2025-06"])
+		price_series = next(d for d in chart["data"]["datasets"] if d["name"] == "_OP R Price")
+		self.assertEqual(price_series["values"], [1, 1, 0])
+
+	def test_by_category_counts_a_loss_once_per_category(self):
+		_, rows, _, _ = self.report(periodicity="Quarterly", group_by="Category")
+		price, timing = rows["_OP Price"], rows["_OP Timing"]
+		self.assertEqual((price["p0_count"], price["total_amount"]), (3, 1800))  # A, B (two reasons, once), C
+		self.assertEqual((price["previous_count"], price["change"]), (1, 200.0))
+		self.assertEqual((timing["total_count"], timing["total_amount"]), (1, 500))
+
+	def test_summary_totals_and_competitors(self):
+		_, _, _, summary = self.report()
+		values = {card["label"]: card["value"] for card in summary}
+		self.assertGreaterEqual(values["Opportunities Lost"], 3)
+		self.assertEqual(values["Lost to _OP Rival X"], 2)
+
+	def test_a_user_limited_to_one_territory_sees_only_its_losses(self):
+		seller = make_user("op-north@example.com", roles=("Sales User",))
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": seller, "allow": "Territory", "for_value": self.north}
+		).insert(ignore_permissions=True)
+
+		with self.set_user(seller):
+			_, rows, _, summary = self.report(group_by="Reason")
+
+		self.assertEqual(set(rows), {"_OP R Price", "_OP R Budget"})
+		self.assertEqual((rows["_OP R Price"]["total_count"], rows["_OP R Price"]["total_amount"]), (1, 1000))
+		self.assertEqual(rows["_OP R Price"]["previous_count"], 1)
+		values = {card["label"]: card["value"] for card in summary}
+		self.assertEqual(values["Opportunities Lost"], 1 + 1)  # A and C
+		self.assertEqual(values["Lost to _OP Rival X"], 1)
+
+	def test_a_user_who_cannot_read_opportunities_is_refused(self):
+		outsider = make_user("op-outsider@example.com", roles=("Purchase User",))
+		with self.set_user(outsider):
+			self.assertRaises(frappe.PermissionError, execute, {"company": self.company, **RANGE})
