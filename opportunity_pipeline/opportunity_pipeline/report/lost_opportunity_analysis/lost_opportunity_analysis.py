@@ -6,6 +6,7 @@ from pypika.enums import DatePart
 
 import frappe
 from frappe import _
+from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
 from frappe.utils import get_datetime, getdate
 
@@ -80,7 +81,7 @@ def _lost_in(filters, start, end, readable):
 			group.as_("grp"),
 			opportunity.name,
 			opportunity.lost_date,
-			opportunity.base_opportunity_amount.as_("amount"),
+			_amount_in_company_currency(opportunity).as_("amount"),
 		)
 		.distinct()
 		.where(opportunity.status == "Lost")
@@ -93,6 +94,13 @@ def _lost_in(filters, start, end, readable):
 	if readable is not None:
 		query = query.where(readable)
 	return query
+
+
+def _amount_in_company_currency(opportunity):
+	"""opportunity_amount x conversion_rate: ERPNext's server code never fills base_opportunity_amount
+	(only its form script does), so it cannot be trusted for opportunities made by API or import."""
+	rate = Case().when(opportunity.conversion_rate > 0, opportunity.conversion_rate).else_(1)
+	return Coalesce(opportunity.opportunity_amount, 0) * rate
 
 
 def _losses(filters, start, end, readable, by_period: bool) -> list:

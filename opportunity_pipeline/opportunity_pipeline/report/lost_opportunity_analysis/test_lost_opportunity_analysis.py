@@ -56,7 +56,12 @@ class TestLostOpportunityAnalysis(IntegrationTestCase):
 		frappe.db.set_value(
 			"Opportunity",
 			opportunity.name,
-			{"status": "Lost", "lost_date": f"{lost_on} 11:00:00", "base_opportunity_amount": amount},
+			{
+				"status": "Lost",
+				"lost_date": f"{lost_on} 11:00:00",
+				"opportunity_amount": amount,
+				"conversion_rate": 1,
+			},
 			update_modified=False,
 		)
 
