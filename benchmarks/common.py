@@ -49,25 +49,33 @@ def insert_opportunities(
 	extra: dict[str, Callable[[int], object]] | None = None,
 ):
 	"""Bulk-insert `count` opportunities named prefix + number, created and modified at `stamp`, with
-	`extra` columns computed from the row's index; then commit."""
+	`extra` columns computed from the row's index (they win over the fixed ones); then commit."""
 	company = frappe.defaults.get_global_default("company") or frappe.get_all("Company", pluck="name")[0]
 	currency = frappe.get_cached_value("Company", company, "default_currency")
-	extra = extra or {}
-	fixed = (
-		"Customer",
-		customer,
-		status,
-		company,
-		currency,
-		stamp.date(),
-		stamp,
-		stamp,
-		"Administrator",
-		"Administrator",
-		"CRM-OPP-.YYYY.-",
+	fixed = dict(
+		zip(
+			OPPORTUNITY_COLUMNS[1:],
+			(
+				"Customer",
+				customer,
+				status,
+				company,
+				currency,
+				stamp.date(),
+				stamp,
+				stamp,
+				"Administrator",
+				"Administrator",
+				"CRM-OPP-.YYYY.-",
+			),
+			strict=True,
+		)
 	)
+	columns = ["name", *(column for column in fixed if column not in (extra or {})), *(extra or {})]
+	values = [value for column, value in fixed.items() if column not in (extra or {})]
 	rows = (
-		(f"{prefix}{first + i:07d}", *fixed, *(value(i) for value in extra.values())) for i in range(count)
+		(f"{prefix}{first + i:07d}", *values, *(value(i) for value in (extra or {}).values()))
+		for i in range(count)
 	)
-	frappe.db.bulk_insert("Opportunity", (*OPPORTUNITY_COLUMNS, *extra), rows)
+	frappe.db.bulk_insert("Opportunity", columns, rows)
 	frappe.db.commit()

@@ -1,10 +1,22 @@
+import frappe
+
 from opportunity_pipeline.assignment import create_default_assignment_rule, delete_default_assignment_rule
 from opportunity_pipeline.auto_close.settings import hand_back_to_erpnext, take_over_from_erpnext
 
 
 def after_install():
+	add_indexes()
 	create_default_assignment_rule()
 	take_over_from_erpnext()
+
+
+def after_migrate():
+	add_indexes()
+
+
+def add_indexes():
+	"""Losses are read by status and date (Lost Opportunity Analysis, its chart and card)."""
+	frappe.db.add_index("Opportunity", ["status", "lost_date"], index_name="status_lost_date_index")
 
 
 def before_uninstall():

@@ -37,10 +37,9 @@ def execute(filters=None):
 	readable = readable_opportunities()
 	periods = periods_between(filters.from_date, filters.to_date, filters.periodicity)
 
-	current = _losses(filters, filters.from_date, filters.to_date, readable, by_period=True)
-	previous = _losses(
-		filters, *previous_range(filters.from_date, filters.to_date), readable, by_period=False
-	)
+	losses = _losses(filters, readable)
+	current = [row for row in losses if row.current]
+	previous = [row for row in losses if not row.current]
 
 	rows = _rows(current, previous, periods, filters.periodicity)
 	return (
@@ -65,13 +64,36 @@ def _checked(filters):
 	return filters
 
 
-def _lost_in(filters, start, end, readable):
-	"""The lost opportunities of the filters in [start, end], one row per (group, opportunity)."""
+def _conditions(filters, readable, start, end):
+	"""Which lost opportunities count: the filters, the user's permissions, lost in [start, end]. The
+	(status, lost_date) index added by the app serves it."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	condition = (
+		(opportunity.status == "Lost")
+		& (opportunity.company == filters.company)
+		& opportunity.lost_date[get_datetime(start) : get_datetime(f"{end} 23:59:59.999999")]
+	)
+	for fieldname in EQUALITY_FILTERS:
+		if filters.get(fieldname):
+			condition &= opportunity[fieldname] == filters[fieldname]
+	if readable is not None:
+		condition &= readable
+	return condition
+
+
+def _is_current(filters):
+	opportunity = frappe.qb.DocType("Opportunity")
+	return Case().when(opportunity.lost_date >= get_datetime(filters.from_date), 1).else_(0)
+
+
+def _lost_in(filters, readable):
+	"""The lost opportunities of the range and of the previous one, one row per (group, opportunity)."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	detail = frappe.qb.DocType("Opportunity Lost Reason Detail")
 	reason = frappe.qb.DocType("Opportunity Lost Reason")
 	group = Coalesce(reason.category, "") if filters.group_by == "Category" else detail.lost_reason
-	query = (
+	start = previous_range(filters.from_date, filters.to_date)[0]
+	return (
 		frappe.qb.from_(opportunity)
 		.join(detail)
 		.on((detail.parent == opportunity.name) & (detail.parenttype == "Opportunity"))
@@ -81,19 +103,12 @@ def _lost_in(filters, start, end, readable):
 			group.as_("grp"),
 			opportunity.name,
 			opportunity.lost_date,
+			_is_current(filters).as_("current"),
 			_amount_in_company_currency(opportunity).as_("amount"),
 		)
 		.distinct()
-		.where(opportunity.status == "Lost")
-		.where(opportunity.company == filters.company)
-		.where(opportunity.lost_date[get_datetime(start) : get_datetime(f"{end} 23:59:59.999999")])
+		.where(_conditions(filters, readable, start, filters.to_date))
 	)
-	for fieldname in EQUALITY_FILTERS:
-		if filters.get(fieldname):
-			query = query.where(opportunity[fieldname] == filters[fieldname])
-	if readable is not None:
-		query = query.where(readable)
-	return query
 
 
 def _amount_in_company_currency(opportunity):
@@ -103,19 +118,24 @@ def _amount_in_company_currency(opportunity):
 	return Coalesce(opportunity.opportunity_amount, 0) * rate
 
 
-def _losses(filters, start, end, readable, by_period: bool) -> list:
-	"""Count and amount per group (and per year and month when `by_period`): each opportunity once per
-	group, so two reasons of one category count the loss once for that category."""
-	lost = _lost_in(filters, start, end, readable).as_("lost")
-	query = (
+def _losses(filters, readable) -> list:
+	"""Count and amount per group, per year and month, for the range (current) and the previous one,
+	in one pass: each opportunity once per group, so two reasons of one category count it once there."""
+	lost = _lost_in(filters, readable).as_("lost")
+	year, month = Extract(DatePart.year, lost.lost_date), Extract(DatePart.month, lost.lost_date)
+	return (
 		frappe.qb.from_(lost)
-		.select(lost.grp, Count(lost.name).as_("count"), Sum(lost.amount).as_("amount"))
-		.groupby(lost.grp)
+		.select(
+			lost.grp,
+			lost.current,
+			year.as_("year"),
+			month.as_("month"),
+			Count(lost.name).as_("count"),
+			Sum(lost.amount).as_("amount"),
+		)
+		.groupby(lost.grp, lost.current, year, month)
+		.run(as_dict=True)
 	)
-	if by_period:
-		year, month = Extract(DatePart.year, lost.lost_date), Extract(DatePart.month, lost.lost_date)
-		query = query.select(year.as_("year"), month.as_("month")).groupby(year, month)
-	return query.run(as_dict=True)
 
 
 def _rows(current, previous, periods, periodicity) -> list[dict]:
@@ -203,20 +223,32 @@ def _chart(rows, periods, periodicity) -> dict:
 
 def _summary(filters, readable, rows) -> list[dict]:
 	"""The totals, the change against the previous period, and the competitors lost to most often."""
-	lost = _lost_in(filters, filters.from_date, filters.to_date, readable).as_("lost")
+	opportunity = frappe.qb.DocType("Opportunity")
 	competitor = frappe.qb.DocType("Competitor Detail")
+	lost_to = Count(opportunity.name).distinct()
 	competitors = (
-		frappe.qb.from_(lost)
+		frappe.qb.from_(opportunity)
 		.join(competitor)
-		.on((competitor.parent == lost.name) & (competitor.parenttype == "Opportunity"))
-		.select(competitor.competitor, Count(lost.name).distinct().as_("count"))
+		.on((competitor.parent == opportunity.name) & (competitor.parenttype == "Opportunity"))
+		.select(competitor.competitor, lost_to.as_("count"))
+		.where(_conditions(filters, readable, filters.from_date, filters.to_date))
 		.groupby(competitor.competitor)
-		.orderby(Count(lost.name).distinct(), order=frappe.qb.desc)
+		.orderby(lost_to, order=frappe.qb.desc)
 		.limit(5)
 		.run(as_dict=True)
 	)
-	total = _distinct_losses(filters, filters.from_date, filters.to_date, readable)
-	previous = _distinct_losses(filters, *previous_range(filters.from_date, filters.to_date), readable)
+	counts = dict(
+		frappe.qb.from_(opportunity)
+		.select(_is_current(filters), Count(opportunity.name))
+		.where(
+			_conditions(
+				filters, readable, previous_range(filters.from_date, filters.to_date)[0], filters.to_date
+			)
+		)
+		.groupby(_is_current(filters))
+		.run()
+	)
+	total, previous = counts.get(1, 0), counts.get(0, 0)
 	change = change_percent(total, previous)
 	summary = [
 		{"value": total, "label": _("Opportunities Lost"), "datatype": "Int"},
@@ -233,8 +265,3 @@ def _summary(filters, readable, rows) -> list[dict]:
 		for row in competitors
 	]
 	return summary
-
-
-def _distinct_losses(filters, start, end, readable) -> int:
-	lost = _lost_in(filters, start, end, readable).as_("lost")
-	return frappe.qb.from_(lost).select(Count(lost.name).distinct()).run()[0][0]
