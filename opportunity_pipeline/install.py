@@ -15,8 +15,13 @@ def after_migrate():
 
 
 def add_indexes():
-	"""Losses are read by status and date (Lost Opportunity Analysis, its chart and card)."""
-	frappe.db.add_index("Opportunity", ["status", "lost_date"], index_name="status_lost_date_index")
+	"""Losses are read by status and date (Lost Opportunity Analysis, its chart and card). The index also
+	holds what the report sums and the company, so it answers without reading the table's rows."""
+	frappe.db.add_index(
+		"Opportunity",
+		["status", "lost_date", "company", "opportunity_amount", "conversion_rate"],
+		index_name="lost_opportunity_analysis_index",
+	)
 
 
 def before_uninstall():
