@@ -1,10 +1,13 @@
 import frappe
+from frappe.modules.utils import sync_customizations
 
 from opportunity_pipeline.assignment import create_default_assignment_rule, delete_default_assignment_rule
 from opportunity_pipeline.auto_close.settings import hand_back_to_erpnext, take_over_from_erpnext
 
 
 def after_install():
+	# Frappe syncs the app's custom fields only after this hook; the index needs lost_date now.
+	sync_customizations("opportunity_pipeline")
 	add_indexes()
 	create_default_assignment_rule()
 	take_over_from_erpnext()
