@@ -4,6 +4,16 @@ Read by the mappers (frappe.model.mapper.get_mapped_doc), by the tests and by th
 (source field, target field); fields with the same name on both sides are also copied by the mapper.
 """
 
+# What a customer's and a supplier's quotation both take from each opportunity item.
+ITEM_BASICS = [
+	("item_code", "item_code"),
+	("item_name", "item_name"),
+	("description", "description"),
+	("qty", "qty"),
+	("uom", "uom"),
+	("uom", "stock_uom"),
+]
+
 QUOTATION = {
 	"Opportunity": {
 		"doctype": "Quotation",
@@ -29,12 +39,7 @@ QUOTATION = {
 	"Opportunity Item": {
 		"doctype": "Quotation Item",
 		"field_map": [
-			("item_code", "item_code"),
-			("item_name", "item_name"),
-			("description", "description"),
-			("qty", "qty"),
-			("uom", "uom"),
-			("uom", "stock_uom"),
+			*ITEM_BASICS,
 			("rate", "rate"),
 			("parent", "prevdoc_docname"),
 			("parenttype", "prevdoc_doctype"),
@@ -53,14 +58,7 @@ SUPPLIER_QUOTATION = {
 	},
 	"Opportunity Item": {
 		"doctype": "Supplier Quotation Item",
-		"field_map": [
-			("item_code", "item_code"),
-			("item_name", "item_name"),
-			("description", "description"),
-			("qty", "qty"),
-			("uom", "uom"),
-			("uom", "stock_uom"),
-		],
+		"field_map": ITEM_BASICS,
 	},
 }
 

@@ -12,8 +12,8 @@ import {
 	assert,
 	check,
 	launch,
-	log,
 	ok,
+	runSpec,
 	shot,
 	uiLogin,
 } from "./lib.mjs";
@@ -60,7 +60,4 @@ async function main() {
 	}
 }
 
-main().catch((error) => {
-	log(`FAIL: ${error.stack || error}`);
-	process.exit(1);
-});
+runSpec(main);

@@ -140,3 +140,22 @@ export async function launch() {
 		args: process.env.HEADED ? CHROMIUM_ARGS.filter((a) => a !== "--headless") : CHROMIUM_ARGS,
 	});
 }
+
+/** Deletes what a spec created, in order, logging (not throwing) what could not be deleted. */
+export async function deleteAll(api, created) {
+	for (const [doctype, name] of created) {
+		try {
+			await deleteDoc(api, doctype, name);
+		} catch (error) {
+			log(`cleanup: ${doctype} ${name}: ${error.message.slice(0, 120)}`);
+		}
+	}
+}
+
+/** Runs a spec's main function; a failure is printed and makes the process exit with 1. */
+export function runSpec(main) {
+	main().catch((error) => {
+		log(`FAIL: ${error.stack || error}`);
+		process.exit(1);
+	});
+}

@@ -14,12 +14,12 @@ import {
 	apiLogin,
 	assert,
 	check,
-	deleteDoc,
+	deleteAll,
 	getDoc,
 	insertDoc,
 	launch,
-	log,
 	ok,
+	runSpec,
 	shot,
 	uiLogin,
 } from "./lib.mjs";
@@ -108,17 +108,8 @@ async function main() {
 		ok("PASS");
 	} finally {
 		await browser.close();
-		for (const [doctype, name] of created) {
-			try {
-				await deleteDoc(admin, doctype, name);
-			} catch (error) {
-				log(`cleanup: ${doctype} ${name}: ${error.message.slice(0, 120)}`);
-			}
-		}
+		await deleteAll(admin, created);
 	}
 }
 
-main().catch((error) => {
-	log(`FAIL: ${error.stack || error}`);
-	process.exit(1);
-});
+runSpec(main);

@@ -13,11 +13,11 @@ import {
 	apiLogin,
 	assert,
 	check,
-	deleteDoc,
+	deleteAll,
 	insertDoc,
 	launch,
-	log,
 	ok,
+	runSpec,
 	shot,
 	uiLogin,
 } from "./lib.mjs";
@@ -117,17 +117,8 @@ async function main() {
 		ok("PASS");
 	} finally {
 		await browser.close();
-		for (const [doctype, name] of created) {
-			try {
-				await deleteDoc(admin, doctype, name);
-			} catch (error) {
-				log(`cleanup: ${doctype} ${name}: ${error.message.slice(0, 120)}`);
-			}
-		}
+		await deleteAll(admin, created);
 	}
 }
 
-main().catch((error) => {
-	log(`FAIL: ${error.stack || error}`);
-	process.exit(1);
-});
+runSpec(main);
