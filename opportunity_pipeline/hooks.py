@@ -18,6 +18,12 @@ doc_events = {
 		"on_change": "opportunity_pipeline.overrides.opportunity.on_change",
 		"on_trash": "opportunity_pipeline.overrides.opportunity.on_trash",
 	},
+	"Sales Stage": {
+		"before_insert": "opportunity_pipeline.forecast.stages.fill_stage_defaults",
+		"after_insert": "opportunity_pipeline.forecast.kanban.add_stage_column",
+		"after_rename": "opportunity_pipeline.forecast.kanban.rename_stage_column",
+		"on_trash": "opportunity_pipeline.forecast.kanban.remove_stage_column",
+	},
 	"ToDo": {
 		"after_insert": "opportunity_pipeline.assignment.assignee_follows_up",
 	},
@@ -44,6 +50,8 @@ override_whitelisted_methods = {
 		"opportunity_pipeline.api.make_supplier_quotation"
 	),
 }
+
+doctype_list_js = {"Opportunity": "public/js/opportunity_list.js"}
 
 doctype_js = {
 	"Opportunity": "public/js/opportunity.js",

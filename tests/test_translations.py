@@ -47,9 +47,37 @@ def json_strings():
 			yield from (row[key] for key in ("label", "description") if row.get(key))
 
 
+def own_record_names():
+	"""Reports, number cards and dashboard charts the app ships."""
+	for kind in ("report", "number_card", "dashboard_chart"):
+		for path in (MODULE_DIR / kind).glob("*/*.json"):
+			yield json.loads(path.read_text())["name"]
+
+
+def workspace_strings():
+	"""Labels of the workspace's cards and headers, and of its shortcuts and links, except those named
+	after an ERPNext or Frappe DocType or report, which those apps translate."""
+	own = set(own_record_names())
+	for path in (MODULE_DIR / "workspace").glob("*/*.json"):
+		workspace = json.loads(path.read_text())
+		yield workspace["label"]
+		for row in workspace["shortcuts"] + workspace["links"]:
+			if row.get("type") == "Card Break" or row["label"] != row.get("link_to") or row["label"] in own:
+				yield row["label"]
+		for block in json.loads(workspace["content"]):
+			if block["type"] == "header":
+				yield re.sub(r"<[^>]+>", "", block["data"]["text"])
+
+
 def test_every_user_facing_string_has_a_french_translation():
 	french = read_po(PACKAGE / "locale" / "fr.po")
-	strings = {"Opportunity Pipeline", *python_strings(), *javascript_strings(), *json_strings()}
+	strings = {
+		*python_strings(),
+		*javascript_strings(),
+		*json_strings(),
+		*own_record_names(),
+		*workspace_strings(),
+	}
 	missing = sorted(s for s in strings if not french.get(s))
 	assert not missing, missing
 

@@ -8,6 +8,8 @@ from opportunity_pipeline.follow_up.event import (
 	sync_follow_up_event,
 	validate_follow_up,
 )
+from opportunity_pipeline.forecast.conversion import stamp_conversion
+from opportunity_pipeline.forecast.stages import apply_stage_probability
 from opportunity_pipeline.lost.loss import validate_loss
 
 PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
@@ -21,6 +23,7 @@ def before_insert(doc, method=None):
 def validate(doc, method=None):
 	validate_follow_up(doc)
 	validate_loss(doc)
+	apply_stage_probability(doc)
 
 
 def on_change(doc, method=None):
@@ -30,6 +33,7 @@ def on_change(doc, method=None):
 		return
 	adopt_new_assignee(doc)
 	sync_follow_up_event(doc)
+	stamp_conversion(doc)
 
 
 def on_trash(doc, method=None):

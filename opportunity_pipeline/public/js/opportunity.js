@@ -5,4 +5,13 @@ frappe.ui.form.on("Opportunity", {
 			frm.remove_custom_button(__("Supplier Quotation"), __("Create"));
 		}
 	},
+
+	async sales_stage(frm) {
+		// Show the stage's probability at once; the server applies the same rule on save.
+		if (!frm.doc.sales_stage || frm.doc.probability_set_by_hand) return;
+		const { message } = await frappe.db.get_value("Sales Stage", frm.doc.sales_stage, "probability");
+		if (message && message.probability) {
+			frm.set_value("probability", message.probability);
+		}
+	},
 });

@@ -19,6 +19,7 @@ from opportunity_pipeline.pipeline.periods import (
 	periods_between,
 	previous_range,
 )
+from opportunity_pipeline.reporting import amount_in_company_currency
 
 # Filters that are plain equalities on Opportunity fields.
 EQUALITY_FILTERS = (
@@ -104,18 +105,11 @@ def _lost_in(filters, readable):
 			opportunity.name,
 			opportunity.lost_date,
 			_is_current(filters).as_("current"),
-			_amount_in_company_currency(opportunity).as_("amount"),
+			amount_in_company_currency(opportunity).as_("amount"),
 		)
 		.distinct()
 		.where(_conditions(filters, readable, start, filters.to_date))
 	)
-
-
-def _amount_in_company_currency(opportunity):
-	"""opportunity_amount x conversion_rate: ERPNext's server code never fills base_opportunity_amount
-	(only its form script does), so it cannot be trusted for opportunities made by API or import."""
-	rate = Case().when(opportunity.conversion_rate > 0, opportunity.conversion_rate).else_(1)
-	return Coalesce(opportunity.opportunity_amount, 0) * rate
 
 
 def _losses(filters, readable) -> list:

@@ -1,0 +1,61 @@
+"""Sales Stage probabilities: their defaults, and the probability they give an opportunity."""
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt
+
+from opportunity_pipeline.pipeline.stages import probability_after_save, stage_defaults
+
+
+def stage_probability(stage: str | None) -> float | None:
+	"""The stage's probability; None for no stage or a stage without one (0 counts as none)."""
+	if not stage:
+		return None
+	return flt(frappe.get_cached_value("Sales Stage", stage, "probability")) or None
+
+
+def apply_stage_probability(doc):
+	"""Opportunity validate: the stage's probability applies unless one was set by hand."""
+	before = doc.get_doc_before_save()
+	probability = doc.get("probability")
+	doc.probability, doc.probability_set_by_hand = probability_after_save(
+		is_new=before is None,
+		stage_changed=bool(before and before.sales_stage != doc.sales_stage),
+		old_probability=flt(before.probability) if before else None,
+		new_probability=None if probability in (None, "") else flt(probability),
+		set_by_hand=bool(cint(doc.get("probability_set_by_hand"))),
+		stage_probability=stage_probability(doc.sales_stage),
+	)
+
+
+def fill_stage_defaults(doc, method=None):
+	"""Sales Stage before_insert: ERPNext's default stages get their probability and order (the setup
+	wizard creates them after the app may have been installed); other new stages go last."""
+	defaults = stage_defaults(doc.stage_name or doc.name, _)
+	if defaults and not flt(doc.get("probability")):
+		doc.probability = defaults[0]
+	if not cint(doc.get("stage_order")):
+		doc.stage_order = defaults[1] if defaults else _last_stage_order() + 1
+
+
+def set_default_stage_probabilities():
+	"""Install and migrate: the default stages that have no probability or order yet get them."""
+	for stage in frappe.get_all("Sales Stage", fields=["name", "probability", "stage_order"]):
+		defaults = stage_defaults(stage.name, _)
+		if not defaults:
+			continue
+		values = {}
+		if not flt(stage.probability):
+			values["probability"] = defaults[0]
+		if not cint(stage.stage_order):
+			values["stage_order"] = defaults[1]
+		if values:
+			frappe.db.set_value("Sales Stage", stage.name, values, update_modified=False)
+
+
+def ordered_stages() -> list[str]:
+	return frappe.get_all("Sales Stage", order_by="stage_order asc, name asc", pluck="name")
+
+
+def _last_stage_order() -> int:
+	return cint(frappe.db.get_value("Sales Stage", {}, "max(stage_order)"))

@@ -1,0 +1,205 @@
+"""Open opportunities by expected closing period: amount and weighted amount (amount x probability),
+grouped by sales stage, owner, converted by, territory or type; overdue and undated ones apart."""
+
+from collections import defaultdict
+
+from pypika.enums import DatePart
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
+from frappe.utils import getdate, today
+
+from opportunity_pipeline.forecast.stages import ordered_stages
+from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES, Bucket
+from opportunity_pipeline.pipeline.periods import period_key, period_label, periods_between
+from opportunity_pipeline.reporting import amount_in_company_currency
+
+GROUP_FIELDS = {
+	"Sales Stage": "sales_stage",
+	"Opportunity Owner": "opportunity_owner",
+	"Converted By": "converted_by",
+	"Territory": "territory",
+	"Opportunity Type": "opportunity_type",
+}
+FORECAST_PERIODICITIES = ("Monthly", "Quarterly")
+EQUALITY_FILTERS = ("territory", "sales_stage", "opportunity_type", "opportunity_owner")
+CHART_GROUPS = 8
+
+
+def execute(filters=None):
+	filters = _checked(frappe._dict(filters or {}))
+	periods = periods_between(filters.from_date, filters.to_date, filters.periodicity)
+	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+	rows, apart = _grouped(_totals(filters), periods, filters)
+	return (
+		_columns(periods, filters, currency),
+		rows,
+		None,
+		_chart(rows, periods, filters, currency),
+		_summary(rows, apart, currency),
+	)
+
+
+def _checked(filters):
+	if not filters.get("company"):
+		frappe.throw(_("Choose a company."))
+	filters.from_date = getdate(filters.get("from_date") or today())
+	filters.to_date = getdate(filters.get("to_date") or frappe.utils.add_months(filters.from_date, 12))
+	if filters.from_date > filters.to_date:
+		frappe.throw(_("From Date must be before To Date."))
+	filters.periodicity = filters.get("periodicity") or "Monthly"
+	if filters.periodicity not in FORECAST_PERIODICITIES:
+		frappe.throw(_("Periodicity must be one of {0}.").format(", ".join(FORECAST_PERIODICITIES)))
+	filters.group_by = filters.get("group_by") or "Sales Stage"
+	if filters.group_by not in GROUP_FIELDS:
+		frappe.throw(_("Group By must be one of {0}.").format(", ".join(GROUP_FIELDS)))
+	return filters
+
+
+def _totals(filters) -> list:
+	"""One grouped query: count, amount and weighted amount per group, bucket, year and month."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	today_ = getdate(today())
+	closing = opportunity.expected_closing
+	bucket = (
+		Case()
+		.when(closing.isnull(), Bucket.UNDATED)
+		.when(closing < today_, Bucket.OVERDUE)
+		.else_(Bucket.IN_RANGE)
+	)
+	amount = amount_in_company_currency(opportunity)
+	group = Coalesce(opportunity[GROUP_FIELDS[filters.group_by]], "")
+	year, month = Extract(DatePart.year, closing), Extract(DatePart.month, closing)
+
+	condition = (
+		opportunity.status.isin(OPEN_STATUSES)
+		& (opportunity.company == filters.company)
+		& (closing[max(filters.from_date, today_) : filters.to_date] | (closing < today_) | closing.isnull())
+	)
+	for fieldname in EQUALITY_FILTERS:
+		if filters.get(fieldname):
+			condition &= opportunity[fieldname] == filters[fieldname]
+	if (readable := readable_opportunities()) is not None:
+		condition &= readable
+
+	return (
+		frappe.qb.from_(opportunity)
+		.select(
+			group.as_("grp"),
+			bucket.as_("bucket"),
+			year.as_("year"),
+			month.as_("month"),
+			Count(opportunity.name).as_("count"),
+			Sum(amount).as_("amount"),
+			Sum(amount * Coalesce(opportunity.probability, 0) / 100).as_("weighted"),
+		)
+		.where(condition)
+		.groupby(group, bucket, year, month)
+		.run(as_dict=True)
+	)
+
+
+def _grouped(totals, periods, filters):
+	"""Rows per group with a column pair per period; overdue and undated totals kept apart."""
+	rows = defaultdict(lambda: defaultdict(float))
+	apart = defaultdict(float)
+	for total in totals:
+		row = rows[total.grp]
+		if total.bucket == Bucket.IN_RANGE:
+			index = periods.index(period_key(int(total.year), int(total.month), filters.periodicity))
+			row[f"p{index}_amount"] += total.amount or 0
+			row[f"p{index}_weighted"] += total.weighted or 0
+			prefix = ""
+		else:
+			prefix = "overdue_" if total.bucket == Bucket.OVERDUE else "undated_"
+		for measure in ("count", "amount", "weighted"):
+			row[f"{prefix}{measure}"] += total[measure] or 0
+			apart[f"{prefix}{measure}"] += total[measure] or 0
+	result = [{"group": group or _("Not Set"), **values} for group, values in rows.items()]
+	if filters.group_by == "Sales Stage":
+		order = {stage: index for index, stage in enumerate(ordered_stages())}
+		result.sort(key=lambda row: (order.get(row["group"], len(order)), row["group"]))
+	else:
+		result.sort(key=lambda row: (-row.get("weighted", 0), row["group"]))
+	return result, apart
+
+
+def _columns(periods, filters, currency) -> list[dict]:
+	def money(fieldname, label, width=120):
+		return {
+			"fieldname": fieldname,
+			"label": label,
+			"fieldtype": "Currency",
+			"options": currency,
+			"width": width,
+		}
+
+	columns = [{"fieldname": "group", "label": _(filters.group_by), "fieldtype": "Data", "width": 180}]
+	for index, key in enumerate(periods):
+		label = period_label(key, filters.periodicity)
+		columns += [
+			money(f"p{index}_amount", _("{0} Amount").format(label)),
+			money(f"p{index}_weighted", _("{0} Weighted").format(label)),
+		]
+	columns += [
+		{"fieldname": "count", "label": _("Open Opportunities"), "fieldtype": "Int", "width": 100},
+		money("amount", _("Pipeline Amount"), 130),
+		money("weighted", _("Weighted Amount"), 130),
+		{"fieldname": "overdue_count", "label": _("Overdue"), "fieldtype": "Int", "width": 90},
+		money("overdue_amount", _("Overdue Amount"), 130),
+		money("overdue_weighted", _("Overdue Weighted"), 130),
+		{
+			"fieldname": "undated_count",
+			"label": _("Without Expected Closing"),
+			"fieldtype": "Int",
+			"width": 110,
+		},
+	]
+	return columns
+
+
+def _chart(rows, periods, filters, currency) -> dict:
+	"""Weighted amount per period, stacked by the groups with the largest weighted pipeline."""
+	shown = rows if filters.group_by == "Sales Stage" else rows[:CHART_GROUPS]
+	return {
+		"data": {
+			"labels": [period_label(key, filters.periodicity) for key in periods],
+			"datasets": [
+				{
+					"name": row["group"],
+					"values": [row.get(f"p{index}_weighted", 0) for index in range(len(periods))],
+				}
+				for row in shown
+			],
+		},
+		"type": "bar",
+		"barOptions": {"stacked": 1},
+		"fieldtype": "Currency",
+		"options": currency,
+	}
+
+
+def _summary(rows, apart, currency) -> list[dict]:
+	def money(value, label, **extra):
+		return {"value": value, "label": label, "datatype": "Currency", "currency": currency, **extra}
+
+	return [
+		{
+			"value": sum(row.get("count", 0) for row in rows),
+			"label": _("Open Opportunities"),
+			"datatype": "Int",
+		},
+		money(sum(row.get("amount", 0) for row in rows), _("Pipeline Amount")),
+		money(sum(row.get("weighted", 0) for row in rows), _("Weighted Amount"), indicator="Blue"),
+		{
+			"value": apart["overdue_count"],
+			"label": _("Overdue"),
+			"datatype": "Int",
+			"indicator": "Red" if apart["overdue_count"] else "Green",
+		},
+		money(apart["overdue_amount"], _("Overdue Amount")),
+		{"value": apart["undated_count"], "label": _("Without Expected Closing"), "datatype": "Int"},
+	]

@@ -1,0 +1,49 @@
+"""Sales stages as a forecast: each stage's default probability, and when it applies to an opportunity."""
+
+# ERPNext's default stages (its setup wizard creates them, in this order), with the chance of winning a
+# deal that has reached them: the usual ladder of CRM tools, which a Sales Manager adjusts per stage.
+DEFAULT_STAGES = (
+	("Prospecting", 10),
+	("Qualification", 20),
+	("Needs Analysis", 30),
+	("Value Proposition", 40),
+	("Identifying Decision Makers", 50),
+	("Perception Analysis", 60),
+	("Proposal/Price Quote", 75),
+	("Negotiation/Review", 90),
+)
+
+
+def stage_defaults(stage_name: str, translate=lambda text: text) -> tuple[int, int] | None:
+	"""(probability, order) for one of ERPNext's default stages, under its English or translated name
+	(the setup wizard names them in the site's language)."""
+	for order, (name, probability) in enumerate(DEFAULT_STAGES, start=1):
+		if stage_name in (name, translate(name)):
+			return probability, order
+	return None
+
+
+def probability_after_save(
+	*,
+	is_new: bool,
+	stage_changed: bool,
+	old_probability: float | None,
+	new_probability: float | None,
+	set_by_hand: bool,
+	stage_probability: float | None,
+) -> tuple[float | None, bool]:
+	"""The probability an opportunity keeps, and whether it now counts as set by hand.
+
+	A probability typed by the user (or sent by a script) wins and is remembered as set by hand, unless
+	it equals the stage's own. Otherwise the stage's probability applies: to a new opportunity, when the
+	stage changes, or when the probability is cleared."""
+	if stage_probability is None:
+		changed = is_new or new_probability != old_probability
+		return new_probability, set_by_hand or (changed and new_probability is not None)
+	if new_probability is None:
+		return stage_probability, False
+	if is_new or new_probability != old_probability:
+		return new_probability, new_probability != stage_probability
+	if stage_changed and not set_by_hand:
+		return stage_probability, False
+	return new_probability, set_by_hand

@@ -1,0 +1,28 @@
+// Indicators by status, and open opportunities whose expected closing has passed shown as overdue.
+// ERPNext's list settings (menu items, filters) stay; only the indicator is the app's.
+frappe.listview_settings["Opportunity"] = frappe.listview_settings["Opportunity"] || {};
+
+Object.assign(frappe.listview_settings["Opportunity"], {
+	add_fields: [
+		...new Set([
+			...(frappe.listview_settings["Opportunity"].add_fields || []),
+			"status",
+			"expected_closing",
+		]),
+	],
+	get_indicator(doc) {
+		const colours = {
+			Open: "orange",
+			Replied: "blue",
+			Quotation: "purple",
+			Converted: "green",
+			Lost: "red",
+			Closed: "gray",
+		};
+		const open = ["Open", "Replied", "Quotation"].includes(doc.status);
+		if (open && doc.expected_closing && doc.expected_closing < frappe.datetime.get_today()) {
+			return [__("Overdue"), "red", "expected_closing,<," + frappe.datetime.get_today()];
+		}
+		return [__(doc.status), colours[doc.status] || "gray", "status,=," + doc.status];
+	},
+});

@@ -1,0 +1,13 @@
+"""Query pieces the app's reports share."""
+
+import frappe
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Coalesce
+
+
+def amount_in_company_currency(opportunity=None):
+	"""opportunity_amount x conversion_rate: ERPNext's server code never fills base_opportunity_amount
+	(only its form script does), so it cannot be trusted for opportunities made by API or import."""
+	opportunity = opportunity or frappe.qb.DocType("Opportunity")
+	rate = Case().when(opportunity.conversion_rate > 0, opportunity.conversion_rate).else_(1)
+	return Coalesce(opportunity.opportunity_amount, 0) * rate
