@@ -26,17 +26,25 @@ def set_up_forecast():
 	ensure_sales_stage_board()
 
 
-def add_indexes():
-	"""Losses are read by status and date (Lost Opportunity Analysis, its chart and card). The index also
-	holds what the report sums and the company, so it answers without reading the table's rows."""
-	frappe.db.add_index(
+# (DocType, index, columns). Each lets a report answer from the index without reading table rows.
+INDEXES = (
+	# Losses by status and date, with what the Lost Opportunity Analysis sums and filters on.
+	(
 		"Opportunity",
+		"lost_opportunity_analysis_index",
 		["status", "lost_date", "company", "opportunity_amount", "conversion_rate"],
-		index_name="lost_opportunity_analysis_index",
-	)
-	# The forecast reads open opportunities by company and expected closing, and sums per sales stage.
-	frappe.db.add_index(
+	),
+	# Each loss's reasons and competitors, read by parent.
+	(
+		"Opportunity Lost Reason Detail",
+		"lost_reason_by_opportunity_index",
+		["parent", "parenttype", "lost_reason", "idx"],
+	),
+	("Competitor Detail", "competitor_by_opportunity_index", ["parent", "parenttype", "competitor"]),
+	# Open opportunities by company and expected closing, summed per sales stage by the forecast.
+	(
 		"Opportunity",
+		"pipeline_forecast_index",
 		[
 			"status",
 			"company",
@@ -46,11 +54,23 @@ def add_indexes():
 			"conversion_rate",
 			"probability",
 		],
-		index_name="pipeline_forecast_index",
-	)
+	),
+)
+
+
+def add_indexes():
+	for doctype, index_name, columns in INDEXES:
+		frappe.db.add_index(doctype, columns, index_name=index_name)
+
+
+def drop_indexes():
+	for doctype, index_name, _columns in INDEXES:
+		if frappe.db.has_index(f"tab{doctype}", index_name):
+			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")
 
 
 def before_uninstall():
 	delete_default_assignment_rule()
 	delete_sales_stage_board()
 	hand_back_to_erpnext()
+	drop_indexes()

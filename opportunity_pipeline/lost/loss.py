@@ -17,6 +17,7 @@ def validate_loss(doc):
 			frappe.throw(
 				_("Give at least one reason for losing the opportunity."), title=_("Lost Reason Required")
 			)
+		_drop_repeated_reasons(doc)
 		_refuse_disabled_reasons(doc, before)
 		if not doc.get("lost_date"):
 			doc.lost_date = now_datetime()
@@ -24,6 +25,17 @@ def validate_loss(doc):
 	elif was_lost:
 		for field in LOSS_FIELDS:
 			doc.set(field, [] if field in ("lost_reasons", "competitors") else None)
+
+
+def _drop_repeated_reasons(doc):
+	"""A reason given twice is one reason: the analysis counts each loss once per reason."""
+	seen = set()
+	for row in list(doc.get("lost_reasons", [])):
+		if row.lost_reason in seen:
+			doc.remove(row)
+		seen.add(row.lost_reason)
+	for index, row in enumerate(doc.get("lost_reasons", []), start=1):
+		row.idx = index
 
 
 def _refuse_disabled_reasons(doc, before):

@@ -58,6 +58,16 @@ class TestLoss(IntegrationTestCase):
 		self.assertGreaterEqual(get_datetime(opportunity.lost_date), before.replace(microsecond=0))
 		self.assertEqual(frappe.db.get_value("Event", opportunity.follow_up_event, "status"), "Closed")
 
+	def test_a_reason_given_twice_is_kept_once(self):
+		opportunity = make_opportunity()
+		declare_lost(opportunity.name, [self.price, self.price])
+		rows = frappe.get_all(
+			"Opportunity Lost Reason Detail",
+			filters={"parent": opportunity.name, "parenttype": "Opportunity"},
+			fields=["lost_reason", "idx"],
+		)
+		self.assertEqual([(row.lost_reason, row.idx) for row in rows], [(self.price, 1)])
+
 	def test_an_active_quotation_blocks_the_loss(self):
 		opportunity = make_opportunity()
 		quotation = make_quotation(opportunity.name)

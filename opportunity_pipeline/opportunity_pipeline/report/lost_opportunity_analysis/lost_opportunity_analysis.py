@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from pypika.enums import DatePart
+from pypika.terms import ExistsCriterion
 
 import frappe
 from frappe import _
@@ -19,7 +20,7 @@ from opportunity_pipeline.pipeline.periods import (
 	periods_between,
 	previous_range,
 )
-from opportunity_pipeline.reporting import amount_in_company_currency
+from opportunity_pipeline.reporting import amount_in_company_currency, opportunity_first
 
 # Filters that are plain equalities on Opportunity fields.
 EQUALITY_FILTERS = (
@@ -87,14 +88,46 @@ def _is_current(filters):
 	return Case().when(opportunity.lost_date >= get_datetime(filters.from_date), 1).else_(0)
 
 
-def _lost_in(filters, readable):
-	"""The lost opportunities of the range and of the previous one, one row per (group, opportunity)."""
+def _losses(filters, readable) -> list:
+	"""Count and amount per group, per year and month, for the range (current) and the previous one,
+	in one grouped join. An opportunity counts once per group: a reason row counts only when no earlier
+	row of the same opportunity has the same group (two reasons of one category count it once there).
+
+	It reads Opportunity through the app's covering index and each reason row through the index on
+	(parent, parenttype, lost_reason, idx), so neither table's rows are read."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	detail = frappe.qb.DocType("Opportunity Lost Reason Detail")
 	reason = frappe.qb.DocType("Opportunity Lost Reason")
-	group = Coalesce(reason.category, "") if filters.group_by == "Category" else detail.lost_reason
+	earlier = frappe.qb.DocType("Opportunity Lost Reason Detail").as_("earlier")
+	earlier_reason = frappe.qb.DocType("Opportunity Lost Reason").as_("earlier_reason")
+
+	by_category = filters.group_by == "Category"
+	group = Coalesce(reason.category, "") if by_category else detail.lost_reason
+	same_group_earlier = (
+		frappe.qb.from_(earlier)
+		.select(1)
+		.where(
+			(earlier.parent == detail.parent)
+			& (earlier.parenttype == "Opportunity")
+			& (earlier.idx < detail.idx)
+		)
+	)
+	if by_category:
+		same_group_earlier = (
+			same_group_earlier.left_join(earlier_reason)
+			.on(earlier_reason.name == earlier.lost_reason)
+			.where(Coalesce(earlier_reason.category, "") == group)
+		)
+	else:
+		same_group_earlier = same_group_earlier.where(earlier.lost_reason == detail.lost_reason)
+
 	start = previous_range(filters.from_date, filters.to_date)[0]
-	return (
+	year, month = (
+		Extract(DatePart.year, opportunity.lost_date),
+		Extract(DatePart.month, opportunity.lost_date),
+	)
+	current = _is_current(filters)
+	query = (
 		frappe.qb.from_(opportunity)
 		.join(detail)
 		.on((detail.parent == opportunity.name) & (detail.parenttype == "Opportunity"))
@@ -102,34 +135,17 @@ def _lost_in(filters, readable):
 		.on(reason.name == detail.lost_reason)
 		.select(
 			group.as_("grp"),
-			opportunity.name,
-			opportunity.lost_date,
-			_is_current(filters).as_("current"),
-			amount_in_company_currency(opportunity).as_("amount"),
-		)
-		.distinct()
-		.where(_conditions(filters, readable, start, filters.to_date))
-	)
-
-
-def _losses(filters, readable) -> list:
-	"""Count and amount per group, per year and month, for the range (current) and the previous one,
-	in one pass: each opportunity once per group, so two reasons of one category count it once there."""
-	lost = _lost_in(filters, readable).as_("lost")
-	year, month = Extract(DatePart.year, lost.lost_date), Extract(DatePart.month, lost.lost_date)
-	return (
-		frappe.qb.from_(lost)
-		.select(
-			lost.grp,
-			lost.current,
+			current.as_("current"),
 			year.as_("year"),
 			month.as_("month"),
-			Count(lost.name).as_("count"),
-			Sum(lost.amount).as_("amount"),
+			Count(detail.name).as_("count"),
+			Sum(amount_in_company_currency(opportunity)).as_("amount"),
 		)
-		.groupby(lost.grp, lost.current, year, month)
-		.run(as_dict=True)
+		.where(_conditions(filters, readable, start, filters.to_date))
+		.where((detail.idx == 1) | ExistsCriterion(same_group_earlier).negate())
+		.groupby(group, current, year, month)
 	)
+	return opportunity_first(query).run(as_dict=True)
 
 
 def _rows(current, previous, periods, periodicity) -> list[dict]:
@@ -220,7 +236,7 @@ def _summary(filters, readable, rows) -> list[dict]:
 	opportunity = frappe.qb.DocType("Opportunity")
 	competitor = frappe.qb.DocType("Competitor Detail")
 	lost_to = Count(opportunity.name).distinct()
-	competitors = (
+	competitors = opportunity_first(
 		frappe.qb.from_(opportunity)
 		.join(competitor)
 		.on((competitor.parent == opportunity.name) & (competitor.parenttype == "Opportunity"))
@@ -228,9 +244,9 @@ def _summary(filters, readable, rows) -> list[dict]:
 		.where(_conditions(filters, readable, filters.from_date, filters.to_date))
 		.groupby(competitor.competitor)
 		.orderby(lost_to, order=frappe.qb.desc)
+		.orderby(competitor.competitor)
 		.limit(5)
-		.run(as_dict=True)
-	)
+	).run(as_dict=True)
 	counts = dict(
 		frappe.qb.from_(opportunity)
 		.select(_is_current(filters), Count(opportunity.name))

@@ -94,6 +94,22 @@ class TestLostOpportunityAnalysis(IntegrationTestCase):
 		self.assertEqual((price["previous_count"], price["change"]), (1, 200.0))
 		self.assertEqual((timing["total_count"], timing["total_amount"]), (1, 500))
 
+	def test_a_reason_stored_twice_still_counts_once(self):
+		# Data written before the app (or by SQL) may repeat a reason; the report counts it once.
+		a = frappe.db.get_value("Opportunity", {"title": "_OP A"})
+		frappe.get_doc(
+			{
+				"doctype": "Opportunity Lost Reason Detail",
+				"parent": a,
+				"parenttype": "Opportunity",
+				"parentfield": "lost_reasons",
+				"idx": 2,
+				"lost_reason": "_OP R Price",
+			}
+		).db_insert()
+		_, rows, _, _ = self.report(periodicity="Monthly", group_by="Reason")
+		self.assertEqual((rows["_OP R Price"]["total_count"], rows["_OP R Price"]["total_amount"]), (2, 1500))
+
 	def test_summary_totals_and_competitors(self):
 		_, _, _, summary = self.report()
 		values = {card["label"]: card["value"] for card in summary}
