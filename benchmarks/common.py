@@ -2,6 +2,8 @@
 
 import argparse
 import os
+import statistics
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -79,3 +81,14 @@ def insert_opportunities(
 	)
 	frappe.db.bulk_insert("Opportunity", columns, rows)
 	frappe.db.commit()
+
+
+def median_seconds(function, runs: int) -> float:
+	"""The median of `runs` timed calls, after one untimed call that warms the caches."""
+	function()
+	times = []
+	for _ in range(runs):
+		start = time.perf_counter()
+		function()
+		times.append(time.perf_counter() - start)
+	return statistics.median(times)

@@ -8,7 +8,6 @@ Opportunity report runs on the same data in the same process for comparison. Run
 	cd ~/frappe-bench && env/bin/python apps/opportunity_pipeline/benchmarks/lost_analysis.py --site bench.localhost
 """
 
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -23,7 +22,7 @@ from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.
 )
 from opportunity_pipeline.tests.factories import make_customer
 
-from common import argument_parser, connect, insert_opportunities
+from common import argument_parser, connect, insert_opportunities, median_seconds
 
 PREFIX = "BENCH-LA-"
 CUSTOMER = "BENCH-LA Benchmark Customer"
@@ -90,16 +89,6 @@ def clean():
 		frappe.db.sql(f"delete from `tab{table}` where parent like %s", like)
 	frappe.db.sql("delete from `tabOpportunity` where name like %s", like)
 	frappe.db.commit()
-
-
-def median_seconds(function, runs: int) -> float:
-	function()  # warm-up
-	times = []
-	for _ in range(runs):
-		start = time.perf_counter()
-		function()
-		times.append(time.perf_counter() - start)
-	return statistics.median(times)
 
 
 def main():

@@ -104,8 +104,8 @@ def _totals(filters) -> list:
 
 def _grouped(totals, periods, filters):
 	"""Rows per group with a column pair per period; overdue and undated totals kept apart."""
-	rows = defaultdict(lambda: defaultdict(float))
-	apart = defaultdict(float)
+	rows = defaultdict(lambda: defaultdict(int))
+	apart = defaultdict(int)
 	for total in totals:
 		row = rows[total.grp]
 		if total.bucket == Bucket.IN_RANGE:

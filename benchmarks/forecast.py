@@ -1,0 +1,156 @@
+"""The Opportunity Pipeline Forecast on 1,000,000 opportunities, beside ERPNext's Sales Pipeline Analytics.
+
+Claim (issue #7): the app's forecast answers in under 1 s on this machine with its index, over the next
+twelve months of expected closings, by sales stage per month and by each other grouping per quarter,
+with the overdue and undated opportunities apart. ERPNext's Sales Pipeline
+Analytics (by sales stage, per month, amounts) runs on the same data in the same process. Run it on a
+throwaway site (it commits rows and deletes them at the end):
+
+	cd ~/frappe-bench && env/bin/python apps/opportunity_pipeline/benchmarks/forecast.py --site bench.localhost
+"""
+
+import sys
+import time
+from datetime import timedelta
+
+import frappe
+from frappe.utils import add_days, add_months, get_first_day, getdate, now_datetime
+
+from erpnext.crm.report.sales_pipeline_analytics.sales_pipeline_analytics import (
+	execute as sales_pipeline_analytics,
+)
+
+from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
+	execute as pipeline_forecast,
+)
+from opportunity_pipeline.tests.factories import make_customer
+
+from common import argument_parser, connect, insert_opportunities, median_seconds
+
+PREFIX = "BENCH-FC-"
+CUSTOMER = "BENCH-FC Benchmark Customer"
+TERRITORIES = [f"BENCH-FC Territory {n}" for n in range(6)]
+LIMIT_SECONDS = 1.0
+# Of every 10 opportunities: 2 open, then converted, lost and closed ones that the forecast skips.
+STATUS_CYCLE = (
+	"Open",
+	"Lost",
+	"Converted",
+	"Closed",
+	"Lost",
+	"Open",
+	"Converted",
+	"Closed",
+	"Lost",
+	"Closed",
+)
+
+
+def parse_args():
+	parser = argument_parser(__doc__.splitlines()[0])
+	parser.add_argument("--total", type=int, default=1_000_000)
+	parser.add_argument("--runs", type=int, default=5)
+	return parser.parse_args()
+
+
+def seed(total: int) -> int:
+	"""`total` opportunities; the open ones close from six months ago to eighteen months ahead (one in
+	fifty undated), across the sales stages with their probabilities, six territories, and a quarter in
+	another currency at a rate of 1.1."""
+	stages = frappe.get_all("Sales Stage", fields=["name", "probability"], order_by="stage_order asc")
+	if not stages:
+		sys.exit("No Sales Stage on this site: run erpnext.setup.utils.before_tests first.")
+	for name in TERRITORIES:
+		if not frappe.db.exists("Territory", name):
+			frappe.get_doc(
+				{"doctype": "Territory", "territory_name": name, "parent_territory": "All Territories"}
+			).insert()
+	make_customer(CUSTOMER)
+	frappe.db.commit()
+	today = getdate()
+	status = lambda i: STATUS_CYCLE[i % len(STATUS_CYCLE)]  # noqa: E731
+	insert_opportunities(
+		PREFIX,
+		total,
+		CUSTOMER,
+		"Open",
+		now_datetime() - timedelta(days=400),
+		extra={
+			"status": status,
+			"expected_closing": lambda i: (
+				None if i % 50 == 5 else today + timedelta(days=(i * 7) % 720 - 180)
+			),
+			"sales_stage": lambda i: stages[i % len(stages)].name,
+			"probability": lambda i: stages[i % len(stages)].probability or 50,
+			"territory": lambda i: TERRITORIES[i % len(TERRITORIES)],
+			"opportunity_amount": lambda i: 100 + i % 900,
+			"conversion_rate": lambda i: 1.1 if i % 4 == 0 else 1,
+		},
+	)
+	return sum(1 for i in range(total) if status(i) == "Open")
+
+
+def clean():
+	frappe.db.sql("delete from `tabOpportunity` where name like %s", f"{PREFIX}%")
+	frappe.db.commit()
+
+
+def main():
+	args = parse_args()
+	connect(args.site, args.sites_path)
+	company = frappe.defaults.get_global_default("company")
+	start = get_first_day(getdate())
+	end = add_days(add_months(start, 12), -1)
+	ours = {"company": company, "from_date": start, "to_date": end}
+	theirs = {
+		**ours,
+		"pipeline_by": "Sales Stage",
+		"based_on": "Amount",
+		"range": "Monthly",
+		"status": "Open",
+	}
+	print(f"site {args.site}, Frappe {frappe.__version__}\n")
+	try:
+		clean()
+		began = time.perf_counter()
+		open_count = seed(args.total)
+		print(
+			f"  seeded {args.total:,} opportunities, {open_count:,} open, in {time.perf_counter() - began:.0f} s"
+		)
+		result = {}
+		by_stage = median_seconds(
+			lambda: result.update(summary=pipeline_forecast({**ours, "group_by": "Sales Stage"})[4]),
+			args.runs,
+		)
+		other_groupings = {
+			group_by: median_seconds(
+				lambda group_by=group_by: pipeline_forecast(
+					{**ours, "group_by": group_by, "periodicity": "Quarterly"}
+				),
+				args.runs,
+			)
+			for group_by in ("Territory", "Opportunity Type", "Opportunity Owner", "Converted By")
+		}
+		erpnext = median_seconds(lambda: sales_pipeline_analytics(frappe._dict(theirs)), args.runs)
+	finally:
+		clean()
+
+	values = {card["label"]: card["value"] for card in result["summary"]}
+	print(
+		f"  forecast: {values['Open Opportunities']:,} open in the next 12 months, "
+		f"{values['Overdue']:,} overdue, {values['Without Expected Closing']:,} undated"
+	)
+	print(
+		f"  Opportunity Pipeline Forecast, by sales stage per month: {by_stage * 1000:7.0f} ms (median of {args.runs})"
+	)
+	for group_by, seconds in other_groupings.items():
+		print(f"  Opportunity Pipeline Forecast, by {group_by.lower()} per quarter: {seconds * 1000:7.0f} ms")
+	print(f"  ERPNext's Sales Pipeline Analytics, by stage, amounts:   {erpnext * 1000:7.0f} ms")
+	print(f"  the app's forecast takes {by_stage / erpnext:.2f}x the time of ERPNext's report")
+	ok = max(by_stage, *other_groupings.values()) < LIMIT_SECONDS
+	print(f"\n{'PASS' if ok else 'FAIL'}: under {LIMIT_SECONDS:g} s")
+	sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+	main()

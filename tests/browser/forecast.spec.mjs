@@ -1,0 +1,166 @@
+// Headless-Chromium UI test of the forecast: the Opportunity Pipeline workspace renders its number cards
+// and charts, the kanban shows opportunities in their sales stage's column, and the Opportunity Pipeline
+// Forecast renders its chart; each is photographed in English and in French (the README's screenshots).
+//
+// Run: tests/browser/run   (runs every spec; or `node tests/browser/forecast.spec.mjs` against a running site)
+
+import { mkdir } from "node:fs/promises";
+
+import {
+	ADMIN_PASSWORD,
+	ARTIFACTS,
+	BASE_URL,
+	RUN_ID,
+	apiLogin,
+	assert,
+	call,
+	check,
+	deleteAll,
+	getDoc,
+	insertDoc,
+	launch,
+	ok,
+	runSpec,
+	shot,
+	uiLogin,
+} from "./lib.mjs";
+
+const CUSTOMER = `_OP UI Forecast Customer ${RUN_ID}`;
+const BOARD = "Opportunities by Sales Stage";
+
+function monthsAhead(months, day = 15) {
+	const date = new Date();
+	date.setUTCDate(1);
+	date.setUTCMonth(date.getUTCMonth() + months);
+	date.setUTCDate(day);
+	return date.toISOString().slice(0, 10);
+}
+
+async function setLanguage(api, language) {
+	await call(api, "PUT", "/api/resource/User/Administrator", { language });
+}
+
+async function waitForCharts(page, count) {
+	await page.waitForFunction(
+		(count) =>
+			document.querySelectorAll(".widget.dashboard-widget-box svg, .chart-container svg")
+				.length >= count,
+		count,
+		{ timeout: 60000 },
+	);
+}
+
+async function photograph(page, language, stageName, opportunity) {
+	check(`[${language}] the workspace shows its number cards and charts`);
+	await page.goto(`${BASE_URL}/app/opportunity-pipeline`);
+	await page.locator(".number-widget-box").first().waitFor({ state: "visible" });
+	await page.waitForFunction(
+		() =>
+			document.querySelectorAll(".number-widget-box .number").length >= 4 &&
+			![...document.querySelectorAll(".number-widget-box")].some((card) =>
+				card.textContent.includes(__("Loading...")),
+			),
+		null,
+		{ timeout: 60000 },
+	);
+	await waitForCharts(page, 3);
+	const cards = await page.locator(".number-widget-box").count();
+	assert(cards >= 4, `${cards} number cards`);
+	const heading = await page.locator(".page-title .title-text, .ce-header").first().innerText();
+	ok(`page heading: ${heading}`);
+	await page.waitForTimeout(1500);
+	await shot(page, `forecast-workspace-${language}`);
+
+	check(`[${language}] the kanban groups opportunities by sales stage`);
+	await page.goto(`${BASE_URL}/app/opportunity/view/kanban/${encodeURIComponent(BOARD)}`);
+	const column = page.locator(`.kanban-column[data-column-value="${stageName}"]`);
+	await column.first().waitFor({ state: "visible" });
+	await column
+		.locator(`.kanban-card-wrapper[data-name="${encodeURIComponent(opportunity)}"]`)
+		.first()
+		.waitFor({ state: "visible" });
+	ok(`${opportunity} sits in the ${stageName} column`);
+	await page.waitForTimeout(800);
+	await shot(page, `forecast-kanban-${language}`);
+
+	check(`[${language}] the Opportunity Pipeline Forecast renders its chart`);
+	await page.goto(`${BASE_URL}/app/query-report/Opportunity Pipeline Forecast`);
+	await page
+		.locator(".chart-container svg, .frappe-chart svg")
+		.first()
+		.waitFor({ state: "visible" });
+	await page
+		.locator(".dt-scrollable .dt-cell__content", { hasText: stageName })
+		.first()
+		.waitFor({ state: "visible" });
+	ok(`the chart is drawn and the table lists ${stageName}`);
+	await page.waitForTimeout(1000);
+	await shot(page, `forecast-report-${language}`);
+}
+
+async function main() {
+	await mkdir(ARTIFACTS, { recursive: true });
+	const admin = await apiLogin("Administrator", ADMIN_PASSWORD);
+	const created = [];
+	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
+	const browser = await launch();
+	try {
+		check(
+			"test data through the REST API: a customer and opportunities in three sales stages",
+		);
+		await insertDoc(admin, "Customer", {
+			customer_name: CUSTOMER,
+			customer_group: "All Customer Groups",
+			territory: "All Territories",
+		});
+		created.push(["Customer", CUSTOMER]);
+		const stages = (
+			await call(
+				admin,
+				"GET",
+				`/api/resource/Sales Stage?fields=${encodeURIComponent(
+					'["name","probability"]',
+				)}&order_by=stage_order%20asc&limit_page_length=20`,
+			)
+		).data;
+		assert(stages.length >= 3, `${stages.length} sales stages`);
+		let first;
+		for (const [index, stage] of [stages[0], stages[3], stages[6] || stages[2]].entries()) {
+			const opportunity = await insertDoc(admin, "Opportunity", {
+				opportunity_from: "Customer",
+				party_name: CUSTOMER,
+				sales_stage: stage.name,
+				opportunity_amount: 10000 * (index + 1),
+				expected_closing: monthsAhead(index + 1),
+			});
+			created.unshift(["Opportunity", opportunity.name]);
+			assert(
+				opportunity.probability === stage.probability,
+				`${opportunity.name}: stage ${stage.name}, probability ${opportunity.probability} from the stage`,
+			);
+			first = first || { name: opportunity.name, stage: stage.name };
+		}
+
+		await call(admin, "POST", "/api/method/frappe.sessions.clear");
+		const { page } = await uiLogin(browser, "Administrator", ADMIN_PASSWORD);
+		await photograph(page, "en", first.stage, first.name);
+
+		check("the same pages in French");
+		await setLanguage(admin, "fr");
+		await page.goto(`${BASE_URL}/app`);
+		await page.evaluate(() => frappe.ui.toolbar.clear_cache());
+		await page.waitForFunction(
+			() => window.frappe && frappe.boot && frappe.boot.lang === "fr",
+		);
+		const label = await page.evaluate(() => __("Opportunity Pipeline"));
+		assert(label === "Pipeline des opportunités", `the workspace is called "${label}"`);
+		await photograph(page, "fr", first.stage, first.name);
+		ok("PASS");
+	} finally {
+		await setLanguage(admin, language);
+		await browser.close();
+		await deleteAll(admin, created);
+	}
+}
+
+runSpec(main);
