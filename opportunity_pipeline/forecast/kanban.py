@@ -8,7 +8,7 @@ import frappe
 from opportunity_pipeline.forecast.stages import ordered_stages
 
 BOARD = "Opportunities by Sales Stage"
-CARD_FIELDS = ["party_name", "opportunity_amount", "probability", "expected_closing"]
+CARD_FIELDS = ["opportunity_amount", "probability", "expected_closing"]
 
 
 def ensure_sales_stage_board():

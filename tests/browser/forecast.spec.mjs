@@ -147,11 +147,10 @@ async function main() {
 
 		check("the same pages in French");
 		await setLanguage(admin, "fr");
+		await call(admin, "POST", "/api/method/frappe.sessions.clear");
+		await page.evaluate(() => frappe.assets.clear_local_storage());
 		await page.goto(`${BASE_URL}/app`);
-		await page.evaluate(() => frappe.ui.toolbar.clear_cache());
-		await page.waitForFunction(
-			() => window.frappe && frappe.boot && frappe.boot.lang === "fr",
-		);
+		await page.waitForFunction(() => window.frappe && frappe.boot && frappe.boot.lang === "fr");
 		const label = await page.evaluate(() => __("Opportunity Pipeline"));
 		assert(label === "Pipeline des opportunités", `the workspace is called "${label}"`);
 		await photograph(page, "fr", first.stage, first.name);

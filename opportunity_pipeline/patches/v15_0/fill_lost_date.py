@@ -1,7 +1,7 @@
-import json
-
 import frappe
 from frappe.modules.utils import sync_customizations
+
+from opportunity_pipeline.patches.status_history import when_status_became
 
 
 def execute():
@@ -15,31 +15,9 @@ def execute():
 	)
 	if not lost:
 		return
-	losses = _losses_in_history({row.name for row in lost})
+	losses = when_status_became({row.name for row in lost}, "Lost")
 	for row in lost:
 		when, who = losses.get(row.name, (row.modified, row.modified_by))
 		frappe.db.set_value(
 			"Opportunity", row.name, {"lost_date": when, "lost_by": who}, update_modified=False
 		)
-
-
-def _losses_in_history(names: set[str]) -> dict:
-	"""name -> (when, who) of the latest Version that changed the status to Lost."""
-	version = frappe.qb.DocType("Version")
-	rows = (
-		frappe.qb.from_(version)
-		.select(version.docname, version.creation, version.owner, version.data)
-		.where((version.ref_doctype == "Opportunity") & version.data.like('%"status"%'))
-		.orderby(version.creation)
-		.run(as_dict=True)
-	)
-	losses = {}
-	for row in rows:
-		if row.docname in names and _sets_status_lost(row.data):
-			losses[row.docname] = (row.creation, row.owner)
-	return losses
-
-
-def _sets_status_lost(data: str) -> bool:
-	changed = json.loads(data or "{}").get("changed") or []
-	return any(change[0] == "status" and change[2] == "Lost" for change in changed)

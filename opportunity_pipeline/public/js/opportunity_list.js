@@ -8,6 +8,9 @@ Object.assign(frappe.listview_settings["Opportunity"], {
 			...(frappe.listview_settings["Opportunity"].add_fields || []),
 			"status",
 			"expected_closing",
+			// what the kanban's cards show (Frappe fetches only the list's fields for them)
+			"opportunity_amount",
+			"probability",
 		]),
 	],
 	get_indicator(doc) {
