@@ -141,8 +141,33 @@ async function main() {
 			first = first || { name: opportunity.name, stage: stage.name };
 		}
 
+		const overdue = await insertDoc(admin, "Opportunity", {
+			opportunity_from: "Customer",
+			party_name: CUSTOMER,
+			opportunity_amount: 5000,
+			expected_closing: monthsAhead(-2),
+		});
+		created.unshift(["Opportunity", overdue.name]);
+
 		await call(admin, "POST", "/api/method/frappe.sessions.clear");
 		const { page } = await uiLogin(browser, "Administrator", ADMIN_PASSWORD);
+
+		check(
+			"the list shows each status's indicator, and Overdue for an open one past its closing",
+		);
+		await page.goto(`${BASE_URL}/app/opportunity?party_name=${encodeURIComponent(CUSTOMER)}`);
+		const indicator = async (name) => {
+			const row = page.locator(".list-row-container", {
+				has: page.locator(`[data-name="${name}"]`),
+			});
+			await row.first().waitFor({ state: "visible" });
+			return (await row.locator(".indicator-pill").first().innerText()).trim();
+		};
+		const overdueLabel = await indicator(overdue.name);
+		assert(overdueLabel === "Overdue", `${overdue.name}: "${overdueLabel}"`);
+		const openLabel = await indicator(first.name);
+		assert(openLabel === "Open", `${first.name}: "${openLabel}"`);
+
 		await photograph(page, "en", first.stage, first.name);
 
 		check("the same pages in French");
@@ -150,7 +175,9 @@ async function main() {
 		await call(admin, "POST", "/api/method/frappe.sessions.clear");
 		await page.evaluate(() => frappe.assets.clear_local_storage());
 		await page.goto(`${BASE_URL}/app`);
-		await page.waitForFunction(() => window.frappe && frappe.boot && frappe.boot.lang === "fr");
+		await page.waitForFunction(
+			() => window.frappe && frappe.boot && frappe.boot.lang === "fr",
+		);
 		const label = await page.evaluate(() => __("Opportunity Pipeline"));
 		assert(label === "Pipeline des opportunités", `the workspace is called "${label}"`);
 		await photograph(page, "fr", first.stage, first.name);

@@ -9,7 +9,11 @@ frappe.ui.form.on("Opportunity", {
 	async sales_stage(frm) {
 		// Show the stage's probability at once; the server applies the same rule on save.
 		if (!frm.doc.sales_stage || frm.doc.probability_set_by_hand) return;
-		const { message } = await frappe.db.get_value("Sales Stage", frm.doc.sales_stage, "probability");
+		const { message } = await frappe.db.get_value(
+			"Sales Stage",
+			frm.doc.sales_stage,
+			"probability",
+		);
 		if (message && message.probability) {
 			frm.set_value("probability", message.probability);
 		}

@@ -21,7 +21,7 @@ frappe.query_reports["Opportunity Pipeline Forecast"] = {
 			fieldtype: "Date",
 			default: frappe.datetime.add_days(
 				frappe.datetime.add_months(frappe.datetime.month_start(), 12),
-				-1
+				-1,
 			),
 			reqd: 1,
 		},
