@@ -61,6 +61,7 @@ def workspace_strings():
 	for path in (MODULE_DIR / "workspace").glob("*/*.json"):
 		workspace = json.loads(path.read_text())
 		yield workspace["label"]
+		yield from (row["format"] for row in workspace["shortcuts"] if row.get("format"))
 		for row in workspace["shortcuts"] + workspace["links"]:
 			if row.get("type") == "Card Break" or row["label"] != row.get("link_to") or row["label"] in own:
 				yield row["label"]

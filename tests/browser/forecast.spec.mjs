@@ -16,6 +16,7 @@ import {
 	call,
 	check,
 	deleteAll,
+	fillLink,
 	getDoc,
 	insertDoc,
 	launch,
@@ -167,6 +168,30 @@ async function main() {
 		assert(overdueLabel === "Overdue", `${overdue.name}: "${overdueLabel}"`);
 		const openLabel = await indicator(first.name);
 		assert(openLabel === "Open", `${first.name}: "${openLabel}"`);
+
+		check("in the form, a new sales stage brings its probability");
+		const next = stages[1];
+		await page.goto(`${BASE_URL}/app/opportunity/${encodeURIComponent(first.name)}`);
+		await page.waitForFunction(
+			(name) => window.cur_frm && cur_frm.doc.name === name,
+			first.name,
+		);
+		await fillLink(page, "sales_stage", next.name);
+		await page.waitForFunction(
+			(probability) => cur_frm.doc.probability === probability,
+			next.probability,
+		);
+		ok(`the form shows ${next.probability} % at once`);
+		await page.keyboard.press("Control+s");
+		await page.waitForFunction(() => !cur_frm.is_dirty());
+		const saved = await getDoc(admin, "Opportunity", first.name);
+		assert(
+			saved.sales_stage === next.name && saved.probability === next.probability,
+			`saved: ${saved.sales_stage}, ${saved.probability} %`,
+		);
+		await call(admin, "PUT", `/api/resource/Opportunity/${encodeURIComponent(first.name)}`, {
+			sales_stage: first.stage,
+		});
 
 		await photograph(page, "en", first.stage, first.name);
 
