@@ -1,8 +1,10 @@
 """Query pieces the app's reports share."""
 
 import frappe
+from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce
+from frappe.utils import getdate
 
 
 def amount_in_company_currency(opportunity=None):
@@ -20,3 +22,19 @@ def opportunity_first(query):
 	if frappe.db.db_type == "mariadb":
 		query = query.modifier("STRAIGHT_JOIN")
 	return query
+
+
+def require_company_and_range(filters, from_date, to_date):
+	"""Both reports need a company and a date range in order."""
+	if not filters.get("company"):
+		frappe.throw(_("Choose a company."))
+	filters.from_date, filters.to_date = getdate(from_date), getdate(to_date)
+	if filters.from_date > filters.to_date:
+		frappe.throw(_("From Date must be before To Date."))
+
+
+def choose(filters, fieldname: str, choices, label: str):
+	"""A Select filter: its first choice when empty, refused when not one of them."""
+	filters[fieldname] = filters.get(fieldname) or choices[0]
+	if filters[fieldname] not in choices:
+		frappe.throw(_("{0} must be one of {1}.").format(label, ", ".join(choices)))

@@ -9,7 +9,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
-from frappe.utils import get_datetime, getdate
+from frappe.utils import get_datetime
 
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.pipeline.periods import (
@@ -20,7 +20,12 @@ from opportunity_pipeline.pipeline.periods import (
 	periods_between,
 	previous_range,
 )
-from opportunity_pipeline.reporting import amount_in_company_currency, opportunity_first
+from opportunity_pipeline.reporting import (
+	amount_in_company_currency,
+	choose,
+	opportunity_first,
+	require_company_and_range,
+)
 
 # Filters that are plain equalities on Opportunity fields.
 EQUALITY_FILTERS = (
@@ -54,15 +59,9 @@ def execute(filters=None):
 
 
 def _checked(filters):
-	if not filters.get("company"):
-		frappe.throw(_("Choose a company."))
-	filters.from_date, filters.to_date = getdate(filters.get("from_date")), getdate(filters.get("to_date"))
-	if filters.from_date > filters.to_date:
-		frappe.throw(_("From Date must be before To Date."))
-	filters.periodicity = filters.get("periodicity") or "Monthly"
-	if filters.periodicity not in PERIODICITIES:
-		frappe.throw(_("Periodicity must be one of {0}.").format(", ".join(PERIODICITIES)))
-	filters.group_by = filters.get("group_by") or "Reason"
+	require_company_and_range(filters, filters.get("from_date"), filters.get("to_date"))
+	choose(filters, "periodicity", PERIODICITIES, _("Periodicity"))
+	choose(filters, "group_by", ("Reason", "Category"), _("Group By"))
 	return filters
 
 

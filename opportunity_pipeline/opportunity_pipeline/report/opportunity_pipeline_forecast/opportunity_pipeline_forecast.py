@@ -9,13 +9,13 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
-from frappe.utils import getdate, today
+from frappe.utils import add_months, getdate, today
 
 from opportunity_pipeline.forecast.stages import ordered_stages
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES, Bucket
 from opportunity_pipeline.pipeline.periods import period_key, period_label, periods_between
-from opportunity_pipeline.reporting import amount_in_company_currency
+from opportunity_pipeline.reporting import amount_in_company_currency, choose, require_company_and_range
 
 GROUP_FIELDS = {
 	"Sales Stage": "sales_stage",
@@ -44,18 +44,10 @@ def execute(filters=None):
 
 
 def _checked(filters):
-	if not filters.get("company"):
-		frappe.throw(_("Choose a company."))
-	filters.from_date = getdate(filters.get("from_date") or today())
-	filters.to_date = getdate(filters.get("to_date") or frappe.utils.add_months(filters.from_date, 12))
-	if filters.from_date > filters.to_date:
-		frappe.throw(_("From Date must be before To Date."))
-	filters.periodicity = filters.get("periodicity") or "Monthly"
-	if filters.periodicity not in FORECAST_PERIODICITIES:
-		frappe.throw(_("Periodicity must be one of {0}.").format(", ".join(FORECAST_PERIODICITIES)))
-	filters.group_by = filters.get("group_by") or "Sales Stage"
-	if filters.group_by not in GROUP_FIELDS:
-		frappe.throw(_("Group By must be one of {0}.").format(", ".join(GROUP_FIELDS)))
+	from_date = getdate(filters.get("from_date") or today())
+	require_company_and_range(filters, from_date, filters.get("to_date") or add_months(from_date, 12))
+	choose(filters, "periodicity", FORECAST_PERIODICITIES, _("Periodicity"))
+	choose(filters, "group_by", list(GROUP_FIELDS), _("Group By"))
 	return filters
 
 
