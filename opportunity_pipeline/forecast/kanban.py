@@ -6,6 +6,7 @@ column named like its value, and dragging it sets that value (validated as a lin
 import frappe
 
 from opportunity_pipeline.forecast.stages import ordered_stages
+from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES
 
 BOARD = "Opportunities by Sales Stage"
 CARD_FIELDS = ["opportunity_amount", "probability", "expected_closing"]
@@ -23,9 +24,7 @@ def ensure_sales_stage_board():
 				"reference_doctype": "Opportunity",
 				"field_name": "sales_stage",
 				"fields": frappe.as_json(CARD_FIELDS),
-				"filters": frappe.as_json(
-					[["Opportunity", "status", "in", ["Open", "Replied", "Quotation"]]]
-				),
+				"filters": frappe.as_json([["Opportunity", "status", "in", list(OPEN_STATUSES)]]),
 				"show_labels": 1,
 			}
 		)
