@@ -15,6 +15,16 @@ def amount_in_company_currency(opportunity=None):
 	return Coalesce(opportunity.opportunity_amount, 0) * rate
 
 
+def narrowed(condition, filters, fieldnames, readable):
+	"""`condition` and, for each of `fieldnames` set in `filters`, that field equal to it, and what the
+	user may read (`readable_opportunities()`, None for everything)."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	for fieldname in fieldnames:
+		if filters.get(fieldname):
+			condition &= opportunity[fieldname] == filters[fieldname]
+	return condition if readable is None else condition & readable
+
+
 def opportunity_first(query):
 	"""Join in the order written, Opportunity first. MariaDB otherwise starts from the smaller child
 	table and looks each parent up by primary key, reading one row of a large Opportunity table per

@@ -13,7 +13,8 @@ CARD_FIELDS = ["opportunity_amount", "probability", "expected_closing"]
 
 
 def ensure_sales_stage_board():
-	"""Install and migrate: the board exists, with one column per stage in the stages' order."""
+	"""Install and migrate: the board exists, with one column per stage in the stages' order. Saved only
+	when that changes it."""
 	if frappe.db.exists("Kanban Board", BOARD):
 		board = frappe.get_doc("Kanban Board", BOARD)
 	else:
@@ -28,12 +29,13 @@ def ensure_sales_stage_board():
 				"show_labels": 1,
 			}
 		)
-	existing = {column.column_name for column in board.columns}
-	for stage in ordered_stages():
-		if stage not in existing:
-			board.append("columns", {"column_name": stage, "status": "Active", "order": "[]"})
-	_sort_columns(board)
-	board.save(ignore_permissions=True)  # install/migrate, not a user's request
+	stages = ordered_stages()
+	before = [column.column_name for column in board.columns]
+	for stage in set(stages) - set(before):
+		board.append("columns", {"column_name": stage, "status": "Active", "order": "[]"})
+	_sort_columns(board, stages)
+	if board.is_new() or [column.column_name for column in board.columns] != before:
+		board.save(ignore_permissions=True)  # install/migrate or a new stage, not a user's edit
 
 
 def delete_sales_stage_board():
@@ -71,8 +73,8 @@ def remove_stage_column(doc, method=None):
 	board.save(ignore_permissions=True)  # follows a deletion the user was allowed to make
 
 
-def _sort_columns(board):
-	order = {stage: index for index, stage in enumerate(ordered_stages())}
+def _sort_columns(board, stages):
+	order = {stage: index for index, stage in enumerate(stages)}
 	board.columns.sort(key=lambda column: order.get(column.column_name, len(order)))
 	for index, column in enumerate(board.columns, start=1):
 		column.idx = index

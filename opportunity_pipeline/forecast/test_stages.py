@@ -1,4 +1,5 @@
 import frappe
+from frappe.desk.doctype.kanban_board.kanban_board import update_order_for_single_card
 from frappe.utils import add_days, get_datetime, now_datetime
 
 from opportunity_pipeline.forecast.kanban import BOARD, ensure_sales_stage_board
@@ -119,8 +120,6 @@ class TestSalesStageKanban(IntegrationTestCase):
 		early, late = make_stage("_OP Stage Early", 25), make_stage("_OP Stage Late", 60)
 		ensure_sales_stage_board()
 		opportunity = make_opportunity(sales_stage=early)
-		from frappe.desk.doctype.kanban_board.kanban_board import update_order_for_single_card
-
 		update_order_for_single_card(BOARD, opportunity.name, early, late, 0, 0)
 		self.assertEqual(
 			frappe.db.get_value("Opportunity", opportunity.name, ["sales_stage", "probability"]), (late, 60)

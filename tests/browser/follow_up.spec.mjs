@@ -19,6 +19,7 @@ import {
 	assert,
 	apiLogin,
 	getDoc,
+	insertCustomer,
 	insertDoc,
 	deleteDoc,
 	listNames,
@@ -53,12 +54,7 @@ async function main() {
 			roles: [{ role: "Sales User" }],
 		});
 		ok(`user ${USER_EMAIL} (System User, role Sales User)`);
-		await insertDoc(admin, "Customer", {
-			customer_name: CUSTOMER_NAME,
-			customer_type: "Company",
-			customer_group: "All Customer Groups",
-			territory: "All Territories",
-		});
+		await insertCustomer(admin, CUSTOMER_NAME, { customer_type: "Company" });
 		ok(`customer ${CUSTOMER_NAME}`);
 
 		browser = await launch();

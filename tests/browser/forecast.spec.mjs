@@ -18,6 +18,7 @@ import {
 	deleteAll,
 	fillLink,
 	getDoc,
+	insertCustomer,
 	insertDoc,
 	launch,
 	ok,
@@ -109,11 +110,7 @@ async function main() {
 		check(
 			"test data through the REST API: a customer and opportunities in three sales stages",
 		);
-		await insertDoc(admin, "Customer", {
-			customer_name: CUSTOMER,
-			customer_group: "All Customer Groups",
-			territory: "All Territories",
-		});
+		await insertCustomer(admin, CUSTOMER);
 		created.push(["Customer", CUSTOMER]);
 		const stages = (
 			await call(

@@ -76,6 +76,14 @@ export const deleteDoc = (api, doctype, name) =>
 		"DELETE",
 		`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`,
 	);
+/** A customer in the default group and territory. */
+export const insertCustomer = (api, name, extra = {}) =>
+	insertDoc(api, "Customer", {
+		customer_name: name,
+		customer_group: "All Customer Groups",
+		territory: "All Territories",
+		...extra,
+	});
 export async function listNames(api, doctype, filters) {
 	const query = new URLSearchParams({
 		filters: JSON.stringify(filters),

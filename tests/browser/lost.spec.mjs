@@ -16,6 +16,7 @@ import {
 	check,
 	deleteAll,
 	getDoc,
+	insertCustomer,
 	insertDoc,
 	launch,
 	ok,
@@ -39,11 +40,7 @@ async function main() {
 			category: "_OP UI",
 		});
 		created.push(["Opportunity Lost Reason", REASON]);
-		await insertDoc(admin, "Customer", {
-			customer_name: CUSTOMER,
-			customer_group: "All Customer Groups",
-			territory: "All Territories",
-		});
+		await insertCustomer(admin, CUSTOMER);
 		created.push(["Customer", CUSTOMER]);
 		const opportunity = await insertDoc(admin, "Opportunity", {
 			opportunity_from: "Customer",

@@ -14,6 +14,7 @@ import {
 	assert,
 	check,
 	deleteAll,
+	insertCustomer,
 	insertDoc,
 	launch,
 	ok,
@@ -45,11 +46,7 @@ async function main() {
 		check(
 			"test data through the REST API: a customer, an item, opportunities with and without items",
 		);
-		await insertDoc(admin, "Customer", {
-			customer_name: CUSTOMER,
-			customer_group: "All Customer Groups",
-			territory: "All Territories",
-		});
+		await insertCustomer(admin, CUSTOMER);
 		created.push(["Customer", CUSTOMER]);
 		await insertDoc(admin, "Item", {
 			item_code: ITEM,

@@ -23,6 +23,7 @@ from opportunity_pipeline.pipeline.periods import (
 from opportunity_pipeline.reporting import (
 	amount_in_company_currency,
 	choose,
+	narrowed,
 	opportunity_first,
 	require_company_and_range,
 )
@@ -67,19 +68,14 @@ def _checked(filters):
 
 def _conditions(filters, readable, start, end):
 	"""Which lost opportunities count: the filters, the user's permissions, lost in [start, end]. The
-	(status, lost_date) index added by the app serves it."""
+	app's lost_opportunity_analysis_index serves it."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	condition = (
 		(opportunity.status == "Lost")
 		& (opportunity.company == filters.company)
 		& opportunity.lost_date[get_datetime(start) : get_datetime(f"{end} 23:59:59.999999")]
 	)
-	for fieldname in EQUALITY_FILTERS:
-		if filters.get(fieldname):
-			condition &= opportunity[fieldname] == filters[fieldname]
-	if readable is not None:
-		condition &= readable
-	return condition
+	return narrowed(condition, filters, EQUALITY_FILTERS, readable)
 
 
 def _is_current(filters):

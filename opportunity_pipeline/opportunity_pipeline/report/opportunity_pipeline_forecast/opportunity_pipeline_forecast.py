@@ -15,7 +15,12 @@ from opportunity_pipeline.forecast.stages import ordered_stages
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES, Bucket
 from opportunity_pipeline.pipeline.periods import period_key, period_label, periods_between
-from opportunity_pipeline.reporting import amount_in_company_currency, choose, require_company_and_range
+from opportunity_pipeline.reporting import (
+	amount_in_company_currency,
+	choose,
+	narrowed,
+	require_company_and_range,
+)
 
 GROUP_FIELDS = {
 	"Sales Stage": "sales_stage",
@@ -33,13 +38,13 @@ def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
 	periods = periods_between(filters.from_date, filters.to_date, filters.periodicity)
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
-	rows, apart = _grouped(_totals(filters), periods, filters)
+	rows, totals = _grouped(_sums(filters), periods, filters)
 	return (
 		_columns(periods, filters, currency),
 		rows,
 		None,
 		_chart(rows, periods, filters, currency),
-		_summary(rows, apart, currency),
+		_summary(totals, currency),
 	)
 
 
@@ -51,7 +56,7 @@ def _checked(filters):
 	return filters
 
 
-def _totals(filters) -> list:
+def _sums(filters) -> list:
 	"""One grouped query: count, amount and weighted amount per group, bucket, year and month."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	today_ = getdate(today())
@@ -71,11 +76,7 @@ def _totals(filters) -> list:
 		& (opportunity.company == filters.company)
 		& (closing[max(filters.from_date, today_) : filters.to_date] | (closing < today_) | closing.isnull())
 	)
-	for fieldname in EQUALITY_FILTERS:
-		if filters.get(fieldname):
-			condition &= opportunity[fieldname] == filters[fieldname]
-	if (readable := readable_opportunities()) is not None:
-		condition &= readable
+	condition = narrowed(condition, filters, EQUALITY_FILTERS, readable_opportunities())
 
 	return (
 		frappe.qb.from_(opportunity)
@@ -94,11 +95,12 @@ def _totals(filters) -> list:
 	)
 
 
-def _grouped(totals, periods, filters):
-	"""Rows per group with a column pair per period; overdue and undated totals kept apart."""
+def _grouped(sums, periods, filters):
+	"""Rows per group with a column pair per period, and the report's totals; overdue and undated
+	opportunities are counted in their own columns, not in the periods'."""
 	rows = defaultdict(lambda: defaultdict(int))
-	apart = defaultdict(int)
-	for total in totals:
+	totals = defaultdict(int)
+	for total in sums:
 		row = rows[total.grp]
 		if total.bucket == Bucket.IN_RANGE:
 			index = periods.index(period_key(int(total.year), int(total.month), filters.periodicity))
@@ -109,14 +111,14 @@ def _grouped(totals, periods, filters):
 			prefix = "overdue_" if total.bucket == Bucket.OVERDUE else "undated_"
 		for measure in ("count", "amount", "weighted"):
 			row[f"{prefix}{measure}"] += total[measure] or 0
-			apart[f"{prefix}{measure}"] += total[measure] or 0
+			totals[f"{prefix}{measure}"] += total[measure] or 0
 	result = [{"group": group or _("Not Set"), **values} for group, values in rows.items()]
 	if filters.group_by == "Sales Stage":
 		order = {stage: index for index, stage in enumerate(ordered_stages())}
 		result.sort(key=lambda row: (order.get(row["group"], len(order)), row["group"]))
 	else:
 		result.sort(key=lambda row: (-row.get("weighted", 0), row["group"]))
-	return result, apart
+	return result, totals
 
 
 def _columns(periods, filters, currency) -> list[dict]:
@@ -174,24 +176,20 @@ def _chart(rows, periods, filters, currency) -> dict:
 	}
 
 
-def _summary(rows, apart, currency) -> list[dict]:
+def _summary(totals, currency) -> list[dict]:
 	def money(value, label, **extra):
 		return {"value": value, "label": label, "datatype": "Currency", "currency": currency, **extra}
 
 	return [
+		{"value": totals["count"], "label": _("Open Opportunities"), "datatype": "Int"},
+		money(totals["amount"], _("Pipeline Amount")),
+		money(totals["weighted"], _("Weighted Amount"), indicator="Blue"),
 		{
-			"value": sum(row.get("count", 0) for row in rows),
-			"label": _("Open Opportunities"),
-			"datatype": "Int",
-		},
-		money(sum(row.get("amount", 0) for row in rows), _("Pipeline Amount")),
-		money(sum(row.get("weighted", 0) for row in rows), _("Weighted Amount"), indicator="Blue"),
-		{
-			"value": apart["overdue_count"],
+			"value": totals["overdue_count"],
 			"label": _("Overdue"),
 			"datatype": "Int",
-			"indicator": "Red" if apart["overdue_count"] else "Green",
+			"indicator": "Red" if totals["overdue_count"] else "Green",
 		},
-		money(apart["overdue_amount"], _("Overdue Amount")),
-		{"value": apart["undated_count"], "label": _("Without Expected Closing"), "datatype": "Int"},
+		money(totals["overdue_amount"], _("Overdue Amount")),
+		{"value": totals["undated_count"], "label": _("Without Expected Closing"), "datatype": "Int"},
 	]
