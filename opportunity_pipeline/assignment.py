@@ -69,15 +69,19 @@ def fill_users_when_enabled(rule, method=None):
 
 
 def assignee_follows_up(todo, method=None):
-	"""ToDo after_insert: an opportunity assigned by hand with no Next Contact By gets the assignee as it.
+	"""ToDo after_insert: an opportunity assigned by hand with no Next Contact By gets the assignee as it,
+	when whoever made the assignment may change the opportunity. Anyone may create a ToDo, so a ToDo
+	alone moves nothing.
 
 	Assignment Rules assign while the opportunity is being saved: `adopt_new_assignee` handles those on
 	the document in flight, so that the saved form shows the user too."""
 	if todo.reference_type != "Opportunity" or todo.status != "Open" or todo.assignment_rule:
 		return
-	if not todo.allocated_to or frappe.db.get_value("Opportunity", todo.reference_name, "contact_by"):
+	if not todo.allocated_to or not frappe.db.exists("Opportunity", todo.reference_name):
 		return
 	opportunity = frappe.get_doc("Opportunity", todo.reference_name)
+	if opportunity.get("contact_by") or not opportunity.has_permission("write"):
+		return
 	opportunity.db_set("contact_by", todo.allocated_to, update_modified=False)
 
 
@@ -89,6 +93,22 @@ def adopt_new_assignee(doc):
 	before = set(frappe.parse_json(doc.get("_assign") or "[]"))
 	now = frappe.parse_json(frappe.db.get_value(doc.doctype, doc.name, "_assign") or "[]")
 	newly_assigned = [user for user in now if user not in before]
+	if newly_assigned:
+		# Only what a rule assigned during this save, as the user saving (who may change the opportunity):
+		# a ToDo someone else inserted, naming a rule or not, moves nothing.
+		newly_assigned = frappe.get_all(
+			"ToDo",
+			filters={
+				"reference_type": doc.doctype,
+				"reference_name": doc.name,
+				"status": "Open",
+				"allocated_to": ("in", newly_assigned),
+				"assignment_rule": ("is", "set"),
+				"owner": frappe.session.user,
+			},
+			pluck="allocated_to",
+			order_by="creation asc",
+		)
 	if newly_assigned:
 		doc.contact_by = newly_assigned[0]
 		frappe.db.set_value(doc.doctype, doc.name, "contact_by", doc.contact_by, update_modified=False)

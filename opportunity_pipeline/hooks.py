@@ -27,6 +27,9 @@ doc_events = {
 	"ToDo": {
 		"after_insert": "opportunity_pipeline.assignment.assignee_follows_up",
 	},
+	"Event": {
+		"on_update": "opportunity_pipeline.follow_up.calendar.follow_calendar_edit",
+	},
 	"Assignment Rule": {
 		"validate": "opportunity_pipeline.assignment.fill_users_when_enabled",
 	},

@@ -5,6 +5,7 @@ from opportunity_pipeline.assignment import create_default_assignment_rule, dele
 from opportunity_pipeline.auto_close.settings import hand_back_to_erpnext, take_over_from_erpnext
 from opportunity_pipeline.forecast.kanban import delete_sales_stage_board, ensure_sales_stage_board
 from opportunity_pipeline.forecast.stages import set_default_stage_probabilities
+from opportunity_pipeline.patches.v15_0 import fill_converted_on, fill_lost_date
 
 
 def after_install():
@@ -14,6 +15,14 @@ def after_install():
 	create_default_assignment_rule()
 	take_over_from_erpnext()
 	set_up_forecast()
+	date_past_outcomes()
+
+
+def date_past_outcomes():
+	"""Losses and wins from before the app get their dates from history now: install marks every patch
+	as done, and an unrelated save must never stamp an old loss "now"."""
+	fill_lost_date.execute()
+	fill_converted_on.execute()
 
 
 def after_migrate():
@@ -91,3 +100,9 @@ def before_uninstall():
 	delete_sales_stage_board()
 	hand_back_to_erpnext()
 	drop_indexes()
+	delete_scheduled_jobs()
+
+
+def delete_scheduled_jobs():
+	"""Frappe's uninstall keeps an app's Scheduled Job Types, whose methods no longer import after it."""
+	frappe.db.delete("Scheduled Job Type", {"method": ("like", "opportunity_pipeline.%")})

@@ -1,50 +1,41 @@
-"""Row-level read permission on Opportunity as a frappe.qb condition, for reports that aggregate in SQL.
+"""The rows a user may read, exactly as `frappe.get_list` decides them, for aggregates written in SQL.
 
-Mirrors what frappe.get_list applies (frappe.model.db_query.DatabaseQuery): the role permission to read,
-"only if creator", and User Permissions on the DocType and its Link fields.
+The condition comes from Frappe's own `DatabaseQuery`, as ERPNext's General Ledger takes it: role
+permissions, "If Owner", User Permissions (strict or not, `applicable_for`), every installed app's
+`permission_query_conditions`, Permission Query server scripts and documents shared with the user. A copy
+of those rules would miss the ones added after it was written.
 """
 
-import frappe
-from frappe.core.doctype.user_permission.user_permission import get_user_permissions
-from frappe.permissions import get_role_permissions
+from pypika.terms import Criterion
+
+from frappe.model.db_query import DatabaseQuery
 
 
-def readable_opportunities(user: str | None = None):
-	"""The condition on `tabOpportunity` for the rows `user` may read; None when they may read all.
-	Raises PermissionError when they may read none."""
-	user = user or frappe.session.user
-	meta = frappe.get_meta("Opportunity")
-	if not frappe.has_permission("Opportunity", "read", user=user):
-		frappe.throw(frappe._("Not permitted to read Opportunity"), frappe.PermissionError)
+class SqlCondition(Criterion):
+	"""A condition Frappe wrote as SQL, usable in a frappe.qb query on the unaliased table."""
 
-	opportunity = frappe.qb.DocType("Opportunity")
-	conditions = []
-	role_permissions = get_role_permissions(meta, user=user)
-	if "read" in (role_permissions.get("if_owner") or {}) and not role_permissions.get("read"):
-		conditions.append(opportunity.owner == user)
+	def __init__(self, sql: str):
+		super().__init__()
+		self.sql = sql
 
-	permissions = get_user_permissions(user)
-	strict = frappe.get_system_settings("apply_strict_user_permissions")
-	for fieldname, link_doctype in _permission_fields(meta):
-		allowed = [
-			permission.get("doc")
-			for permission in permissions.get(link_doctype, [])
-			if permission.get("applicable_for") in (None, "", "Opportunity")
-		]
-		if allowed:
-			field = opportunity[fieldname]
-			conditions.append(
-				field.isin(allowed) if strict else (field.isin(allowed) | field.isnull() | (field == ""))
-			)
-
-	condition = None
-	for part in conditions:
-		condition = part if condition is None else condition & part
-	return condition
+	def get_sql(self, **kwargs) -> str:
+		return f"({self.sql})"
 
 
-def _permission_fields(meta):
-	yield "name", "Opportunity"
-	for df in meta.get_link_fields():
-		if not df.get("ignore_user_permissions"):
-			yield df.fieldname, df.options
+def readable_condition(doctype: str, user: str | None = None) -> SqlCondition | None:
+	"""The condition on `tab<doctype>` for the rows `user` may read; None when they may read every row.
+	Raises PermissionError where `frappe.get_list(doctype)` would."""
+	query = DatabaseQuery(doctype, user=user)
+	query.reference_doctype = doctype
+	query.check_read_permission(doctype)  # what get_list checks before anything else
+	match = query.build_match_conditions(as_condition=True)
+	# A user who reads only what was shared with them gets that condition in `conditions`, not in `match`.
+	parts = [part for part in (*query.conditions, match) if part]
+	if not parts:
+		return None
+	# frappe.qb sends its queries with parameters, so a literal % must be doubled (as reportview does).
+	return SqlCondition(" and ".join(f"({part})" for part in parts).replace("%", "%%"))
+
+
+def readable_opportunities(user: str | None = None) -> SqlCondition | None:
+	return readable_condition("Opportunity", user)

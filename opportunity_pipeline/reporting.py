@@ -4,7 +4,11 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce
-from frappe.utils import getdate
+from frappe.utils import add_years
+
+from opportunity_pipeline.validation import company_for_user, date_value, text_value
+
+MAX_RANGE_YEARS = 10
 
 
 def amount_in_company_currency(opportunity=None):
@@ -21,7 +25,9 @@ def narrowed(condition, filters, fieldnames, readable):
 	opportunity = frappe.qb.DocType("Opportunity")
 	for fieldname in fieldnames:
 		if filters.get(fieldname):
-			condition &= opportunity[fieldname] == filters[fieldname]
+			condition &= opportunity[fieldname] == text_value(
+				filters[fieldname], _(frappe.unscrub(fieldname))
+			)
 	return condition if readable is None else condition & readable
 
 
@@ -35,12 +41,17 @@ def opportunity_first(query):
 
 
 def require_company_and_range(filters, from_date, to_date):
-	"""Both reports need a company and a date range in order."""
+	"""Both reports need a company the user may see and a date range in order, of at most
+	MAX_RANGE_YEARS: longer ones would keep a worker busy for nothing anyone reads."""
 	if not filters.get("company"):
 		frappe.throw(_("Choose a company."))
-	filters.from_date, filters.to_date = getdate(from_date), getdate(to_date)
+	company_for_user(filters.company)
+	filters.from_date = date_value(from_date, _("From Date"))
+	filters.to_date = date_value(to_date, _("To Date"))
 	if filters.from_date > filters.to_date:
 		frappe.throw(_("From Date must be before To Date."))
+	if filters.to_date > add_years(filters.from_date, MAX_RANGE_YEARS):
+		frappe.throw(_("The date range can cover at most {0} years.").format(MAX_RANGE_YEARS))
 
 
 def choose(filters, fieldname: str, choices, label: str):

@@ -1,7 +1,7 @@
 import frappe
 from frappe.cache_manager import clear_doctype_map
 
-from opportunity_pipeline.assignment import RULE_NAME
+from opportunity_pipeline.assignment import RULE_NAME, _rules_assign
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import in_days, make_opportunity, make_user
 
@@ -39,9 +39,8 @@ class TestAssignment(IntegrationTestCase):
 	def test_the_rule_ships_disabled(self):
 		rule = frappe.get_doc("Assignment Rule", RULE_NAME)
 		self.assertEqual((rule.document_type, rule.rule), ("Opportunity", "Round Robin"))
-		self.assertTrue(
-			frappe.db.get_value("Assignment Rule", RULE_NAME, "disabled") or rule.disabled is not None
-		)
+		self.assertEqual(rule.disabled, 1)
+		self.assertFalse(_rules_assign("Opportunity"))
 
 	def test_enabled_rule_alternates_new_opportunities_between_sales_managers(self):
 		rule = self.enable_rule()
@@ -82,3 +81,28 @@ class TestAssignment(IntegrationTestCase):
 		opportunity.save()
 
 		self.assertEqual(self.assignees(opportunity), [])
+
+	def test_a_todo_from_someone_who_may_not_change_the_opportunity_moves_nothing(self):
+		rule = self.enable_rule()
+		rule.assign_condition = 'status == "Never"'  # the rule itself assigns nothing here
+		rule.save()
+		outsider = make_user("op-todo-outsider@example.com", roles=("Purchase User",))
+		for via_rule in (None, RULE_NAME):
+			opportunity = make_opportunity()
+			loaded = frappe.get_doc("Opportunity", opportunity.name)
+			with self.set_user(outsider):
+				frappe.get_doc(
+					{
+						"doctype": "ToDo",
+						"allocated_to": outsider,
+						"reference_type": "Opportunity",
+						"reference_name": opportunity.name,
+						"description": "Mine now",
+						"assignment_rule": via_rule,
+					}
+				).insert()
+			loaded.title = "Saved by someone allowed, with the form loaded before the ToDo"
+			loaded.save()
+			with self.subTest(via_rule=via_rule):
+				self.assertFalse(frappe.db.get_value("Opportunity", opportunity.name, "contact_by"))
+				self.assertFalse(frappe.db.get_value("Opportunity", opportunity.name, "follow_up_event"))

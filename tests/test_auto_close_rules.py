@@ -6,6 +6,7 @@ import pytest
 
 from opportunity_pipeline.pipeline.auto_close import (
 	SettingsProblem,
+	carried_over,
 	idle_cutoff,
 	is_idle,
 	last_activity,
@@ -57,3 +58,16 @@ def test_cutoff():
 )
 def test_settings_rules(days, statuses, problem):
 	assert settings_problem(days, statuses) is problem
+
+
+@pytest.mark.parametrize(
+	("stopped", "crm_days", "expected"),
+	[
+		(False, 21, (21, ("Replied",))),
+		(False, 0, (15, ("Replied",))),  # ERPNext's job reads 0 or empty as 15
+		(False, None, (15, ("Replied",))),
+		(True, 21, (0, ("Replied",))),  # a stopped job closed nothing: the app closes nothing either
+	],
+)
+def test_install_carries_over_exactly_what_erpnexts_job_did(stopped, crm_days, expected):
+	assert carried_over(stopped, crm_days) == expected

@@ -70,3 +70,21 @@ def test_event_link_and_reminder_mark_are_not_copied_and_the_mark_is_indexed():
 def test_opportunity_changes_are_tracked():
 	setters = load(MODULE_DIR / "custom" / "opportunity.json")["property_setters"]
 	assert {(s["property"], s["value"]) for s in setters} >= {("track_changes", "1")}
+
+
+def test_every_derived_field_is_read_only_in_the_form_and_never_copied():
+	from opportunity_pipeline.pipeline.derived import DERIVED_FIELDS
+
+	fields = opportunity_fields()
+	for fieldname in DERIVED_FIELDS:
+		field = fields[fieldname]
+		assert field.get("read_only") or field.get("hidden"), fieldname
+		assert field.get("no_copy") == 1, fieldname
+
+
+def test_auto_close_of_open_opportunities_is_off_until_a_manager_ticks_it():
+	fields = {
+		row["fieldname"]: row
+		for row in load(MODULE_DIR / "custom" / "selling_settings.json")["custom_fields"]
+	}
+	assert (fields["auto_close_open"]["default"], fields["auto_close_quotation"]["default"]) == ("0", "0")

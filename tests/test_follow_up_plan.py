@@ -59,7 +59,13 @@ def test_new_user_takes_over_the_same_event():
 
 
 def test_reopened_opportunity_reopens_its_closed_event():
-	assert plan_event(open_follow_up(), event(status="Closed")) == Action.UPDATE
+	assert plan_event(open_follow_up(), event(status="Closed"), reopened=True) == Action.UPDATE
+
+
+def test_an_event_its_user_closed_stays_closed_until_the_follow_up_moves():
+	assert plan_event(open_follow_up(), event(status="Closed")) == Action.NOTHING
+	assert plan_event(open_follow_up(), event(status="Cancelled")) == Action.NOTHING
+	assert plan_event(open_follow_up(when=LATER), event(status="Closed")) == Action.UPDATE
 
 
 def test_cleared_field_deletes_the_event():

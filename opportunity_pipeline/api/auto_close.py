@@ -1,13 +1,16 @@
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Max
+from frappe.query_builder.functions import Count, Max
 from frappe.utils import now_datetime
 
 from opportunity_pipeline.auto_close.job import close_idle_opportunities, idle_opportunities
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
-from opportunity_pipeline.pipeline.auto_close import idle_cutoff, last_activity
+from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline.auto_close import CLOSABLE_STATUSES, idle_cutoff, last_activity
+from opportunity_pipeline.validation import parse_list, whole_number
 
 PREVIEW_LIMIT = 500
+MAX_DAYS = 3650
 
 
 def _allow_system_managers_only():
@@ -17,12 +20,16 @@ def _allow_system_managers_only():
 
 
 @frappe.whitelist()
-def preview_auto_close(limit: int = PREVIEW_LIMIT) -> dict:
-	"""Which opportunities the auto-close would close now: System Manager only."""
+def preview_auto_close(limit: int = PREVIEW_LIMIT, days: int | None = None, statuses=None) -> dict:
+	"""Which opportunities the auto-close would close now, under the saved settings or under `days` and
+	`statuses` not saved yet (the Selling Settings form shows it before saving): System Manager only, and
+	counting only the opportunities the user may read."""
 	_allow_system_managers_only()
-	days, statuses = closing_days(), closing_statuses()
+	limit = whole_number(limit, _("Limit"), 1, PREVIEW_LIMIT)
+	days = closing_days() if days in (None, "") else whole_number(days, _("Days"), 0, MAX_DAYS)
+	statuses = closing_statuses() if statuses is None else _statuses(statuses)
 	if days <= 0 or not statuses:
-		return {"days": days, "statuses": statuses, "opportunities": []}
+		return {"days": days, "statuses": statuses, "count": 0, "opportunities": []}
 
 	opportunity = frappe.qb.DocType("Opportunity")
 	communication = frappe.qb.DocType("Communication")
@@ -35,9 +42,11 @@ def preview_auto_close(limit: int = PREVIEW_LIMIT) -> dict:
 			& (communication.communication_type == "Communication")
 		)
 	)
+	idle = idle_opportunities(idle_cutoff(now_datetime(), days), statuses)
+	if (readable := readable_opportunities()) is not None:
+		idle = idle.where(readable)
 	rows = (
-		idle_opportunities(idle_cutoff(now_datetime(), days), statuses)
-		.select(
+		idle.select(
 			opportunity.name,
 			opportunity.title,
 			opportunity.status,
@@ -45,12 +54,24 @@ def preview_auto_close(limit: int = PREVIEW_LIMIT) -> dict:
 			last_communication.as_("last_communication"),
 		)
 		.orderby(opportunity.modified)
-		.limit(min(int(limit), PREVIEW_LIMIT))
+		.limit(limit)
 		.run(as_dict=True)
 	)
 	for row in rows:
 		row.last_activity = last_activity(row.modified, row.last_communication)
-	return {"days": days, "statuses": statuses, "opportunities": rows}
+	count = idle.select(Count(opportunity.name)).run()[0][0]
+	return {"days": days, "statuses": statuses, "count": count, "opportunities": rows}
+
+
+def _statuses(statuses) -> list[str]:
+	statuses = parse_list(statuses, _("Statuses"))
+	if unknown := [status for status in statuses if status not in CLOSABLE_STATUSES]:
+		frappe.throw(
+			_("Statuses must be among {0}; not {1}.").format(
+				", ".join(CLOSABLE_STATUSES), ", ".join(map(str, unknown))
+			)
+		)
+	return [status for status in CLOSABLE_STATUSES if status in statuses]
 
 
 @frappe.whitelist(methods=["POST"])

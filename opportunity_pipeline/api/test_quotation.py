@@ -191,3 +191,33 @@ class TestStatusSync(IntegrationTestCase):
 			self.assertEqual([row.lost_reason for row in opportunity.lost_reasons], [self.reason])
 			self.assertEqual([row.competitor for row in opportunity.competitors], [self.competitor])
 			self.assertEqual(opportunity.order_lost_reason, "Cheaper elsewhere")
+
+	def test_editing_a_lost_quotation_never_loses_a_reopened_opportunity_again(self):
+		opportunity = make_opportunity_with_items()
+		quotation = submitted_quotation(opportunity)
+		quotation.declare_enquiry_lost([{"lost_reason": self.reason}], [], "Cheaper elsewhere")
+		opportunity.reload()
+		opportunity.status = "Open"
+		opportunity.save()
+
+		quotation.reload()
+		quotation.order_lost_reason = "Cheaper elsewhere, and late"
+		quotation.save()
+		self.assertEqual(status(opportunity), "Open")
+		self.assertEqual(frappe.db.count("Opportunity Lost Reason Detail", {"parent": opportunity.name}), 0)
+
+	def test_a_quotation_user_without_rights_on_opportunity_declares_it_lost(self):
+		opportunity = make_opportunity_with_items()
+		quotation = submitted_quotation(opportunity)
+		maintenance = make_user("op-maintenance@example.com", roles=("Maintenance User",))
+		self.assertFalse(frappe.has_permission("Opportunity", "write", opportunity.name, user=maintenance))
+		with self.set_user(maintenance):
+			frappe.get_doc("Quotation", quotation.name).declare_enquiry_lost(
+				[{"lost_reason": self.reason}], [{"competitor": self.competitor}], "Cheaper elsewhere"
+			)
+		opportunity.reload()
+		self.assertEqual(opportunity.status, "Lost")
+		self.assertEqual([row.lost_reason for row in opportunity.lost_reasons], [self.reason])
+		self.assertEqual([row.competitor for row in opportunity.competitors], [self.competitor])
+		self.assertEqual(opportunity.lost_by, maintenance)
+		self.assertTrue(opportunity.lost_date)

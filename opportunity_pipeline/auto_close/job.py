@@ -146,8 +146,11 @@ def _close(run: _Run, rows: list):
 		opportunity.name,
 		ValueWrapper(run.content),
 	).where(in_batch).run()
-	# Status only: the job is not a user's edit, so `modified` keeps the last real activity.
-	frappe.qb.update(opportunity).set(opportunity.status, "Closed").where(in_batch).run()
+	# `modified` moves as on any save: a form loaded before the job gets Frappe's "document has been
+	# modified" error instead of reopening the opportunity silently.
+	frappe.qb.update(opportunity).set(opportunity.status, "Closed").set(opportunity.modified, run.now).set(
+		opportunity.modified_by, "Administrator"
+	).where(in_batch).run()
 
 	if assigned := [row.name for row in rows if frappe.parse_json(row._assign or "[]")]:
 		todo = frappe.qb.DocType("ToDo")

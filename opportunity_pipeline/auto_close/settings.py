@@ -5,8 +5,8 @@ from frappe import _
 
 from opportunity_pipeline.pipeline.auto_close import (
 	CLOSABLE_STATUSES,
-	DEFAULT_STATUSES,
 	SettingsProblem,
+	carried_over,
 	settings_problem,
 )
 
@@ -39,18 +39,38 @@ def validate(settings, method=None):
 		)
 
 
+# Whether ERPNext's job was stopped before the app stopped it, so that uninstall puts that back.
+STOCK_JOB_WAS_STOPPED = "opportunity_pipeline_stock_auto_close_was_stopped"
+
+
 def take_over_from_erpnext():
-	"""On install: the days come from CRM Settings, and ERPNext's own job stops so the two never disagree."""
+	"""On install: the app closes what ERPNext's own job closed (Replied, after CRM Settings' days, or
+	nothing when that job was stopped), and that job stops so the two never disagree. Open and Quotation
+	are closed only once a manager ticks them."""
+	stopped = _stock_job_stopped()
 	if not _is_set("close_opportunity_after_days"):
-		days = frappe.db.get_single_value("CRM Settings", "close_opportunity_after_days") or 0
+		days, statuses = carried_over(
+			bool(stopped), frappe.db.get_single_value("CRM Settings", "close_opportunity_after_days")
+		)
 		frappe.db.set_single_value("Selling Settings", "close_opportunity_after_days", days)
 		for status, fieldname in STATUS_FIELDS.items():
-			frappe.db.set_single_value("Selling Settings", fieldname, int(status in DEFAULT_STATUSES))
+			frappe.db.set_single_value("Selling Settings", fieldname, int(status in statuses))
+	if frappe.db.get_default(STOCK_JOB_WAS_STOPPED) is None and stopped is not None:
+		frappe.db.set_default(STOCK_JOB_WAS_STOPPED, str(stopped))
 	_stop_stock_job(True)
 
 
 def hand_back_to_erpnext():
-	_stop_stock_job(False)
+	"""On uninstall: ERPNext's job as it was before install (running, for sites that installed the app
+	before that was recorded)."""
+	was_stopped = frappe.db.get_default(STOCK_JOB_WAS_STOPPED)
+	_stop_stock_job(bool(int(was_stopped or 0)))
+	frappe.defaults.clear_default(key=STOCK_JOB_WAS_STOPPED, parent="__default")
+
+
+def _stock_job_stopped() -> int | None:
+	"""ERPNext's job's stopped flag, None when the site has no such job."""
+	return frappe.db.get_value("Scheduled Job Type", {"method": STOCK_JOB}, "stopped")
 
 
 def _is_set(fieldname: str) -> bool:

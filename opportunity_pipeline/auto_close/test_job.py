@@ -5,13 +5,15 @@ import frappe
 from frappe.utils import add_days, get_bench_path, now_datetime
 
 from opportunity_pipeline.api import preview_auto_close, run_auto_close
-from opportunity_pipeline.auto_close.job import close_idle_opportunities
+from opportunity_pipeline.auto_close.job import close_idle_opportunities, idle_opportunities
 from opportunity_pipeline.auto_close.settings import (
 	STOCK_JOB,
 	closing_statuses,
 	hand_back_to_erpnext,
 	take_over_from_erpnext,
 )
+from opportunity_pipeline.pipeline.auto_close import idle_cutoff
+from opportunity_pipeline.pipeline.auto_close import is_idle as pure_is_idle
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import in_days, make_opportunity, make_user
 
@@ -161,9 +163,54 @@ class TestAutoClose(IntegrationTestCase):
 		changed = {
 			key
 			for key in before
-			if key not in ("status", "_assign", "follow_up_reminder_due") and before[key] != after[key]
+			if key not in ("status", "_assign", "follow_up_reminder_due", "modified", "modified_by")
+			and before[key] != after[key]
 		}
 		self.assertEqual(changed, set())
+		self.assertGreater(after.modified, before.modified)  # seen by Frappe's stale-document check
+
+	def test_a_form_loaded_before_the_job_cannot_silently_reopen_what_it_closed(self):
+		name = make_stale_opportunity()
+		form = frappe.get_doc("Opportunity", name)  # a user opened the form before the nightly run
+		close_idle_opportunities(commit=False)
+		form.title = "Edited in a form opened before the auto-close"
+		self.assertRaises(frappe.TimestampMismatchError, form.save)
+		self.assertEqual(status(name), "Closed")
+
+	def test_the_jobs_sql_rule_and_the_pure_rule_agree_on_a_table_of_cases(self):
+		"""pipeline.auto_close.is_idle is the rule; the job applies it in SQL. Same answers, case by case."""
+		days, now = 10, now_datetime()
+		cases = {}
+		for modified_days_ago in (2, 9.9, 10.1, 30):
+			for communication_days_ago in (None, 1, 9.9, 10.1, 40):
+				for direction in ("Sent", "Received"):
+					name = make_stale_opportunity(days_idle=modified_days_ago)
+					if communication_days_ago is not None:
+						add_communication(name, communication_days_ago, direction)
+						frappe.db.set_value(
+							"Opportunity",
+							name,
+							"modified",
+							add_days(now, -modified_days_ago),
+							update_modified=False,
+						)
+					cases[name] = (modified_days_ago, communication_days_ago)
+		opportunity = frappe.qb.DocType("Opportunity")
+		by_sql = set(
+			idle_opportunities(idle_cutoff(now, days), ["Open"])
+			.select(opportunity.name)
+			.where(opportunity.name.isin(list(cases)))
+			.run(pluck=True)
+		)
+		for name, (modified_days_ago, communication_days_ago) in cases.items():
+			communication = None if communication_days_ago is None else add_days(now, -communication_days_ago)
+			with self.subTest(modified=modified_days_ago, communication=communication_days_ago):
+				self.assertEqual(
+					name in by_sql,
+					pure_is_idle(add_days(now, -modified_days_ago), communication, now, days),
+				)
+		self.assertTrue(by_sql)
+		self.assertLess(len(by_sql), len(cases))
 
 	def test_a_second_run_closes_nothing_and_adds_no_comment(self):
 		name = make_stale_opportunity()
@@ -171,22 +218,54 @@ class TestAutoClose(IntegrationTestCase):
 		self.assertEqual(close_idle_opportunities(commit=False), 0)
 		self.assertEqual(len(notes(name)), 1)
 
-	def test_stock_erpnext_job_stopped_while_installed_and_restored_on_uninstall(self):
-		job = frappe.db.exists("Scheduled Job Type", {"method": STOCK_JOB})
-		self.assertEqual(frappe.db.get_value("Scheduled Job Type", job, "stopped"), 1)
-		hand_back_to_erpnext()  # what before_uninstall does
-		self.assertEqual(frappe.db.get_value("Scheduled Job Type", job, "stopped"), 0)
-		take_over_from_erpnext()  # what after_install does
-		self.assertEqual(frappe.db.get_value("Scheduled Job Type", job, "stopped"), 1)
+	def stock_job(self):
+		return frappe.db.exists("Scheduled Job Type", {"method": STOCK_JOB})
 
-	def test_install_takes_the_days_from_crm_settings_and_the_default_statuses(self):
+	def reinstall(self, stock_job_stopped: int, crm_days):
+		"""What uninstall then install do to the auto-close, on a site in the given state."""
+		hand_back_to_erpnext()
+		frappe.db.set_value("Scheduled Job Type", self.stock_job(), "stopped", stock_job_stopped)
 		frappe.db.delete("Singles", {"doctype": "Selling Settings", "field": ("like", "%close%")})
-		frappe.db.set_single_value("CRM Settings", "close_opportunity_after_days", 21)
-
+		frappe.db.set_single_value("CRM Settings", "close_opportunity_after_days", crm_days)
 		take_over_from_erpnext()
 
-		self.assertEqual(frappe.db.get_single_value("Selling Settings", "close_opportunity_after_days"), 21)
-		self.assertEqual(closing_statuses(), ["Open", "Replied"])
+	def test_stock_erpnext_job_stopped_while_installed_and_put_back_as_it_was_on_uninstall(self):
+		for was_stopped in (0, 1):
+			with self.subTest(was_stopped=was_stopped):
+				self.reinstall(was_stopped, 15)
+				self.assertEqual(frappe.db.get_value("Scheduled Job Type", self.stock_job(), "stopped"), 1)
+				hand_back_to_erpnext()  # what before_uninstall does
+				self.assertEqual(
+					frappe.db.get_value("Scheduled Job Type", self.stock_job(), "stopped"), was_stopped
+				)
+
+	def test_install_carries_over_what_erpnexts_job_did_and_nothing_more(self):
+		for stopped, crm_days, expected_days in ((0, 21, 21), (0, 0, 15), (1, 21, 0)):
+			with self.subTest(stock_job_stopped=stopped, crm_days=crm_days):
+				self.reinstall(stopped, crm_days)
+				self.assertEqual(
+					frappe.db.get_single_value("Selling Settings", "close_opportunity_after_days"),
+					expected_days,
+				)
+				self.assertEqual(closing_statuses(), ["Replied"])
+
+	def test_installing_on_a_site_at_15_days_closes_no_open_opportunity(self):
+		self.reinstall(0, 15)
+		open_one, replied = (
+			make_stale_opportunity(status="Open", days_idle=20),
+			make_stale_opportunity(status="Replied", days_idle=20),
+		)
+		close_idle_opportunities(commit=False)
+		self.assertEqual((status(open_one), status(replied)), ("Open", "Closed"))
+
+	def test_preview_counts_unsaved_settings(self):
+		quoted = make_stale_opportunity(status="Quotation")
+		saved = preview_auto_close()
+		on_screen = preview_auto_close(days=10, statuses='["Quotation"]')
+		self.assertNotIn(quoted, {row.name for row in saved["opportunities"]})
+		self.assertIn(quoted, {row.name for row in on_screen["opportunities"]})
+		self.assertGreaterEqual(on_screen["count"], 1)
+		self.assertEqual(status(quoted), "Quotation")
 
 	def test_preview_lists_what_would_close_and_closes_nothing(self):
 		stale, fresh = make_stale_opportunity(), make_stale_opportunity(days_idle=2)

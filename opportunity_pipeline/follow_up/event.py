@@ -4,12 +4,15 @@ The Event is state the app derives from the opportunity: whoever may change the 
 Event, even when the Event belongs to another user's calendar, so writes to it skip Event permissions.
 """
 
+from pypika.terms import ExistsCriterion
+
 import frappe
 from frappe import _
 from frappe.utils import get_datetime, get_fullname, now_datetime
 
 from opportunity_pipeline.pipeline.follow_up import (
 	EVENT_DURATION,
+	FINISHED_STATUSES,
 	Action,
 	ExistingEvent,
 	FollowUp,
@@ -17,6 +20,9 @@ from opportunity_pipeline.pipeline.follow_up import (
 	reminder_due,
 	wanted_follow_up,
 )
+
+# The medium Frappe gives the timeline entry it makes for an Event of category "Event".
+EVENT_TIMELINE_MEDIUM = "Event"
 
 
 def wanted_for(doc) -> FollowUp | None:
@@ -53,34 +59,48 @@ def validate_follow_up(doc):
 
 def sync_follow_up_event(doc):
 	"""Create, move, hand over, close or delete the opportunity's Event so that exactly one matches it."""
-	existing = _existing_event(doc.get("follow_up_event"))
+	existing = follow_up_event_of(doc)
+	if existing is None and doc.get("follow_up_event"):
+		_link_event(doc, None)  # deleted from the calendar, or not the app's: forgotten, never touched
 	wanted = wanted_for(doc)
-	action = plan_event(wanted, existing)
+	before = doc.get_doc_before_save()
+	reopened = bool(before and before.status in FINISHED_STATUSES and doc.status not in FINISHED_STATUSES)
+	action = plan_event(wanted, existing, reopened=reopened)
 	if action == Action.CREATE:
 		_create_event(doc, wanted)
 	elif action == Action.UPDATE:
-		_write_event(doc.follow_up_event, _event_values(doc, wanted), wanted.user, existing.user)
+		_write_event(doc, _event_values(doc, wanted), wanted.user, existing.user)
 	elif action == Action.CLOSE:
 		frappe.db.set_value("Event", doc.follow_up_event, "status", "Closed")
 	elif action == Action.DELETE:
 		delete_follow_up_event(doc)
-	elif existing is None and doc.get("follow_up_event"):
-		_link_event(doc, None)  # the Event was deleted from the calendar
 
 
 def delete_follow_up_event(doc):
-	event = doc.get("follow_up_event")
-	if not event:
+	if follow_up_event_of(doc) is None:
 		return
+	event = doc.follow_up_event
 	_link_event(doc, None)  # unlink first: Frappe refuses to delete an Event a document links to
 	frappe.delete_doc("Event", event, ignore_permissions=True, ignore_missing=True)
 
 
-def _existing_event(name: str | None) -> ExistingEvent | None:
+def follow_up_event_of(doc) -> ExistingEvent | None:
+	"""The opportunity's Event, if it still exists and is the one the app made for it: an Event whose
+	participant is this opportunity. Any other Event is left alone, whoever linked it."""
+	name = doc.get("follow_up_event")
 	if not name:
 		return None
 	row = frappe.db.get_value("Event", name, ["owner", "starts_on", "status"], as_dict=True)
-	if not row:
+	made_for_it = row and frappe.db.exists(
+		"Event Participants",
+		{
+			"parenttype": "Event",
+			"parent": name,
+			"reference_doctype": doc.doctype,
+			"reference_docname": doc.name,
+		},
+	)
+	if not made_for_it:
 		return None
 	return ExistingEvent(user=row.owner, starts_on=get_datetime(row.starts_on), status=row.status)
 
@@ -102,24 +122,44 @@ def _create_event(doc, wanted: FollowUp):
 	values = _event_values(doc, wanted)
 	event = frappe.get_doc({"doctype": "Event", **values})
 	event.append("event_participants", {"reference_doctype": doc.doctype, "reference_docname": doc.name})
+	event.flags.written_by_follow_up = True  # not a calendar edit for follow_up.calendar to reflect
 	event.insert(ignore_permissions=True)
-	_write_event(event.name, values, wanted.user, event.owner)  # insert made the session user its owner
 	_link_event(doc, event.name)
+	_write_event(doc, values, wanted.user, event.owner)  # insert made the session user its owner
 
 
-def _write_event(event: str, values: dict, user: str, current_owner: str):
-	"""Write the Event and its timeline entry in place, handing both to the follow-up's user when it
-	changed (a private Event shows in its owner's calendar only). Not Event.save: Frappe 15 adds the
-	same Communication Link again on every save, so each later move of the follow-up would cost more."""
+def _write_event(doc, values: dict, user: str, current_owner: str):
+	"""Write the Event and the opportunity's timeline entry of it in place, handing both to the follow-up's
+	user when it changed (a private Event shows in its owner's calendar only). Not Event.save: Frappe 15
+	adds the same Communication Link again on every save, so each later move of the follow-up would cost
+	more. Only the entry Frappe made for this opportunity is written, never another Communication (an
+	e-mail, a call) that refers to the Event."""
+	event = doc.follow_up_event
 	handed_over = user != current_owner
 	frappe.db.set_value("Event", event, {**values, "owner": user} if handed_over else values)
 	communication = frappe.qb.DocType("Communication")
+	link = frappe.qb.DocType("Communication Link")
+	links_this_opportunity = (
+		frappe.qb.from_(link)
+		.select(link.name)
+		.where(
+			(link.parent == communication.name)
+			& (link.parenttype == "Communication")
+			& (link.link_doctype == doc.doctype)
+			& (link.link_name == doc.name)
+		)
+	)
 	update = (
 		frappe.qb.update(communication)
 		.set(communication.subject, values["subject"])
 		.set(communication.content, values["description"])
 		.set(communication.communication_date, values["starts_on"])
-		.where((communication.reference_doctype == "Event") & (communication.reference_name == event))
+		.where(
+			(communication.reference_doctype == "Event")
+			& (communication.reference_name == event)
+			& (communication.communication_medium == EVENT_TIMELINE_MEDIUM)
+			& ExistsCriterion(links_this_opportunity)
+		)
 	)
 	if handed_over:
 		update = update.set(communication.sender, user).set(

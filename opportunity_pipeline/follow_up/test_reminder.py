@@ -90,3 +90,14 @@ class TestFollowUpReminder(IntegrationTestCase):
 
 		self.assertEqual(self.reminders(opportunity), [])
 		self.assertIsNone(frappe.db.get_value("Opportunity", opportunity.name, "follow_up_reminder_due"))
+
+	def test_a_form_loaded_before_the_reminder_cannot_bring_the_reminder_back(self):
+		opportunity = make_opportunity(contact_by=self.ann, contact_date=in_days(1, hour=15))
+		form = frappe.get_doc("Opportunity", opportunity.name)  # still shows the reminder as due
+		self.run_job_on(getdate(in_days(1)))
+
+		form.title = "Edited in a form opened before the reminder"
+		form.save()
+		self.assertIsNone(frappe.db.get_value("Opportunity", opportunity.name, "follow_up_reminder_due"))
+		self.run_job_on(getdate(in_days(1)), hour=10)
+		self.assertEqual(len(self.reminders(opportunity)), 1)

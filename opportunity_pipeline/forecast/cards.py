@@ -7,13 +7,13 @@ from frappe.query_builder.functions import Coalesce, Sum
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES
 from opportunity_pipeline.reporting import amount_in_company_currency
+from opportunity_pipeline.validation import company_for_user, parse_dict
 
 
 def pipeline_card(filters=None, weighted: bool = False) -> dict:
 	"""The open pipeline of one company (the card's filter, else the user's default), in its currency,
 	counting only the opportunities the user may read."""
-	filters = frappe.parse_json(filters) if isinstance(filters, str) else filters or {}
-	company = _company(filters)
+	company = _company(parse_dict(filters, _("Filters"), rows_allowed=True))
 	opportunity = frappe.qb.DocType("Opportunity")
 	amount = amount_in_company_currency(opportunity)
 	if weighted:
@@ -33,9 +33,13 @@ def pipeline_card(filters=None, weighted: bool = False) -> dict:
 
 def _company(filters) -> str:
 	if isinstance(filters, list):  # the card's filters_json rows: [doctype, field, operator, value]
-		filters = {row[1]: row[3] for row in filters if len(row) > 3 and row[2] == "="}
+		filters = {
+			row[1]: row[3]
+			for row in filters
+			if isinstance(row, list | tuple) and len(row) > 3 and row[2] == "="
+		}
 	company = filters.get("company") or frappe.defaults.get_user_default("Company")
 	company = company or frappe.db.get_single_value("Global Defaults", "default_company")
 	if not company:
 		frappe.throw(_("Choose a company."))
-	return company
+	return company_for_user(company)

@@ -51,3 +51,17 @@ def _refuse_disabled_reasons(doc, before):
 				", ".join(frappe.bold(name) for name in disabled)
 			)
 		)
+
+
+def stamp_loss(doc):
+	"""Opportunity on_change, which also runs after db_set: ERPNext makes an opportunity Lost from its
+	Quotation that way, without a save. A loss without a date gets one (now, by the session user), and a
+	reopened opportunity forgets the date. Written with set_value, so no on_change runs again."""
+	if doc.status == "Lost" and not doc.get("lost_date"):
+		values = {"lost_date": now_datetime(), "lost_by": frappe.session.user}
+	elif doc.status != "Lost" and (doc.get("lost_date") or doc.get("lost_by")):
+		values = {"lost_date": None, "lost_by": None}
+	else:
+		return
+	frappe.db.set_value(doc.doctype, doc.name, values, update_modified=False)
+	doc.update(values)

@@ -10,7 +10,8 @@ from opportunity_pipeline.follow_up.event import (
 )
 from opportunity_pipeline.forecast.conversion import stamp_conversion
 from opportunity_pipeline.forecast.stages import apply_stage_probability
-from opportunity_pipeline.lost.loss import validate_loss
+from opportunity_pipeline.lost.loss import stamp_loss, validate_loss
+from opportunity_pipeline.pipeline.derived import derived_values
 
 PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
 
@@ -21,6 +22,7 @@ def before_insert(doc, method=None):
 
 
 def validate(doc, method=None):
+	keep_derived_fields(doc)
 	validate_follow_up(doc)
 	validate_loss(doc)
 	apply_stage_probability(doc)
@@ -34,6 +36,14 @@ def on_change(doc, method=None):
 	adopt_new_assignee(doc)
 	sync_follow_up_event(doc)
 	stamp_conversion(doc)
+	stamp_loss(doc)
+
+
+def keep_derived_fields(doc):
+	"""Whatever a client sent (form, frappe.client, REST, data import), the fields the app derives keep
+	their stored values; the steps below then fill them."""
+	before = doc.get_doc_before_save()
+	doc.update(derived_values(before.as_dict() if before else None))
 
 
 def on_trash(doc, method=None):

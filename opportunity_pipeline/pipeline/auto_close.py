@@ -5,7 +5,11 @@ from enum import Enum
 
 # Statuses a system manager may let the job close; the others are already finished.
 CLOSABLE_STATUSES = ("Open", "Replied", "Quotation")
-DEFAULT_STATUSES = ("Open", "Replied")
+
+# What ERPNext's own job closes (erpnext.crm...opportunity.auto_close_opportunity): Replied opportunities
+# unchanged for CRM Settings' days, or 15 when that is empty or 0.
+STOCK_JOB_STATUSES = ("Replied",)
+STOCK_JOB_DEFAULT_DAYS = 15
 
 
 class SettingsProblem(Enum):
@@ -26,6 +30,14 @@ def idle_cutoff(now: datetime, days: int) -> datetime:
 
 def is_idle(modified: datetime, last_communication: datetime | None, now: datetime, days: int) -> bool:
 	return days > 0 and last_activity(modified, last_communication) < idle_cutoff(now, days)
+
+
+def carried_over(stock_job_stopped: bool, crm_days: int | None) -> tuple[int, tuple[str, ...]]:
+	"""The app's settings on install: exactly what the site did before, never more. ERPNext's job closed
+	Replied opportunities after CRM Settings' days (15 when unset) unless it was stopped."""
+	if stock_job_stopped:
+		return 0, STOCK_JOB_STATUSES
+	return (crm_days or STOCK_JOB_DEFAULT_DAYS), STOCK_JOB_STATUSES
 
 
 def settings_problem(days: int | None, statuses: list[str]) -> SettingsProblem | None:

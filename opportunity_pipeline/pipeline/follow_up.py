@@ -42,15 +42,20 @@ def wanted_follow_up(contact_by: str | None, contact_date: datetime | None, stat
 	return FollowUp(user=contact_by, starts_on=contact_date, open=status not in FINISHED_STATUSES)
 
 
-def plan_event(wanted: FollowUp | None, existing: ExistingEvent | None) -> Action:
-	"""What to do so that the opportunity has exactly the Event it asks for, never a second one."""
+def plan_event(wanted: FollowUp | None, existing: ExistingEvent | None, reopened: bool = False) -> Action:
+	"""What to do so that the opportunity has exactly the Event it asks for, never a second one.
+
+	An Event its user closed in the calendar stays closed while the follow-up keeps its user and time:
+	the user said it is done. A new time, a new user or a reopened opportunity opens it again."""
 	if wanted is None:
 		return Action.DELETE if existing else Action.NOTHING
 	if existing is None:
 		return Action.CREATE if wanted.open else Action.NOTHING
 	if not wanted.open:
 		return Action.CLOSE if existing.status == "Open" else Action.NOTHING
-	if existing.user != wanted.user or existing.starts_on != wanted.starts_on or existing.status != "Open":
+	if existing.user != wanted.user or existing.starts_on != wanted.starts_on:
+		return Action.UPDATE
+	if existing.status != "Open" and reopened:
 		return Action.UPDATE
 	return Action.NOTHING
 

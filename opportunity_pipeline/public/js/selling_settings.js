@@ -1,19 +1,62 @@
+// Auto-close in Selling Settings: the number of opportunities the settings on screen would close, shown
+// under the days before saving, a preview of them, and a button to run the job now (System Managers).
+const AUTO_CLOSE_FIELDS = [
+	"close_opportunity_after_days",
+	"auto_close_open",
+	"auto_close_replied",
+	"auto_close_quotation",
+];
+
 frappe.ui.form.on("Selling Settings", {
 	refresh(frm) {
 		if (!frappe.user.has_role("System Manager")) return;
 		const group = __("Auto-close Opportunities");
 		frm.add_custom_button(__("Preview"), () => preview_auto_close(frm), group);
 		frm.add_custom_button(__("Close Now"), () => run_auto_close(frm), group);
+		show_auto_close_count(frm);
 	},
+	...Object.fromEntries(AUTO_CLOSE_FIELDS.map((field) => [field, show_auto_close_count])),
 });
 
+function settings_on_screen(frm) {
+	const statuses = [
+		["Open", "auto_close_open"],
+		["Replied", "auto_close_replied"],
+		["Quotation", "auto_close_quotation"],
+	]
+		.filter(([, field]) => frm.doc[field])
+		.map(([status]) => status);
+	return {
+		days: cint(frm.doc.close_opportunity_after_days),
+		statuses: JSON.stringify(statuses),
+	};
+}
+
+function fetch_preview(frm, limit) {
+	return frappe
+		.call("opportunity_pipeline.api.preview_auto_close", { ...settings_on_screen(frm), limit })
+		.then(({ message }) => message);
+}
+
+function show_auto_close_count(frm) {
+	if (!frappe.user.has_role("System Manager")) return;
+	const field = frm.get_field("close_opportunity_after_days");
+	fetch_preview(frm, 1).then((preview) => {
+		const description =
+			preview.days > 0 && preview.statuses.length
+				? __("With these settings, {0} opportunities would be closed now.", [
+						preview.count,
+				  ])
+				: __("Auto-close is off.");
+		field.set_description(
+			`${__(field.df.description)}<br><b>${frappe.utils.escape_html(description)}</b>`,
+		);
+	});
+}
+
 function preview_auto_close(frm) {
-	if (frm.is_dirty()) {
-		frappe.msgprint(__("Save the settings first: the preview uses the saved ones."));
-		return;
-	}
-	frappe.call("opportunity_pipeline.api.preview_auto_close").then(({ message }) => {
-		const rows = message.opportunities;
+	fetch_preview(frm, 500).then((preview) => {
+		const rows = preview.opportunities;
 		if (!rows.length) {
 			frappe.msgprint(__("No opportunity would be closed now."));
 			return;
@@ -22,7 +65,7 @@ function preview_auto_close(frm) {
 		const body = rows
 			.map(
 				(row) => `<tr>
-					<td><a href="/app/opportunity/${encodeURIComponent(row.name)}">${escape(row.name)}</a></td>
+					<td>${frappe.utils.get_form_link("Opportunity", row.name, true)}</td>
 					<td>${escape(row.title || "")}</td>
 					<td>${__(row.status)}</td>
 					<td>${frappe.datetime.str_to_user(row.last_activity)}</td>
@@ -30,7 +73,7 @@ function preview_auto_close(frm) {
 			)
 			.join("");
 		frappe.msgprint({
-			title: __("Opportunities that would be closed now"),
+			title: __("Opportunities that would be closed now ({0})", [preview.count]),
 			wide: true,
 			message: `<table class="table table-bordered table-condensed">
 				<thead><tr>

@@ -1,26 +1,28 @@
 """Dashboard chart source: the last twelve months' losses per reason (or category), from the Lost
-Opportunity Analysis report, so the chart and the report always agree and respect the same permissions."""
+Opportunity Analysis report, so the chart and the report always agree and respect the same permissions. Not Frappe's cache_source:
+it keeps one result per chart for every user, which would show one user's counts to another."""
 
 import frappe
+from frappe import _
 from frappe.utils import add_months, nowdate
-from frappe.utils.dashboard import cache_source
 
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.lost_opportunity_analysis import (
 	execute,
 )
+from opportunity_pipeline.validation import existing, parse_dict
 
 
 @frappe.whitelist()
-@cache_source
-def get(chart_name=None, chart=None, no_cache=None, filters=None, **_):
-	chart = (
-		frappe.get_doc("Dashboard Chart", chart_name)
-		if chart_name
-		else frappe._dict(frappe.parse_json(chart))
+def get(chart_name=None, chart=None, no_cache=None, filters=None, **kwargs):
+	if chart_name:
+		chart = frappe.get_doc("Dashboard Chart", existing("Dashboard Chart", chart_name, _("Chart")))
+	else:
+		chart = frappe._dict(parse_dict(chart, _("Chart")))
+	filters = frappe._dict(
+		parse_dict(filters, _("Filters")) or parse_dict(chart.filters_json, _("Filters")) or {}
 	)
-	filters = frappe._dict(frappe.parse_json(filters) or frappe.parse_json(chart.filters_json) or {})
 	today = nowdate()
-	_, rows, *_ = execute(
+	_columns, rows, *_rest = execute(
 		{
 			"company": filters.get("company") or frappe.defaults.get_user_default("Company"),
 			"from_date": filters.get("from_date") or add_months(today, -12),
@@ -31,5 +33,5 @@ def get(chart_name=None, chart=None, no_cache=None, filters=None, **_):
 	)
 	return {
 		"labels": [row["group"] for row in rows],
-		"datasets": [{"name": frappe._("Losses"), "values": [row.get("total_count", 0) for row in rows]}],
+		"datasets": [{"name": _("Losses"), "values": [row.get("total_count", 0) for row in rows]}],
 	}

@@ -110,10 +110,24 @@ class TestLostOpportunityAnalysis(IntegrationTestCase):
 		_, rows, _, _ = self.report(periodicity="Monthly", group_by="Reason")
 		self.assertEqual((rows["_OP R Price"]["total_count"], rows["_OP R Price"]["total_amount"]), (2, 1500))
 
-	def test_summary_totals_and_competitors(self):
+	def test_summary_counts_only_the_losses_in_the_range_and_the_previous_one(self):
+		def others(start, end):
+			"""Losses of the site that are not this test's, in [start, end]."""
+			return frappe.db.count(
+				"Opportunity",
+				{
+					"status": "Lost",
+					"company": self.company,
+					"lost_date": ("between", [start, end]),
+					"title": ("not like", "\\_OP %"),
+				},
+			)
+
 		_, _, _, summary = self.report()
 		values = {card["label"]: card["value"] for card in summary}
-		self.assertGreaterEqual(values["Opportunities Lost"], 3)
+		# A, B and C in the range; D in the previous period; E after the range counts nowhere.
+		self.assertEqual(values["Opportunities Lost"], 3 + others(RANGE["from_date"], RANGE["to_date"]))
+		self.assertEqual(values["Lost in the Previous Period"], 1 + others("2024-12-31", "2025-03-31"))
 		self.assertEqual(values["Lost to _OP Rival X"], 2)
 
 	def test_a_user_limited_to_one_territory_sees_only_its_losses(self):

@@ -21,6 +21,7 @@ from opportunity_pipeline.reporting import (
 	narrowed,
 	require_company_and_range,
 )
+from opportunity_pipeline.validation import date_value
 
 GROUP_FIELDS = {
 	"Sales Stage": "sales_stage",
@@ -49,7 +50,7 @@ def execute(filters=None):
 
 
 def _checked(filters):
-	from_date = getdate(filters.get("from_date") or today())
+	from_date = date_value(filters.get("from_date") or today(), _("From Date"))
 	require_company_and_range(filters, from_date, filters.get("to_date") or add_months(from_date, 12))
 	choose(filters, "periodicity", FORECAST_PERIODICITIES, _("Periodicity"))
 	choose(filters, "group_by", list(GROUP_FIELDS), _("Group By"))

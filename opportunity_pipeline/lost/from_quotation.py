@@ -1,0 +1,42 @@
+"""A Quotation declared Lost: its opportunity is lost for the same reasons, to the same competitors."""
+
+import frappe
+
+
+def carry_loss_over(quotation, opportunity: str):
+	"""ERPNext's Quotation.declare_enquiry_lost has already set the opportunity Lost (with db_set, as
+	the quotation's user, who needs no right on Opportunity for it); the app completes that loss the
+	same way. Only an opportunity ERPNext left Lost is completed: one that is Converted, or was reopened,
+	is never made Lost here. The loss's reasons, competitors and date are derived from the quotation the
+	user was allowed to declare lost, so they are written without the Opportunity write right, as
+	ERPNext writes the status."""
+	if frappe.db.get_value("Opportunity", opportunity, "status") != "Lost":
+		return
+	reasons = list(dict.fromkeys(row.lost_reason for row in quotation.lost_reasons if row.lost_reason))
+	for reason in reasons:
+		# Opportunity Lost Reasons are their own master: a quotation's reason missing there is added.
+		if not frappe.db.exists("Opportunity Lost Reason", reason):
+			frappe.get_doc({"doctype": "Opportunity Lost Reason", "lost_reason": reason}).insert(
+				ignore_permissions=True
+			)
+	competitors = list(dict.fromkeys(row.competitor for row in quotation.competitors if row.competitor))
+	_replace_rows(opportunity, "lost_reasons", "Opportunity Lost Reason Detail", "lost_reason", reasons)
+	_replace_rows(opportunity, "competitors", "Competitor Detail", "competitor", competitors)
+	frappe.db.set_value("Opportunity", opportunity, "order_lost_reason", quotation.order_lost_reason)
+
+
+def _replace_rows(opportunity: str, parentfield: str, doctype: str, fieldname: str, values: list[str]):
+	frappe.db.delete(
+		doctype, {"parent": opportunity, "parenttype": "Opportunity", "parentfield": parentfield}
+	)
+	for idx, value in enumerate(values, start=1):
+		frappe.get_doc(
+			{
+				"doctype": doctype,
+				"parent": opportunity,
+				"parenttype": "Opportunity",
+				"parentfield": parentfield,
+				"idx": idx,
+				fieldname: value,
+			}
+		).db_insert()

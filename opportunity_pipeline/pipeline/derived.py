@@ -1,0 +1,20 @@
+"""Opportunity fields the app derives and then acts on with elevated rights: no client may set them."""
+
+# follow_up_event: the Event the app writes and deletes in a user's calendar.
+# follow_up_reminder_due: when the reminder job notifies, emptied once it has.
+# lost_date, lost_by, converted_on: when and by whom a loss or a win happened, for the reports.
+# probability_set_by_hand: whether the stage's probability may replace the opportunity's.
+DERIVED_FIELDS = (
+	"follow_up_event",
+	"follow_up_reminder_due",
+	"lost_date",
+	"lost_by",
+	"converted_on",
+	"probability_set_by_hand",
+)
+
+
+def derived_values(before: dict | None) -> dict:
+	"""The values the derived fields keep whatever a client sent: the stored ones, or none for a new
+	opportunity (the app fills them itself during the save)."""
+	return {field: (before or {}).get(field) for field in DERIVED_FIELDS}
