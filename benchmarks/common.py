@@ -92,3 +92,43 @@ def median_seconds(function, runs: int) -> float:
 		function()
 		times.append(time.perf_counter() - start)
 	return statistics.median(times)
+
+
+def territory_restricted_user(email: str, territory: str) -> str:
+	"""A Sales User who may read only one territory's opportunities (a User Permission), committed so
+	the benchmark can time a report as them; `delete_user` removes it."""
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": "Benchmark",
+				"send_welcome_email": 0,
+				"roles": [{"role": "Sales User"}],
+			}
+		).insert(ignore_permissions=True)
+	if not frappe.db.exists("User Permission", {"user": email, "allow": "Territory"}):
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": email, "allow": "Territory", "for_value": territory}
+		).insert(ignore_permissions=True)
+	frappe.db.commit()
+	return email
+
+
+def delete_user(email: str):
+	frappe.db.delete("User Permission", {"user": email})
+	frappe.delete_doc_if_exists("User", email, force=True)
+	frappe.db.commit()
+
+
+def as_user(user: str, function):
+	"""`function` run as `user`, then back to Administrator."""
+
+	def run():
+		frappe.set_user(user)
+		try:
+			return function()
+		finally:
+			frappe.set_user("Administrator")
+
+	return run
