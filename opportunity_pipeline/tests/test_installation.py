@@ -1,5 +1,5 @@
 import frappe
-from frappe.utils import nowdate
+from frappe.utils import add_days, get_datetime, now_datetime, nowdate
 
 from erpnext.setup.utils import get_exchange_rate
 
@@ -30,6 +30,31 @@ class TestInstallation(IntegrationTestCase):
 			self.assertAlmostEqual(get_exchange_rate(from_currency, to_currency, "2001-01-01"), rate)
 			self.assertAlmostEqual(get_exchange_rate(to_currency, from_currency, "2001-01-01"), 1 / rate, 6)
 			self.assertGreater(get_exchange_rate(from_currency, to_currency, nowdate()), 0)
+
+	def test_install_dates_past_losses_and_wins_so_no_later_save_stamps_them_now(self):
+		from opportunity_pipeline.install import date_past_outcomes
+		from opportunity_pipeline.tests.factories import make_opportunity
+
+		long_ago = add_days(now_datetime(), -300).replace(microsecond=0)
+		names = {}
+		for status in ("Lost", "Converted"):
+			names[status] = make_opportunity().name
+			frappe.db.set_value(
+				"Opportunity",
+				names[status],
+				{"status": status, "lost_date": None, "converted_on": None, "modified": long_ago},
+				update_modified=False,
+			)
+		try:
+			date_past_outcomes()  # what after_install runs: install marks every patch as done
+			self.assertEqual(
+				get_datetime(frappe.db.get_value("Opportunity", names["Lost"], "lost_date")), long_ago
+			)
+			self.assertEqual(
+				get_datetime(frappe.db.get_value("Opportunity", names["Converted"], "converted_on")), long_ago
+			)
+		finally:
+			frappe.db.rollback()
 
 	def test_french_translation_of_the_module_name(self):
 		frappe.local.lang = "fr"
