@@ -23,17 +23,9 @@ from erpnext.crm.report.sales_pipeline_analytics.sales_pipeline_analytics import
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
 	execute as pipeline_forecast,
 )
-from opportunity_pipeline.tests.factories import make_customer
+from opportunity_pipeline.tests.factories import make_customer, make_territory
 
-from common import (
-	argument_parser,
-	as_user,
-	connect,
-	delete_user,
-	insert_opportunities,
-	median_seconds,
-	territory_restricted_user,
-)
+import common
 
 PREFIX = "BENCH-FC-"
 RESTRICTED_USER = "bench-fc-territory@example.com"
@@ -56,7 +48,7 @@ STATUS_CYCLE = (
 
 
 def parse_args():
-	parser = argument_parser(__doc__.splitlines()[0])
+	parser = common.argument_parser(__doc__.splitlines()[0])
 	parser.add_argument("--total", type=int, default=1_000_000)
 	parser.add_argument("--runs", type=int, default=5)
 	return parser.parse_args()
@@ -70,15 +62,12 @@ def seed(total: int) -> int:
 	if not stages:
 		sys.exit("No Sales Stage on this site: run erpnext.setup.utils.before_tests first.")
 	for name in TERRITORIES:
-		if not frappe.db.exists("Territory", name):
-			frappe.get_doc(
-				{"doctype": "Territory", "territory_name": name, "parent_territory": "All Territories"}
-			).insert()
+		make_territory(name)
 	make_customer(CUSTOMER)
 	frappe.db.commit()
 	today = getdate()
 	status = lambda i: STATUS_CYCLE[i % len(STATUS_CYCLE)]  # noqa: E731
-	insert_opportunities(
+	common.insert_opportunities(
 		PREFIX,
 		total,
 		CUSTOMER,
@@ -106,7 +95,7 @@ def clean():
 
 def main():
 	args = parse_args()
-	connect(args.site, args.sites_path)
+	common.connect(args.site, args.sites_path)
 	company = frappe.defaults.get_global_default("company")
 	start = get_first_day(getdate())
 	end = add_days(add_months(start, 12), -1)
@@ -127,12 +116,12 @@ def main():
 			f"  seeded {args.total:,} opportunities, {open_count:,} open, in {time.perf_counter() - began:.0f} s"
 		)
 		result = {}
-		by_stage = median_seconds(
+		by_stage = common.median_seconds(
 			lambda: result.update(summary=pipeline_forecast({**ours, "group_by": "Sales Stage"})[4]),
 			args.runs,
 		)
 		other_groupings = {
-			group_by: median_seconds(
+			group_by: common.median_seconds(
 				lambda group_by=group_by: pipeline_forecast(
 					{**ours, "group_by": group_by, "periodicity": "Quarterly"}
 				),
@@ -140,15 +129,15 @@ def main():
 			)
 			for group_by in ("Territory", "Opportunity Type", "Opportunity Owner", "Converted By")
 		}
-		erpnext = median_seconds(lambda: sales_pipeline_analytics(frappe._dict(theirs)), args.runs)
-		restricted_user = territory_restricted_user(RESTRICTED_USER, TERRITORIES[0])
-		restricted = median_seconds(
-			as_user(restricted_user, lambda: pipeline_forecast({**ours, "group_by": "Sales Stage"})),
+		erpnext = common.median_seconds(lambda: sales_pipeline_analytics(frappe._dict(theirs)), args.runs)
+		restricted_user = common.territory_restricted_user(RESTRICTED_USER, TERRITORIES[0])
+		restricted = common.median_seconds(
+			common.as_user(restricted_user, lambda: pipeline_forecast({**ours, "group_by": "Sales Stage"})),
 			args.runs,
 		)
 	finally:
 		clean()
-		delete_user(RESTRICTED_USER)
+		common.delete_user(RESTRICTED_USER)
 
 	values = {card["label"]: card["value"] for card in result["summary"]}
 	print(

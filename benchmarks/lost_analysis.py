@@ -20,17 +20,9 @@ from erpnext.crm.report.lost_opportunity.lost_opportunity import execute as erpn
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.lost_opportunity_analysis import (
 	execute as lost_opportunity_analysis,
 )
-from opportunity_pipeline.tests.factories import make_customer
+from opportunity_pipeline.tests.factories import make_competitor, make_customer, make_territory
 
-from common import (
-	argument_parser,
-	as_user,
-	connect,
-	delete_user,
-	insert_opportunities,
-	median_seconds,
-	territory_restricted_user,
-)
+import common
 
 PREFIX = "BENCH-LA-"
 RESTRICTED_USER = "bench-la-territory@example.com"
@@ -42,7 +34,7 @@ LIMIT_SECONDS = 1.0
 
 
 def parse_args():
-	parser = argument_parser(__doc__.splitlines()[0])
+	parser = common.argument_parser(__doc__.splitlines()[0])
 	parser.add_argument("--total", type=int, default=1_000_000)
 	parser.add_argument("--lost", type=int, default=100_000)
 	parser.add_argument("--runs", type=int, default=5)
@@ -57,19 +49,15 @@ def seed(total: int, lost: int):
 				{"doctype": "Opportunity Lost Reason", "lost_reason": name, "category": name[-1]}
 			).insert()
 	for name in COMPETITORS:
-		if not frappe.db.exists("Competitor", name):
-			frappe.get_doc({"doctype": "Competitor", "competitor_name": name}).insert()
+		make_competitor(name)
 	for name in TERRITORIES:
-		if not frappe.db.exists("Territory", name):
-			frappe.get_doc(
-				{"doctype": "Territory", "territory_name": name, "parent_territory": "All Territories"}
-			).insert()
+		make_territory(name)
 	make_customer(CUSTOMER)
 	frappe.db.commit()
 	step = total // lost
 	now = now_datetime()
 	is_lost = lambda i: i % step == 0  # noqa: E731
-	insert_opportunities(
+	common.insert_opportunities(
 		PREFIX,
 		total,
 		CUSTOMER,
@@ -109,7 +97,7 @@ def clean():
 
 def main():
 	args = parse_args()
-	connect(args.site, args.sites_path)
+	common.connect(args.site, args.sites_path)
 	company = frappe.defaults.get_global_default("company")
 	today = getdate()
 	filters = {"company": company, "from_date": add_days(today, -365), "to_date": today}
@@ -120,27 +108,27 @@ def main():
 		lost = seed(args.total, args.lost)
 		print(f"  seeded {args.total:,} opportunities, {lost:,} lost, in {time.perf_counter() - start:.0f} s")
 		rows = {}
-		ours = median_seconds(
+		ours = common.median_seconds(
 			lambda: rows.update(data=lost_opportunity_analysis({**filters, "periodicity": "Monthly"})[1]),
 			args.runs,
 		)
-		by_category = median_seconds(
+		by_category = common.median_seconds(
 			lambda: lost_opportunity_analysis(
 				{**filters, "periodicity": "Quarterly", "group_by": "Category"}
 			),
 			args.runs,
 		)
-		theirs = median_seconds(lambda: erpnext_lost_opportunity(frappe._dict(filters)), args.runs)
-		restricted_user = territory_restricted_user(RESTRICTED_USER, TERRITORIES[0])
-		restricted = median_seconds(
-			as_user(
+		theirs = common.median_seconds(lambda: erpnext_lost_opportunity(frappe._dict(filters)), args.runs)
+		restricted_user = common.territory_restricted_user(RESTRICTED_USER, TERRITORIES[0])
+		restricted = common.median_seconds(
+			common.as_user(
 				restricted_user, lambda: lost_opportunity_analysis({**filters, "periodicity": "Monthly"})
 			),
 			args.runs,
 		)
 	finally:
 		clean()
-		delete_user(RESTRICTED_USER)
+		common.delete_user(RESTRICTED_USER)
 
 	counted = sum(row.get("total_count", 0) for row in rows["data"] if row["group"].startswith("BENCH"))
 	print(f"  losses counted by the app over the last year (each once per reason): {counted:,.0f}")

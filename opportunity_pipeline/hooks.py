@@ -25,13 +25,13 @@ doc_events = {
 		"on_trash": "opportunity_pipeline.forecast.kanban.remove_stage_column",
 	},
 	"ToDo": {
-		"after_insert": "opportunity_pipeline.assignment.assignee_follows_up",
+		"after_insert": "opportunity_pipeline.follow_up.assignment.assignee_follows_up",
 	},
 	"Event": {
 		"on_update": "opportunity_pipeline.follow_up.calendar.follow_calendar_edit",
 	},
 	"Assignment Rule": {
-		"validate": "opportunity_pipeline.assignment.fill_users_when_enabled",
+		"validate": "opportunity_pipeline.follow_up.assignment.fill_users_when_enabled",
 	},
 	"Quotation": {
 		"on_cancel": "opportunity_pipeline.overrides.quotation.on_cancel",
@@ -60,5 +60,7 @@ doctype_js = {
 	"Opportunity": "public/js/opportunity.js",
 	"Selling Settings": "public/js/selling_settings.js",
 }
+
+boot_session = "opportunity_pipeline.boot.boot_session"
 
 before_tests = ["opportunity_pipeline.tests.setup.before_tests"]

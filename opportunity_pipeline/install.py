@@ -1,8 +1,11 @@
 import frappe
 from frappe.modules.utils import sync_customizations
 
-from opportunity_pipeline.assignment import create_default_assignment_rule, delete_default_assignment_rule
 from opportunity_pipeline.auto_close.settings import hand_back_to_erpnext, take_over_from_erpnext
+from opportunity_pipeline.follow_up.assignment import (
+	create_default_assignment_rule,
+	delete_default_assignment_rule,
+)
 from opportunity_pipeline.forecast.kanban import delete_sales_stage_board, ensure_sales_stage_board
 from opportunity_pipeline.forecast.stages import set_default_stage_probabilities
 from opportunity_pipeline.patches.v15_0 import fill_converted_on, fill_lost_date

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from opportunity_pipeline.pipeline.auto_close import (
+from opportunity_pipeline.auto_close.rules import (
 	SettingsProblem,
 	carried_over,
 	idle_cutoff,

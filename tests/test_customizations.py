@@ -73,7 +73,7 @@ def test_opportunity_changes_are_tracked():
 
 
 def test_every_derived_field_is_read_only_in_the_form_and_never_copied():
-	from opportunity_pipeline.pipeline.derived import DERIVED_FIELDS
+	from opportunity_pipeline.derived_fields import DERIVED_FIELDS
 
 	fields = opportunity_fields()
 	for fieldname in DERIVED_FIELDS:

@@ -4,42 +4,36 @@ from datetime import datetime
 
 import pytest
 
-from opportunity_pipeline.pipeline.follow_up import (
-	Action,
-	ExistingEvent,
-	FollowUp,
-	plan_event,
-	reminder_due,
-	wanted_follow_up,
-)
+from opportunity_pipeline.follow_up import plan
+from opportunity_pipeline.follow_up.plan import Action, plan_event
 
 NOON = datetime(2030, 5, 17, 12, 0)
 LATER = datetime(2030, 5, 20, 9, 30)
 
 
 def open_follow_up(user="ann@example.com", when=NOON):
-	return FollowUp(user=user, starts_on=when, open=True)
+	return plan.FollowUp(user=user, starts_on=when, open=True)
 
 
 def event(user="ann@example.com", when=NOON, status="Open"):
-	return ExistingEvent(user=user, starts_on=when, status=status)
+	return plan.ExistingEvent(user=user, starts_on=when, status=status)
 
 
 @pytest.mark.parametrize(
 	("contact_by", "contact_date"), [(None, NOON), ("ann@example.com", None), ("", None), (None, None)]
 )
 def test_either_field_empty_wants_no_event(contact_by, contact_date):
-	assert wanted_follow_up(contact_by, contact_date, "Open") is None
+	assert plan.wanted_follow_up(contact_by, contact_date, "Open") is None
 
 
 @pytest.mark.parametrize("status", ["Lost", "Closed", "Converted"])
 def test_finished_opportunity_wants_a_closed_event(status):
-	assert wanted_follow_up("ann@example.com", NOON, status).open is False
+	assert plan.wanted_follow_up("ann@example.com", NOON, status).open is False
 
 
 @pytest.mark.parametrize("status", ["Open", "Replied", "Quotation"])
 def test_live_opportunity_wants_an_open_event(status):
-	assert wanted_follow_up("ann@example.com", NOON, status) == open_follow_up()
+	assert plan.wanted_follow_up("ann@example.com", NOON, status) == open_follow_up()
 
 
 def test_first_follow_up_creates_the_event():
@@ -74,16 +68,16 @@ def test_cleared_field_deletes_the_event():
 
 
 def test_finished_opportunity_closes_its_open_event_once():
-	finished = FollowUp(user="ann@example.com", starts_on=NOON, open=False)
+	finished = plan.FollowUp(user="ann@example.com", starts_on=NOON, open=False)
 	assert plan_event(finished, event()) == Action.CLOSE
 	assert plan_event(finished, event(status="Closed")) == Action.NOTHING
 	assert plan_event(finished, None) == Action.NOTHING
 
 
 def test_reminder_is_due_at_the_start_of_the_follow_up_day():
-	assert reminder_due(open_follow_up(when=LATER)) == datetime(2030, 5, 20, 0, 0)
-	assert reminder_due(FollowUp(user="ann@example.com", starts_on=NOON, open=False)) is None
-	assert reminder_due(None) is None
+	assert plan.reminder_due(open_follow_up(when=LATER)) == datetime(2030, 5, 20, 0, 0)
+	assert plan.reminder_due(plan.FollowUp(user="ann@example.com", starts_on=NOON, open=False)) is None
+	assert plan.reminder_due(None) is None
 
 
 def test_pipeline_never_imports_frappe():

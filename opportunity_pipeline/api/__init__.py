@@ -1,9 +1,18 @@
-"""The scripter surface: `frappe.call("opportunity_pipeline.api.<name>")`."""
+"""The scripter surface: `frappe.call("opportunity_pipeline.api.<name>")` or `POST /api/method/...`.
 
-from opportunity_pipeline.api.auto_close import preview_auto_close, run_auto_close
-from opportunity_pipeline.api.forecast import open_pipeline_card, weighted_pipeline_card
-from opportunity_pipeline.api.lost import declare_lost
-from opportunity_pipeline.api.quotation import make_quotation, make_supplier_quotation
+Each name is the feature's own whitelisted function, re-exported here so that scripts have one stable
+path; every one checks the caller's permissions and refuses bad input with a ValidationError.
+
+- declare_lost(opportunity, lost_reasons, competitors=None, detailed_reason=None): lost/declare.py
+- make_quotation(source_name), make_supplier_quotation(source_name): quotation/make.py
+- open_pipeline_card(filters), weighted_pipeline_card(filters): forecast/cards.py
+- preview_auto_close(limit, days, statuses), run_auto_close(): auto_close/preview.py
+"""
+
+from opportunity_pipeline.auto_close.preview import preview_auto_close, run_auto_close
+from opportunity_pipeline.forecast.cards import open_pipeline_card, weighted_pipeline_card
+from opportunity_pipeline.lost.declare import declare_lost
+from opportunity_pipeline.quotation.make import make_quotation, make_supplier_quotation
 
 __all__ = [
 	"declare_lost",

@@ -15,8 +15,8 @@ from frappe import _
 from frappe.query_builder.functions import Concat, Count
 from frappe.utils import now_datetime
 
+from opportunity_pipeline.auto_close.rules import idle_cutoff
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
-from opportunity_pipeline.pipeline.auto_close import idle_cutoff
 from opportunity_pipeline.row_isolation import isolated
 
 BATCH_SIZE = 5_000
@@ -55,10 +55,10 @@ def close_idle_opportunities(commit: bool = True, publish_progress: bool = False
 	return closed
 
 
-def is_idle(cutoff, statuses):
+def idle_condition(cutoff, statuses):
 	"""The one definition of "no response", as a condition on Opportunity: in an eligible status, not
-	changed since `cutoff`, and no Communication (sent or received) about it since then. Same rule as
-	pipeline.auto_close.is_idle."""
+	changed since `cutoff`, and no Communication (sent or received) about it since then. It applies
+	auto_close.rules.is_idle in SQL; test_job proves the two agree on a table of cases."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	communication = frappe.qb.DocType("Communication")
 	recent_communication = (
@@ -80,7 +80,7 @@ def is_idle(cutoff, statuses):
 
 def idle_opportunities(cutoff, statuses):
 	opportunity = frappe.qb.DocType("Opportunity")
-	return frappe.qb.from_(opportunity).where(is_idle(cutoff, statuses))
+	return frappe.qb.from_(opportunity).where(idle_condition(cutoff, statuses))
 
 
 class _Run:
@@ -93,7 +93,7 @@ class _Run:
 		self.content = _("Closed automatically: no response for {0} days.").format(days)
 
 	def idle(self):
-		return is_idle(self.cutoff, self.statuses)
+		return idle_condition(self.cutoff, self.statuses)
 
 
 def _count(run: _Run) -> int:

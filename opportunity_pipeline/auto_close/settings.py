@@ -3,19 +3,15 @@
 import frappe
 from frappe import _
 
-from opportunity_pipeline.pipeline.auto_close import (
+from opportunity_pipeline.auto_close.rules import (
 	CLOSABLE_STATUSES,
+	STATUS_FIELDS,
 	SettingsProblem,
 	carried_over,
 	settings_problem,
 )
 
 STOCK_JOB = "erpnext.crm.doctype.opportunity.opportunity.auto_close_opportunity"
-STATUS_FIELDS = {
-	"Open": "auto_close_open",
-	"Replied": "auto_close_replied",
-	"Quotation": "auto_close_quotation",
-}
 
 
 def closing_days() -> int:

@@ -2,67 +2,24 @@ import subprocess
 import sys
 
 import frappe
+from frappe.tests.utils import change_settings
 from frappe.utils import add_days, get_bench_path, now_datetime
 
-from opportunity_pipeline.api import preview_auto_close, run_auto_close
+from opportunity_pipeline.api import run_auto_close
 from opportunity_pipeline.auto_close.job import close_idle_opportunities, idle_opportunities
-from opportunity_pipeline.auto_close.settings import (
-	STOCK_JOB,
-	closing_statuses,
-	hand_back_to_erpnext,
-	take_over_from_erpnext,
-)
-from opportunity_pipeline.pipeline.auto_close import idle_cutoff
-from opportunity_pipeline.pipeline.auto_close import is_idle as pure_is_idle
+from opportunity_pipeline.auto_close.rules import idle_cutoff, is_idle
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import in_days, make_opportunity, make_user
+from opportunity_pipeline.tests.factories import (
+	add_communication,
+	in_days,
+	make_opportunity,
+	make_stale_opportunity,
+	make_user,
+	set_auto_close,
+)
+from opportunity_pipeline.tests.factories import opportunity_status as status
 
 CLOSED_NOTE = "Closed automatically: no response for"
-
-
-def set_auto_close(days=10, open=1, replied=1, quotation=0):
-	for fieldname, value in {
-		"close_opportunity_after_days": days,
-		"auto_close_open": open,
-		"auto_close_replied": replied,
-		"auto_close_quotation": quotation,
-	}.items():
-		frappe.db.set_single_value("Selling Settings", fieldname, value)
-
-
-def make_stale_opportunity(days_idle=20, status="Open", **values):
-	opportunity = make_opportunity(**values)
-	frappe.db.set_value(
-		"Opportunity",
-		opportunity.name,
-		{"status": status, "modified": add_days(now_datetime(), -days_idle)},
-		update_modified=False,
-	)
-	return opportunity.name
-
-
-def add_communication(opportunity, days_ago, sent_or_received="Received"):
-	frappe.get_doc(
-		{
-			"doctype": "Communication",
-			"communication_type": "Communication",
-			"communication_medium": "Email",
-			"sent_or_received": sent_or_received,
-			"subject": "Re: our offer",
-			"content": "Thanks",
-			"reference_doctype": "Opportunity",
-			"reference_name": opportunity,
-			"communication_date": add_days(now_datetime(), -days_ago),
-		}
-	).insert(ignore_permissions=True)
-	# Inserting a Communication touches its reference; the test sets the change date it wants.
-	frappe.db.set_value(
-		"Opportunity", opportunity, "modified", add_days(now_datetime(), -40), update_modified=False
-	)
-
-
-def status(name):
-	return frappe.db.get_value("Opportunity", name, "status")
 
 
 def notes(name):
@@ -129,19 +86,6 @@ class TestAutoClose(IntegrationTestCase):
 		self.assertEqual(close_idle_opportunities(commit=False), 0)
 		self.assertEqual(status(name), "Open")
 
-	def test_bad_settings_are_refused_and_nothing_is_saved(self):
-		before = frappe.db.get_single_value("Selling Settings", "close_opportunity_after_days")
-		for days, statuses in (
-			(-3, {"auto_close_open": 1}),
-			(5, {"auto_close_open": 0, "auto_close_replied": 0, "auto_close_quotation": 0}),
-		):
-			settings = frappe.get_doc("Selling Settings")
-			settings.update({"close_opportunity_after_days": days, **statuses})
-			self.assertRaises(frappe.ValidationError, settings.save)
-			self.assertEqual(
-				frappe.db.get_single_value("Selling Settings", "close_opportunity_after_days"), before
-			)
-
 	def test_the_trail_comment_assignments_and_event_and_nothing_else(self):
 		from frappe.desk.form.assign_to import add as assign
 
@@ -178,7 +122,7 @@ class TestAutoClose(IntegrationTestCase):
 		self.assertEqual(status(name), "Closed")
 
 	def test_the_jobs_sql_rule_and_the_pure_rule_agree_on_a_table_of_cases(self):
-		"""pipeline.auto_close.is_idle is the rule; the job applies it in SQL. Same answers, case by case."""
+		"""auto_close.rules.is_idle is the rule; the job applies it in SQL. Same answers, case by case."""
 		days, now = 10, now_datetime()
 		cases = {}
 		for modified_days_ago in (2, 9.9, 10.1, 30):
@@ -207,7 +151,7 @@ class TestAutoClose(IntegrationTestCase):
 			with self.subTest(modified=modified_days_ago, communication=communication_days_ago):
 				self.assertEqual(
 					name in by_sql,
-					pure_is_idle(add_days(now, -modified_days_ago), communication, now, days),
+					is_idle(add_days(now, -modified_days_ago), communication, now, days),
 				)
 		self.assertTrue(by_sql)
 		self.assertLess(len(by_sql), len(cases))
@@ -218,68 +162,6 @@ class TestAutoClose(IntegrationTestCase):
 		self.assertEqual(close_idle_opportunities(commit=False), 0)
 		self.assertEqual(len(notes(name)), 1)
 
-	def stock_job(self):
-		return frappe.db.exists("Scheduled Job Type", {"method": STOCK_JOB})
-
-	def reinstall(self, stock_job_stopped: int, crm_days):
-		"""What uninstall then install do to the auto-close, on a site in the given state."""
-		hand_back_to_erpnext()
-		frappe.db.set_value("Scheduled Job Type", self.stock_job(), "stopped", stock_job_stopped)
-		frappe.db.delete("Singles", {"doctype": "Selling Settings", "field": ("like", "%close%")})
-		frappe.db.set_single_value("CRM Settings", "close_opportunity_after_days", crm_days)
-		take_over_from_erpnext()
-
-	def test_stock_erpnext_job_stopped_while_installed_and_put_back_as_it_was_on_uninstall(self):
-		for was_stopped in (0, 1):
-			with self.subTest(was_stopped=was_stopped):
-				self.reinstall(was_stopped, 15)
-				self.assertEqual(frappe.db.get_value("Scheduled Job Type", self.stock_job(), "stopped"), 1)
-				hand_back_to_erpnext()  # what before_uninstall does
-				self.assertEqual(
-					frappe.db.get_value("Scheduled Job Type", self.stock_job(), "stopped"), was_stopped
-				)
-
-	def test_install_carries_over_what_erpnexts_job_did_and_nothing_more(self):
-		for stopped, crm_days, expected_days in ((0, 21, 21), (0, 0, 15), (1, 21, 0)):
-			with self.subTest(stock_job_stopped=stopped, crm_days=crm_days):
-				self.reinstall(stopped, crm_days)
-				self.assertEqual(
-					frappe.db.get_single_value("Selling Settings", "close_opportunity_after_days"),
-					expected_days,
-				)
-				self.assertEqual(closing_statuses(), ["Replied"])
-
-	def test_installing_on_a_site_at_15_days_closes_no_open_opportunity(self):
-		self.reinstall(0, 15)
-		open_one, replied = (
-			make_stale_opportunity(status="Open", days_idle=20),
-			make_stale_opportunity(status="Replied", days_idle=20),
-		)
-		close_idle_opportunities(commit=False)
-		self.assertEqual((status(open_one), status(replied)), ("Open", "Closed"))
-
-	def test_preview_counts_unsaved_settings(self):
-		quoted = make_stale_opportunity(status="Quotation")
-		saved = preview_auto_close()
-		on_screen = preview_auto_close(days=10, statuses='["Quotation"]')
-		self.assertNotIn(quoted, {row.name for row in saved["opportunities"]})
-		self.assertIn(quoted, {row.name for row in on_screen["opportunities"]})
-		self.assertGreaterEqual(on_screen["count"], 1)
-		self.assertEqual(status(quoted), "Quotation")
-
-	def test_preview_lists_what_would_close_and_closes_nothing(self):
-		stale, fresh = make_stale_opportunity(), make_stale_opportunity(days_idle=2)
-		listed = {row.name: row for row in preview_auto_close()["opportunities"]}
-		self.assertIn(stale, listed)
-		self.assertNotIn(fresh, listed)
-		self.assertEqual(status(stale), "Open")
-
-	def test_only_system_managers_preview_or_run(self):
-		seller = make_user("op-seller@example.com", roles=("Sales Manager", "Sales User"))
-		with self.set_user(seller):
-			self.assertRaises(frappe.PermissionError, preview_auto_close)
-			self.assertRaises(frappe.PermissionError, run_auto_close)
-
 
 class TestAutoCloseCommitted(IntegrationTestCase):
 	"""Runs that need committed rows: other processes, and a real database failure on one row.
@@ -288,16 +170,16 @@ class TestAutoCloseCommitted(IntegrationTestCase):
 	DAYS = 9000
 
 	def setUp(self):
-		self.previous = {
-			field: frappe.db.get_single_value("Selling Settings", field)
-			for field in (
-				"close_opportunity_after_days",
-				"auto_close_open",
-				"auto_close_replied",
-				"auto_close_quotation",
+		self.enterContext(
+			change_settings(
+				"Selling Settings",
+				close_opportunity_after_days=self.DAYS,
+				auto_close_open=1,
+				auto_close_replied=1,
+				auto_close_quotation=0,
+				commit=True,
 			)
-		}
-		set_auto_close(days=self.DAYS)
+		)
 		self.names = [make_stale_opportunity(days_idle=self.DAYS + 30) for _ in range(30)]
 		frappe.db.commit()
 
@@ -310,8 +192,6 @@ class TestAutoCloseCommitted(IntegrationTestCase):
 			"Comment", {"reference_doctype": "Opportunity", "reference_name": ("in", self.names)}
 		)
 		frappe.db.delete("Error Log", {"reference_name": ("in", self.names)})
-		for field, value in self.previous.items():
-			frappe.db.set_single_value("Selling Settings", field, value)
 		frappe.db.commit()
 
 	def test_two_processes_at_once_close_each_opportunity_once(self):

@@ -4,15 +4,12 @@ The Event is state the app derives from the opportunity: whoever may change the 
 Event, even when the Event belongs to another user's calendar, so writes to it skip Event permissions.
 """
 
-from pypika.terms import ExistsCriterion
-
 import frappe
 from frappe import _
 from frappe.utils import get_datetime, get_fullname, now_datetime
 
-from opportunity_pipeline.pipeline.follow_up import (
+from opportunity_pipeline.follow_up.plan import (
 	EVENT_DURATION,
-	FINISHED_STATUSES,
 	Action,
 	ExistingEvent,
 	FollowUp,
@@ -20,6 +17,7 @@ from opportunity_pipeline.pipeline.follow_up import (
 	reminder_due,
 	wanted_follow_up,
 )
+from opportunity_pipeline.statuses import FINISHED_STATUSES
 
 # The medium Frappe gives the timeline entry it makes for an Event of category "Event".
 EVENT_TIMELINE_MEDIUM = "Event"
@@ -90,19 +88,24 @@ def follow_up_event_of(doc) -> ExistingEvent | None:
 	name = doc.get("follow_up_event")
 	if not name:
 		return None
-	row = frappe.db.get_value("Event", name, ["owner", "starts_on", "status"], as_dict=True)
-	made_for_it = row and frappe.db.exists(
-		"Event Participants",
-		{
-			"parenttype": "Event",
-			"parent": name,
-			"reference_doctype": doc.doctype,
-			"reference_docname": doc.name,
-		},
+	event = frappe.qb.DocType("Event")
+	participant = frappe.qb.DocType("Event Participants")
+	rows = (
+		frappe.qb.from_(event)
+		.join(participant)
+		.on((participant.parent == event.name) & (participant.parenttype == "Event"))
+		.select(event.owner, event.starts_on, event.status)
+		.where(
+			(event.name == name)
+			& (participant.reference_doctype == doc.doctype)
+			& (participant.reference_docname == doc.name)
+		)
+		.limit(1)
+		.run(as_dict=True)
 	)
-	if not made_for_it:
+	if not rows:
 		return None
-	return ExistingEvent(user=row.owner, starts_on=get_datetime(row.starts_on), status=row.status)
+	return ExistingEvent(user=rows[0].owner, starts_on=get_datetime(rows[0].starts_on), status=rows[0].status)
 
 
 def _event_values(doc, wanted: FollowUp) -> dict:
@@ -139,15 +142,10 @@ def _write_event(doc, values: dict, user: str, current_owner: str):
 	frappe.db.set_value("Event", event, {**values, "owner": user} if handed_over else values)
 	communication = frappe.qb.DocType("Communication")
 	link = frappe.qb.DocType("Communication Link")
-	links_this_opportunity = (
+	linked_to_this_opportunity = (
 		frappe.qb.from_(link)
-		.select(link.name)
-		.where(
-			(link.parent == communication.name)
-			& (link.parenttype == "Communication")
-			& (link.link_doctype == doc.doctype)
-			& (link.link_name == doc.name)
-		)
+		.select(link.parent)
+		.where((link.link_doctype == doc.doctype) & (link.link_name == doc.name))
 	)
 	update = (
 		frappe.qb.update(communication)
@@ -158,7 +156,7 @@ def _write_event(doc, values: dict, user: str, current_owner: str):
 			(communication.reference_doctype == "Event")
 			& (communication.reference_name == event)
 			& (communication.communication_medium == EVENT_TIMELINE_MEDIUM)
-			& ExistsCriterion(links_this_opportunity)
+			& communication.name.isin(linked_to_this_opportunity)
 		)
 	)
 	if handed_over:

@@ -12,8 +12,8 @@ from frappe.desk.doctype.notification_settings.notification_settings import (
 )
 from frappe.utils import format_datetime, now_datetime
 
-from opportunity_pipeline.pipeline.follow_up import FINISHED_STATUSES
 from opportunity_pipeline.row_isolation import isolated
+from opportunity_pipeline.statuses import FINISHED_STATUSES
 
 BATCH_SIZE = 500
 

@@ -5,8 +5,8 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce, Sum
 
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES
-from opportunity_pipeline.reporting import amount_in_company_currency
+from opportunity_pipeline.reporting.query import amount_in_company_currency
+from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.validation import company_for_user, parse_dict
 
 
@@ -43,3 +43,15 @@ def _company(filters) -> str:
 	if not company:
 		frappe.throw(_("Choose a company."))
 	return company_for_user(company)
+
+
+@frappe.whitelist()
+def open_pipeline_card(filters=None) -> dict:
+	"""Number card: the amount of the open opportunities the user may read, in company currency."""
+	return pipeline_card(filters)
+
+
+@frappe.whitelist()
+def weighted_pipeline_card(filters=None) -> dict:
+	"""Number card: the same amount weighted by each opportunity's probability."""
+	return pipeline_card(filters, weighted=True)

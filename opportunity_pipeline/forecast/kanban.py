@@ -6,7 +6,7 @@ column named like its value, and dragging it sets that value (validated as a lin
 import frappe
 
 from opportunity_pipeline.forecast.stages import ordered_stages
-from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES
+from opportunity_pipeline.statuses import OPEN_STATUSES
 
 BOARD = "Opportunities by Sales Stage"
 CARD_FIELDS = ["opportunity_amount", "probability", "expected_closing"]

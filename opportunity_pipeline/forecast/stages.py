@@ -4,7 +4,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt
 
-from opportunity_pipeline.pipeline.stages import probability_after_save, stage_defaults
+from opportunity_pipeline.forecast.rules import probability_after_save, stage_defaults
 
 
 def stage_probability(stage: str | None) -> float | None:

@@ -2,6 +2,22 @@
 
 import frappe
 
+from opportunity_pipeline.quotation.status_sync import linked_opportunities
+
+
+def complete_losses_declared_on(quotation):
+	"""Quotation on_update_after_submit. At the moment a Quotation is declared Lost (ERPNext has just made
+	its opportunities Lost), they get the same reasons and competitors. ERPNext sets the quotation's status
+	with db_set before that save, so the declaration shows as reasons appearing; any later edit of the lost
+	quotation changes no opportunity."""
+	before = quotation.get_doc_before_save()
+	declared_now = (
+		quotation.status == "Lost" and quotation.lost_reasons and not (before and before.get("lost_reasons"))
+	)
+	if declared_now:
+		for opportunity in linked_opportunities(quotation):
+			carry_loss_over(quotation, opportunity)
+
 
 def carry_loss_over(quotation, opportunity: str):
 	"""ERPNext's Quotation.declare_enquiry_lost has already set the opportunity Lost (with db_set, as

@@ -2,12 +2,11 @@ import frappe
 from frappe.desk.doctype.number_card.number_card import get_result as card_value
 
 from opportunity_pipeline.api import declare_lost
-from opportunity_pipeline.lost.test_loss import make_reason
 from opportunity_pipeline.opportunity_pipeline.dashboard_chart_source.lost_opportunities_by_reason.lost_opportunities_by_reason import (
 	get as chart_data,
 )
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import make_opportunity
+from opportunity_pipeline.tests.factories import make_opportunity, make_reason
 
 
 class TestLossesOnTheDesk(IntegrationTestCase):

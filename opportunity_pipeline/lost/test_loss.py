@@ -7,24 +7,21 @@ from frappe.utils import add_days, get_datetime, now_datetime
 from opportunity_pipeline.api import declare_lost, make_quotation
 from opportunity_pipeline.patches.v15_0 import fill_lost_date
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import in_days, make_item, make_opportunity, make_user
-
-
-def make_reason(name, **values):
-	if not frappe.db.exists("Opportunity Lost Reason", name):
-		frappe.get_doc({"doctype": "Opportunity Lost Reason", "lost_reason": name, **values}).insert()
-	return name
+from opportunity_pipeline.tests.factories import (
+	in_days,
+	make_competitor,
+	make_item,
+	make_opportunity,
+	make_reason,
+	make_user,
+)
 
 
 class TestLoss(IntegrationTestCase):
 	def setUp(self):
 		self.price = make_reason("_OP Price", category="Price")
 		self.old = make_reason("_OP Retired reason", disabled=1)
-		self.rival = (
-			frappe.get_doc({"doctype": "Competitor", "competitor_name": "_OP Rival"})
-			.insert(ignore_if_duplicate=True)
-			.name
-		)
+		self.rival = make_competitor()
 
 	def tearDown(self):
 		frappe.set_user("Administrator")

@@ -2,7 +2,8 @@
 
 import frappe
 
-from opportunity_pipeline.assignment import adopt_new_assignee
+from opportunity_pipeline.derived_fields import derived_values
+from opportunity_pipeline.follow_up.assignment import adopt_new_assignee
 from opportunity_pipeline.follow_up.event import (
 	delete_follow_up_event,
 	sync_follow_up_event,
@@ -11,7 +12,6 @@ from opportunity_pipeline.follow_up.event import (
 from opportunity_pipeline.forecast.conversion import stamp_conversion
 from opportunity_pipeline.forecast.stages import apply_stage_probability
 from opportunity_pipeline.lost.loss import stamp_loss, validate_loss
-from opportunity_pipeline.pipeline.derived import derived_values
 
 PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
 

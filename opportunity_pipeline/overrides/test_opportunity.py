@@ -1,7 +1,13 @@
 import frappe
 
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import make_lead, make_opportunity, make_user
+from opportunity_pipeline.tests.factories import (
+	make_customer,
+	make_lead,
+	make_opportunity,
+	make_private_event,
+	make_user,
+)
 
 
 class TestConvertedBy(IntegrationTestCase):
@@ -59,3 +65,40 @@ class TestHistory(IntegrationTestCase):
 		)
 		changed = {change[0] for data in versions for change in frappe.parse_json(data).get("changed", [])}
 		self.assertGreaterEqual(changed, {"status", "sales_stage"})
+
+
+class TestDerivedFields(IntegrationTestCase):
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def test_every_derived_field_keeps_its_stored_value_whatever_a_client_sends(self):
+		from frappe.client import insert, set_value
+
+		from opportunity_pipeline.derived_fields import DERIVED_FIELDS
+
+		forged = {
+			"follow_up_event": make_private_event(make_user("op-bob@example.com")),
+			"follow_up_reminder_due": "2001-01-01 00:00:00",
+			"lost_date": "2001-01-01 00:00:00",
+			"lost_by": "Administrator",
+			"converted_on": "2001-01-01 00:00:00",
+			"probability_set_by_hand": 1,
+		}
+		self.assertEqual(set(forged), set(DERIVED_FIELDS))
+		with self.set_user(make_user("op-derived-seller@example.com", roles=("Sales User",))):
+			inserted = insert(
+				{
+					"doctype": "Opportunity",
+					"opportunity_from": "Customer",
+					"party_name": make_customer(),
+					**forged,
+				}
+			)
+			stored = frappe.db.get_value("Opportunity", inserted["name"], list(forged), as_dict=True)
+			self.assertEqual({field: value for field, value in stored.items() if value}, {})
+			for field, value in forged.items():
+				set_value("Opportunity", inserted["name"], field, value)
+			self.assertEqual(
+				frappe.db.get_value("Opportunity", inserted["name"], list(forged), as_dict=True), stored
+			)

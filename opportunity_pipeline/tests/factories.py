@@ -79,3 +79,114 @@ def make_opportunity_with_items(**values):
 		[{"item_code": make_item(), "qty": 3, "rate": 250, "uom": "Nos", "description": "Three units"}],
 	)
 	return make_opportunity(**values)
+
+
+def submitted_quotation(opportunity):
+	"""A submitted Quotation made from `opportunity` by Create ▸ Quotation; one item added if it has none."""
+	from opportunity_pipeline.api import make_quotation
+
+	quotation = make_quotation(opportunity.name)
+	if not quotation.items:  # an opportunity without items: the user adds them to the quotation
+		quotation.append("items", {"item_code": make_item(), "qty": 1, "rate": 100, "uom": "Nos"})
+	quotation.insert()
+	quotation.submit()
+	return quotation
+
+
+def opportunity_status(opportunity) -> str:
+	"""The stored status of an opportunity (a document or a name)."""
+	return frappe.db.get_value("Opportunity", getattr(opportunity, "name", opportunity), "status")
+
+
+def make_stage(name, probability=None):
+	"""A Sales Stage with this probability (0 for none)."""
+	if not frappe.db.exists("Sales Stage", name):
+		frappe.get_doc({"doctype": "Sales Stage", "stage_name": name, "probability": probability}).insert()
+	frappe.db.set_value("Sales Stage", name, "probability", probability or 0)
+	return name
+
+
+def make_reason(name, **values):
+	if not frappe.db.exists("Opportunity Lost Reason", name):
+		frappe.get_doc({"doctype": "Opportunity Lost Reason", "lost_reason": name, **values}).insert()
+	return name
+
+
+def make_territory(name):
+	if not frappe.db.exists("Territory", name):
+		frappe.get_doc(
+			{"doctype": "Territory", "territory_name": name, "parent_territory": "All Territories"}
+		).insert()
+	return name
+
+
+def set_auto_close(days=10, open=1, replied=1, quotation=0):
+	for fieldname, value in {
+		"close_opportunity_after_days": days,
+		"auto_close_open": open,
+		"auto_close_replied": replied,
+		"auto_close_quotation": quotation,
+	}.items():
+		frappe.db.set_single_value("Selling Settings", fieldname, value)
+
+
+def make_stale_opportunity(days_idle=20, status="Open", **values):
+	opportunity = make_opportunity(**values)
+	frappe.db.set_value(
+		"Opportunity",
+		opportunity.name,
+		{"status": status, "modified": add_days(now_datetime(), -days_idle)},
+		update_modified=False,
+	)
+	return opportunity.name
+
+
+def add_communication(opportunity, days_ago, sent_or_received="Received"):
+	frappe.get_doc(
+		{
+			"doctype": "Communication",
+			"communication_type": "Communication",
+			"communication_medium": "Email",
+			"sent_or_received": sent_or_received,
+			"subject": "Re: our offer",
+			"content": "Thanks",
+			"reference_doctype": "Opportunity",
+			"reference_name": opportunity,
+			"communication_date": add_days(now_datetime(), -days_ago),
+		}
+	).insert(ignore_permissions=True)
+	# Inserting a Communication touches its reference; the test sets the change date it wants.
+	frappe.db.set_value(
+		"Opportunity", opportunity, "modified", add_days(now_datetime(), -40), update_modified=False
+	)
+
+
+def make_private_event(user: str) -> str:
+	"""A private Event in `user`'s calendar that has nothing to do with any opportunity."""
+	event = frappe.get_doc(
+		{
+			"doctype": "Event",
+			"subject": "Doctor's appointment",
+			"starts_on": in_days(4),
+			"event_type": "Private",
+		}
+	)
+	event.insert(ignore_permissions=True)
+	frappe.db.set_value("Event", event.name, "owner", user)
+	return event.name
+
+
+def make_competitor(name: str = "_OP Rival") -> str:
+	return (
+		frappe.get_doc({"doctype": "Competitor", "competitor_name": name})
+		.insert(ignore_if_duplicate=True)
+		.name
+	)
+
+
+def make_quotation_lost_reason(name: str = "_OP Price too high") -> str:
+	return (
+		frappe.get_doc({"doctype": "Quotation Lost Reason", "order_lost_reason": name})
+		.insert(ignore_if_duplicate=True)
+		.name
+	)

@@ -4,23 +4,17 @@
 //
 // Run: tests/browser/run   (runs every spec; or `node tests/browser/forecast.spec.mjs` against a running site)
 
-import { mkdir } from "node:fs/promises";
-
 import {
 	ADMIN_PASSWORD,
-	ARTIFACTS,
 	BASE_URL,
 	RUN_ID,
-	apiLogin,
 	assert,
 	call,
 	check,
-	deleteAll,
 	fillLink,
 	getDoc,
 	insertCustomer,
 	insertDoc,
-	launch,
 	ok,
 	runSpec,
 	shot,
@@ -100,12 +94,8 @@ async function photograph(page, language, stageName, opportunity) {
 	await shot(page, `forecast-report-${language}`);
 }
 
-async function main() {
-	await mkdir(ARTIFACTS, { recursive: true });
-	const admin = await apiLogin("Administrator", ADMIN_PASSWORD);
-	const created = [];
+async function main({ admin, browser, created }) {
 	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
-	const browser = await launch();
 	try {
 		check(
 			"test data through the REST API: a customer and opportunities in three sales stages",
@@ -206,8 +196,6 @@ async function main() {
 		ok("PASS");
 	} finally {
 		await setLanguage(admin, language);
-		await browser.close();
-		await deleteAll(admin, created);
 	}
 }
 

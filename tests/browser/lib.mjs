@@ -1,5 +1,6 @@
 // Shared pieces of the headless-Chromium UI tests: settings, REST and browser helpers.
 
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, request } from "playwright-core";
@@ -160,9 +161,27 @@ export async function deleteAll(api, created) {
 	}
 }
 
-/** Runs a spec's main function; a failure is printed and makes the process exit with 1. */
+/**
+ * Runs a spec with the opening and closing steps every spec shares: the artifacts folder, an
+ * Administrator REST session and Chromium, handed to `main({ admin, browser, created })`; then the
+ * browser closed and what the spec listed in `created` ([doctype, name], deleted in order). A failure is
+ * printed and makes the process exit with 1.
+ */
 export function runSpec(main) {
-	main().catch((error) => {
+	(async () => {
+		await mkdir(ARTIFACTS, { recursive: true });
+		log(`base URL ${BASE_URL}, run id ${RUN_ID}`);
+		const admin = await apiLogin("Administrator", ADMIN_PASSWORD);
+		const created = [];
+		const browser = await launch();
+		try {
+			await main({ admin, browser, created });
+		} finally {
+			await browser.close().catch(() => {});
+			await deleteAll(admin, created);
+			await admin.dispose();
+		}
+	})().catch((error) => {
 		log(`FAIL: ${error.stack || error}`);
 		process.exit(1);
 	});

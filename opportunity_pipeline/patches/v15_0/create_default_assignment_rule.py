@@ -1,4 +1,4 @@
-from opportunity_pipeline.assignment import create_default_assignment_rule
+from opportunity_pipeline.follow_up.assignment import create_default_assignment_rule
 
 
 def execute():

@@ -14,18 +14,12 @@ Object.assign(frappe.listview_settings["Opportunity"], {
 		]),
 	],
 	get_indicator(doc) {
-		const colours = {
-			Open: "orange",
-			Replied: "blue",
-			Quotation: "purple",
-			Converted: "green",
-			Lost: "red",
-			Closed: "gray",
-		};
-		const open = ["Open", "Replied", "Quotation"].includes(doc.status);
+		// The status groups and colours are the app's Python constants (opportunity_pipeline/statuses.py).
+		const { open_statuses, status_colours } = frappe.boot.opportunity_pipeline;
+		const open = open_statuses.includes(doc.status);
 		if (open && doc.expected_closing && doc.expected_closing < frappe.datetime.get_today()) {
 			return [__("Overdue"), "red", "expected_closing,<," + frappe.datetime.get_today()];
 		}
-		return [__(doc.status), colours[doc.status] || "gray", "status,=," + doc.status];
+		return [__(doc.status), status_colours[doc.status] || "gray", "status,=," + doc.status];
 	},
 });

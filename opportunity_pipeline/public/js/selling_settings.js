@@ -1,11 +1,7 @@
 // Auto-close in Selling Settings: the number of opportunities the settings on screen would close, shown
 // under the days before saving, a preview of them, and a button to run the job now (System Managers).
-const AUTO_CLOSE_FIELDS = [
-	"close_opportunity_after_days",
-	"auto_close_open",
-	"auto_close_replied",
-	"auto_close_quotation",
-];
+// Each closable status's check box, from the app's Python (auto_close/rules.py STATUS_FIELDS).
+const status_fields = () => frappe.boot.opportunity_pipeline.auto_close_status_fields;
 
 frappe.ui.form.on("Selling Settings", {
 	refresh(frm) {
@@ -15,15 +11,14 @@ frappe.ui.form.on("Selling Settings", {
 		frm.add_custom_button(__("Close Now"), () => run_auto_close(frm), group);
 		show_auto_close_count(frm);
 	},
-	...Object.fromEntries(AUTO_CLOSE_FIELDS.map((field) => [field, show_auto_close_count])),
+	close_opportunity_after_days: show_auto_close_count,
+	...Object.fromEntries(
+		Object.values(status_fields()).map((field) => [field, show_auto_close_count]),
+	),
 });
 
 function settings_on_screen(frm) {
-	const statuses = [
-		["Open", "auto_close_open"],
-		["Replied", "auto_close_replied"],
-		["Quotation", "auto_close_quotation"],
-	]
+	const statuses = Object.entries(status_fields())
 		.filter(([, field]) => frm.doc[field])
 		.map(([status]) => status);
 	return {

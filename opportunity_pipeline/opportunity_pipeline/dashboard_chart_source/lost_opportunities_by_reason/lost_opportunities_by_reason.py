@@ -9,18 +9,12 @@ from frappe.utils import add_months, nowdate
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.lost_opportunity_analysis import (
 	execute,
 )
-from opportunity_pipeline.validation import existing, parse_dict
+from opportunity_pipeline.reporting.query import chart_filters
 
 
 @frappe.whitelist()
 def get(chart_name=None, chart=None, no_cache=None, filters=None, **kwargs):
-	if chart_name:
-		chart = frappe.get_doc("Dashboard Chart", existing("Dashboard Chart", chart_name, _("Chart")))
-	else:
-		chart = frappe._dict(parse_dict(chart, _("Chart")))
-	filters = frappe._dict(
-		parse_dict(filters, _("Filters")) or parse_dict(chart.filters_json, _("Filters")) or {}
-	)
+	filters = chart_filters(chart_name, chart, filters)
 	today = nowdate()
 	_columns, rows, *_rest = execute(
 		{

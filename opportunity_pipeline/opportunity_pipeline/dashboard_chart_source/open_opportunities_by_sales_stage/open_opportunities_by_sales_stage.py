@@ -7,17 +7,14 @@ from frappe.query_builder.functions import Coalesce, Count
 
 from opportunity_pipeline.forecast.stages import ordered_stages
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES
-from opportunity_pipeline.validation import company_for_user, existing, parse_dict
+from opportunity_pipeline.reporting.query import chart_filters
+from opportunity_pipeline.statuses import OPEN_STATUSES
+from opportunity_pipeline.validation import company_for_user
 
 
 @frappe.whitelist()
 def get(chart_name=None, chart=None, no_cache=None, filters=None, **kwargs):
-	if chart_name:
-		chart = frappe.get_doc("Dashboard Chart", existing("Dashboard Chart", chart_name, _("Chart")))
-	else:
-		chart = frappe._dict(parse_dict(chart, _("Chart")))
-	filters = parse_dict(filters, _("Filters")) or parse_dict(chart.filters_json, _("Filters"))
+	filters = chart_filters(chart_name, chart, filters)
 	company = filters.get("company") or frappe.defaults.get_user_default("Company")
 	if not company:
 		frappe.throw(_("Choose a company."))

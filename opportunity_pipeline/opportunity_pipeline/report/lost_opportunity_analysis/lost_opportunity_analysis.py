@@ -12,7 +12,7 @@ from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
 from frappe.utils import get_datetime
 
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline.periods import (
+from opportunity_pipeline.reporting.periods import (
 	PERIODICITIES,
 	change_percent,
 	period_key,
@@ -20,7 +20,7 @@ from opportunity_pipeline.pipeline.periods import (
 	periods_between,
 	previous_range,
 )
-from opportunity_pipeline.reporting import (
+from opportunity_pipeline.reporting.query import (
 	amount_in_company_currency,
 	choose,
 	narrowed,

@@ -2,25 +2,16 @@ import re
 
 import frappe
 
-from opportunity_pipeline.lost.test_loss import make_reason
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.lost_opportunity_analysis import (
 	execute,
 )
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import make_opportunity, make_user
+from opportunity_pipeline.tests.factories import make_opportunity, make_reason, make_territory, make_user
 
 RANGE = {
 	"from_date": "2025-04-01",
 	"to_date": "2025-06-30",
 }  # 91 days: the previous is 2024-12-31..2025-03-31
-
-
-def make_territory(name):
-	if not frappe.db.exists("Territory", name):
-		frappe.get_doc(
-			{"doctype": "Territory", "territory_name": name, "parent_territory": "All Territories"}
-		).insert()
-	return name
 
 
 class TestLostOpportunityAnalysis(IntegrationTestCase):

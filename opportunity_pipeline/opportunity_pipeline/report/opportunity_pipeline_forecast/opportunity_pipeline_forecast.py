@@ -11,16 +11,17 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
 from frappe.utils import add_months, getdate, today
 
+from opportunity_pipeline.forecast.rules import Bucket
 from opportunity_pipeline.forecast.stages import ordered_stages
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES, Bucket
-from opportunity_pipeline.pipeline.periods import period_key, period_label, periods_between
-from opportunity_pipeline.reporting import (
+from opportunity_pipeline.reporting.periods import period_key, period_label, periods_between
+from opportunity_pipeline.reporting.query import (
 	amount_in_company_currency,
 	choose,
 	narrowed,
 	require_company_and_range,
 )
+from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.validation import date_value
 
 GROUP_FIELDS = {

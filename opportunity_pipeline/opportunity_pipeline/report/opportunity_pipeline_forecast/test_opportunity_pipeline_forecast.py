@@ -2,15 +2,11 @@ import frappe
 from frappe.utils import add_days, add_months, get_first_day, get_last_day, getdate, today
 
 from opportunity_pipeline.api import open_pipeline_card, weighted_pipeline_card
-from opportunity_pipeline.forecast.test_stages import make_stage
-from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.test_lost_opportunity_analysis import (
-	make_territory,
-)
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
 	execute,
 )
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import make_opportunity, make_user
+from opportunity_pipeline.tests.factories import make_opportunity, make_stage, make_territory, make_user
 
 EURO_RATE = 2.0  # set on the opportunity, so the expected sums do not depend on exchange rate records
 

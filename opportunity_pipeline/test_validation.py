@@ -8,7 +8,6 @@ from frappe.exceptions import FrappeTypeError
 from frappe.utils import add_days, today
 
 from opportunity_pipeline import api
-from opportunity_pipeline.lost.test_loss import make_reason
 from opportunity_pipeline.opportunity_pipeline.dashboard_chart_source.lost_opportunities_by_reason import (
 	lost_opportunities_by_reason,
 )
@@ -22,7 +21,7 @@ from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forec
 	opportunity_pipeline_forecast,
 )
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import make_opportunity, make_user
+from opportunity_pipeline.tests.factories import make_opportunity, make_reason, make_user
 
 # Where a bad call could leave a trace.
 WATCHED_TABLES = (

@@ -4,6 +4,8 @@ import frappe
 from frappe import _
 from frappe.cache_manager import get_doctype_map
 
+from opportunity_pipeline.statuses import FINISHED_STATUSES
+
 RULE_NAME = "Opportunity: round robin to Sales Managers"
 SALES_ROLE = "Sales Manager"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -23,7 +25,7 @@ def create_default_assignment_rule():
 			"disabled": 1,
 			"rule": "Round Robin",
 			"assign_condition": 'status == "Open"',
-			"unassign_condition": 'status in ("Lost", "Closed", "Converted")',
+			"unassign_condition": f"status in {tuple(FINISHED_STATUSES)!r}",
 			"assignment_days": [{"day": day} for day in WEEKDAYS],
 			"users": [{"user": user} for user in sales_managers()],
 		}

@@ -1,4 +1,7 @@
-"""Sales stages as a forecast: each stage's default probability, and when it applies to an opportunity."""
+"""The forecast's rules: each sales stage's default probability, when it applies to an opportunity, and
+where an opportunity's expected closing puts it in the report."""
+
+from enum import IntEnum
 
 # ERPNext's default stages (its setup wizard creates them, in this order), with the chance of winning a
 # deal that has reached them: the usual ladder of CRM tools, which a Sales Manager adjusts per stage.
@@ -47,3 +50,11 @@ def probability_after_save(
 	if stage_changed and not set_by_hand:
 		return stage_probability, False
 	return new_probability, set_by_hand
+
+
+class Bucket(IntEnum):
+	"""Where an open opportunity sits in the forecast: in a period of the range, overdue, or undated."""
+
+	IN_RANGE = 0
+	OVERDUE = 1
+	UNDATED = 2

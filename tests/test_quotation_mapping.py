@@ -2,7 +2,7 @@
 
 import pytest
 
-from opportunity_pipeline.pipeline.mappings import QUOTATION, SUPPLIER_QUOTATION, order_type_for
+from opportunity_pipeline.quotation.mapping import QUOTATION, SUPPLIER_QUOTATION, order_type_for
 
 
 @pytest.mark.parametrize("mapping", [QUOTATION, SUPPLIER_QUOTATION], ids=["Quotation", "Supplier Quotation"])

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from opportunity_pipeline.pipeline.periods import (
+from opportunity_pipeline.reporting.periods import (
 	change_percent,
 	period_key,
 	period_label,

@@ -1,7 +1,7 @@
 import frappe
 from frappe.cache_manager import clear_doctype_map
 
-from opportunity_pipeline.assignment import RULE_NAME, _rules_assign
+from opportunity_pipeline.follow_up.assignment import RULE_NAME, _rules_assign
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import in_days, make_opportunity, make_user
 

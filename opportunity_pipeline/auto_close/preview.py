@@ -4,9 +4,9 @@ from frappe.query_builder.functions import Count, Max
 from frappe.utils import now_datetime
 
 from opportunity_pipeline.auto_close.job import close_idle_opportunities, idle_opportunities
+from opportunity_pipeline.auto_close.rules import CLOSABLE_STATUSES, idle_cutoff, last_activity
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline.auto_close import CLOSABLE_STATUSES, idle_cutoff, last_activity
 from opportunity_pipeline.validation import parse_list, whole_number
 
 PREVIEW_LIMIT = 500

@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import Enum
 
-# Statuses after which nobody needs to follow the opportunity up any more.
-FINISHED_STATUSES = frozenset({"Lost", "Closed", "Converted"})
+from opportunity_pipeline.statuses import FINISHED_STATUSES
 
 # How long the follow-up Event lasts in the calendar.
 EVENT_DURATION = timedelta(minutes=30)

@@ -1,7 +1,7 @@
 """Which Opportunity fields become which Quotation / Supplier Quotation fields, as data.
 
-Read by the mappers (frappe.model.mapper.get_mapped_doc), by the tests and by the README. Pairs are
-(source field, target field); fields with the same name on both sides are also copied by the mapper.
+Applied on top of ERPNext's own mappers (which already copy fields of the same name), read by the tests and
+by the README. Pairs are (source field, target field).
 """
 
 # What a customer's and a supplier's quotation both take from each opportunity item.
@@ -69,3 +69,14 @@ STANDARD_FIELDS = frozenset({"name", "parent", "parenttype"})
 def order_type_for(opportunity_type: str | None, order_types: list[str]) -> str | None:
 	"""The Quotation order type named like the opportunity type (Sales, Maintenance), when there is one."""
 	return opportunity_type if opportunity_type in order_types else None
+
+
+def values_to_set(source: dict, target: dict, field_map) -> dict:
+	"""The target values the mapping still has to set: each mapped source value that is there and that
+	the target does not already hold. A source field the DocType lacks (a version without it) is skipped."""
+	values = {}
+	for source_field, target_field in field_map:
+		value = source.get(source_field)
+		if value not in (None, "") and target.get(target_field) != value:
+			values[target_field] = value
+	return values

@@ -6,7 +6,13 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_years
 
-from opportunity_pipeline.validation import company_for_user, date_value, text_value
+from opportunity_pipeline.validation import (
+	company_for_user,
+	date_value,
+	existing,
+	parse_dict,
+	text_value,
+)
 
 MAX_RANGE_YEARS = 10
 
@@ -59,3 +65,13 @@ def choose(filters, fieldname: str, choices, label: str):
 	filters[fieldname] = filters.get(fieldname) or choices[0]
 	if filters[fieldname] not in choices:
 		frappe.throw(_("{0} must be one of {1}.").format(label, ", ".join(choices)))
+
+
+def chart_filters(chart_name=None, chart=None, filters=None) -> dict:
+	"""A dashboard chart source's filters: those sent, else the chart's own (a saved chart by name, or
+	the chart document the desk sends while one is being made)."""
+	if chart_name:
+		chart = frappe.get_doc("Dashboard Chart", existing("Dashboard Chart", chart_name, _("Chart")))
+	else:
+		chart = frappe._dict(parse_dict(chart, _("Chart")))
+	return frappe._dict(parse_dict(filters, _("Filters")) or parse_dict(chart.filters_json, _("Filters")))

@@ -15,7 +15,6 @@ from frappe.tests.utils import change_settings, patch_hooks
 from frappe.utils import add_days, add_months, get_first_day, get_last_day, getdate, now_datetime, today
 
 from opportunity_pipeline.api import open_pipeline_card, preview_auto_close, weighted_pipeline_card
-from opportunity_pipeline.lost.test_loss import make_reason
 from opportunity_pipeline.opportunity_pipeline.dashboard_chart_source.lost_opportunities_by_reason import (
 	lost_opportunities_by_reason,
 )
@@ -25,15 +24,12 @@ from opportunity_pipeline.opportunity_pipeline.dashboard_chart_source.open_oppor
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis import (
 	lost_opportunity_analysis,
 )
-from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.test_lost_opportunity_analysis import (
-	make_territory,
-)
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast import (
 	opportunity_pipeline_forecast,
 )
-from opportunity_pipeline.pipeline.forecast import OPEN_STATUSES
+from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import make_opportunity, make_user
+from opportunity_pipeline.tests.factories import make_opportunity, make_reason, make_territory, make_user
 
 OWN_ONLY_ROLE = "_OP Own Opportunities Only"
 AUTO_CLOSE_DAYS = 10

@@ -1,4 +1,4 @@
-from opportunity_pipeline.pipeline.stages import DEFAULT_STAGES, probability_after_save, stage_defaults
+from opportunity_pipeline.forecast.rules import DEFAULT_STAGES, probability_after_save, stage_defaults
 
 
 def after(**changes):

@@ -3,8 +3,16 @@
 from datetime import datetime, timedelta
 from enum import Enum
 
-# Statuses a system manager may let the job close; the others are already finished.
-CLOSABLE_STATUSES = ("Open", "Replied", "Quotation")
+from opportunity_pipeline.statuses import OPEN_STATUSES
+
+# Statuses a system manager may let the job close: every open one (the others are already finished).
+CLOSABLE_STATUSES = OPEN_STATUSES
+# The Selling Settings check box of each of them.
+STATUS_FIELDS = {
+	"Open": "auto_close_open",
+	"Replied": "auto_close_replied",
+	"Quotation": "auto_close_quotation",
+}
 
 # What ERPNext's own job closes (erpnext.crm...opportunity.auto_close_opportunity): Replied opportunities
 # unchanged for CRM Settings' days, or 15 when that is empty or 0.

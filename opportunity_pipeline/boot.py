@@ -1,0 +1,14 @@
+"""What the desk's scripts read from the boot instead of keeping copies of the app's constants."""
+
+from opportunity_pipeline.auto_close.rules import STATUS_FIELDS
+from opportunity_pipeline.statuses import FINISHED_STATUSES, OPEN_STATUSES, STATUS_COLOURS
+
+
+def boot_session(bootinfo):
+	"""boot_session hook: frappe.boot.opportunity_pipeline."""
+	bootinfo.opportunity_pipeline = {
+		"open_statuses": list(OPEN_STATUSES),
+		"finished_statuses": list(FINISHED_STATUSES),
+		"status_colours": STATUS_COLOURS,
+		"auto_close_status_fields": STATUS_FIELDS,
+	}

@@ -1,1 +1,0 @@
-"""Pure decisions of the pipeline: plain values in, plain values out, no Frappe import."""
