@@ -132,3 +132,55 @@ def as_user(user: str, function):
 			frappe.set_user("Administrator")
 
 	return run
+
+
+EVICTION_TABLE = "bench_buffer_pool_eviction"
+
+
+def evict_buffer_pool(megabytes: int = 400):
+	"""Make the next queries start cold: a fresh server connection, and InnoDB's buffer pool (128 MB by
+	default) filled by a full scan of a throwaway table larger than it, so no page of the benchmark's
+	tables is left in memory."""
+	rows = megabytes * 1024 * 1024 // 256
+	frappe.db.sql_ddl(f"drop table if exists `{EVICTION_TABLE}`")
+	frappe.db.sql_ddl(
+		f"create table `{EVICTION_TABLE}` engine=InnoDB as "
+		f"select seq, repeat('x', 240) as pad from seq_1_to_{rows}"
+	)
+	frappe.db.sql(f"select count(*) from `{EVICTION_TABLE}` where pad like '%y%'")
+	frappe.db.sql_ddl(f"drop table `{EVICTION_TABLE}`")
+	frappe.db.close()
+	frappe.connect()
+	frappe.set_user("Administrator")
+
+
+def timed_rounds(measures: dict, rounds: int) -> dict:
+	"""Each measure timed once per round, all measures in every round; the first round starts cold.
+	Returns name -> list of seconds."""
+	times = {name: [] for name in measures}
+	for number in range(rounds):
+		if number == 0:
+			evict_buffer_pool()
+		for name, function in measures.items():
+			start = time.perf_counter()
+			function()
+			times[name].append(time.perf_counter() - start)
+	return times
+
+
+def print_rounds(times: dict, limits: dict) -> bool:
+	"""min / median / max per measure in ms; a claim (limits: name -> seconds) holds at its max."""
+	print(f"  {'':55} {'min':>8} {'median':>8} {'max':>8}   (ms; round 1 cold)")
+	ok = True
+	for name, seconds in times.items():
+		limit = limits.get(name)
+		verdict = ""
+		if limit is not None:
+			holds = max(seconds) <= limit
+			ok &= holds
+			verdict = f"  {'PASS' if holds else 'FAIL'} (max <= {limit * 1000:.0f})"
+		print(
+			f"  {name:55} {min(seconds) * 1000:8.0f} {statistics.median(seconds) * 1000:8.0f} "
+			f"{max(seconds) * 1000:8.0f}{verdict}"
+		)
+	return ok

@@ -37,6 +37,10 @@ doc_events = {
 		"on_cancel": "opportunity_pipeline.overrides.quotation.on_cancel",
 		"on_update_after_submit": "opportunity_pipeline.overrides.quotation.on_update_after_submit",
 	},
+	"Opportunity Lost Reason": {
+		"on_update": "opportunity_pipeline.lost.summary.mark_all_stale",
+		"after_rename": "opportunity_pipeline.lost.summary.mark_all_stale",
+	},
 	"Selling Settings": {
 		"validate": "opportunity_pipeline.auto_close.settings.validate",
 	},

@@ -40,12 +40,15 @@ def set_up_forecast():
 
 # (DocType, index, columns). Each lets a report answer from the index without reading table rows.
 INDEXES = (
-	# Losses by status and date, with what the Lost Opportunity Analysis sums and filters on.
+	# Losses by status and date, with what the Lost Opportunity Analysis sums, and the fields the
+	# commonest row restrictions read (territory by User Permission, owner by If Owner).
 	(
 		"Opportunity",
-		"lost_opportunity_analysis_index",
-		["status", "lost_date", "company", "opportunity_amount", "conversion_rate"],
+		"lost_opportunity_analysis_by_territory_index",
+		["status", "lost_date", "company", "opportunity_amount", "conversion_rate", "territory", "owner"],
 	),
+	# The losses summary's months, read by company and dimension.
+	("Opportunity Loss Summary", "loss_summary_month_index", ["company", "dimension", "month"]),
 	# Each loss's reasons and competitors, read by parent.
 	(
 		"Opportunity Lost Reason Detail",
@@ -87,15 +90,26 @@ INDEXES = (
 )
 
 
+# Indexes of earlier versions, replaced by one above.
+OBSOLETE_INDEXES = (("Opportunity", "lost_opportunity_analysis_index"),)
+
+
 def add_indexes():
+	for doctype, index_name in OBSOLETE_INDEXES:
+		_drop_index(doctype, index_name)
 	for doctype, index_name, columns in INDEXES:
 		frappe.db.add_index(doctype, columns, index_name=index_name)
 
 
 def drop_indexes():
+	"""Uninstall: the app's indexes on ERPNext's tables (its own tables go with their DocTypes)."""
 	for doctype, index_name, _columns in INDEXES:
-		if frappe.db.has_index(f"tab{doctype}", index_name):
-			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")
+		_drop_index(doctype, index_name)
+
+
+def _drop_index(doctype: str, index_name: str):
+	if frappe.db.table_exists(doctype) and frappe.db.has_index(f"tab{doctype}", index_name):
+		frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")
 
 
 def before_uninstall():

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -8,6 +8,7 @@ from opportunity_pipeline.reporting.periods import (
 	period_label,
 	periods_between,
 	previous_range,
+	whole_months,
 )
 
 
@@ -44,3 +45,45 @@ def test_change_percent():
 	assert change_percent(15, 10) == 50.0
 	assert change_percent(5, 10) == -50.0
 	assert change_percent(5, 0) is None
+
+
+@pytest.mark.parametrize(
+	("start", "end", "months", "pieces"),
+	[
+		(date(2025, 4, 1), date(2025, 6, 30), [date(2025, 4, 1), date(2025, 5, 1), date(2025, 6, 1)], []),
+		(
+			date(2024, 12, 31),
+			date(2025, 3, 31),
+			[date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)],
+			[(date(2024, 12, 31), date(2024, 12, 31))],
+		),
+		(date(2025, 2, 10), date(2025, 2, 20), [], [(date(2025, 2, 10), date(2025, 2, 20))]),
+		(
+			date(2024, 1, 15),
+			date(2024, 3, 10),
+			[date(2024, 2, 1)],  # a leap February, whole
+			[(date(2024, 1, 15), date(2024, 1, 31)), (date(2024, 3, 1), date(2024, 3, 10))],
+		),
+	],
+)
+def test_a_range_splits_into_whole_months_and_edge_pieces(start, end, months, pieces):
+	assert whole_months(start, end) == (months, pieces)
+
+
+def test_whole_months_and_pieces_cover_the_range_exactly_once():
+	start, end = date(2023, 11, 17), date(2026, 2, 3)
+	days = set()
+	months, pieces = whole_months(start, end)
+	for month in months:
+		day = month
+		while day.month == month.month:
+			assert day not in days
+			days.add(day)
+			day += timedelta(days=1)
+	for first, last in pieces:
+		day = first
+		while day <= last:
+			assert day not in days
+			days.add(day)
+			day += timedelta(days=1)
+	assert days == {start + timedelta(days=n) for n in range((end - start).days + 1)}

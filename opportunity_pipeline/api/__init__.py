@@ -4,6 +4,7 @@ Each name is the feature's own whitelisted function, re-exported here so that sc
 path; every one checks the caller's permissions and refuses bad input with a ValidationError.
 
 - declare_lost(opportunity, lost_reasons, competitors=None, detailed_reason=None): lost/declare.py
+- rebuild_loss_summary(): lost/summary.py (System Manager)
 - make_quotation(source_name), make_supplier_quotation(source_name): quotation/make.py
 - open_pipeline_card(filters), weighted_pipeline_card(filters): forecast/cards.py
 - preview_auto_close(limit, days, statuses), run_auto_close(): auto_close/preview.py
@@ -12,6 +13,7 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 from opportunity_pipeline.auto_close.preview import preview_auto_close, run_auto_close
 from opportunity_pipeline.forecast.cards import open_pipeline_card, weighted_pipeline_card
 from opportunity_pipeline.lost.declare import declare_lost
+from opportunity_pipeline.lost.summary import rebuild_loss_summary
 from opportunity_pipeline.quotation.make import make_quotation, make_supplier_quotation
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
 	"make_supplier_quotation",
 	"open_pipeline_card",
 	"preview_auto_close",
+	"rebuild_loss_summary",
 	"run_auto_close",
 	"weighted_pipeline_card",
 ]

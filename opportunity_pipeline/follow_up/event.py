@@ -67,7 +67,7 @@ def sync_follow_up_event(doc):
 	if action == Action.CREATE:
 		_create_event(doc, wanted)
 	elif action == Action.UPDATE:
-		_write_event(doc, _event_values(doc, wanted), wanted.user, existing.user)
+		_write_event(doc, _event_values(doc, wanted), wanted.user)
 	elif action == Action.CLOSE:
 		frappe.db.set_value("Event", doc.follow_up_event, "status", "Closed")
 	elif action == Action.DELETE:
@@ -128,42 +128,48 @@ def _create_event(doc, wanted: FollowUp):
 	event.flags.written_by_follow_up = True  # not a calendar edit for follow_up.calendar to reflect
 	event.insert(ignore_permissions=True)
 	_link_event(doc, event.name)
-	_write_event(doc, values, wanted.user, event.owner)  # insert made the session user its owner
+	_write_event(doc, values, wanted.user)  # insert made the session user its owner
 
 
-def _write_event(doc, values: dict, user: str, current_owner: str):
-	"""Write the Event and the opportunity's timeline entry of it in place, handing both to the follow-up's
-	user when it changed (a private Event shows in its owner's calendar only). Not Event.save: Frappe 15
-	adds the same Communication Link again on every save, so each later move of the follow-up would cost
-	more. Only the entry Frappe made for this opportunity is written, never another Communication (an
-	e-mail, a call) that refers to the Event."""
-	event = doc.follow_up_event
-	handed_over = user != current_owner
-	frappe.db.set_value("Event", event, {**values, "owner": user} if handed_over else values)
-	communication = frappe.qb.DocType("Communication")
-	link = frappe.qb.DocType("Communication Link")
-	linked_to_this_opportunity = (
-		frappe.qb.from_(link)
-		.select(link.parent)
-		.where((link.link_doctype == doc.doctype) & (link.link_name == doc.name))
+def _write_event(doc, values: dict, user: str):
+	"""Write the Event and the opportunity's timeline entry of it in place, in one statement (a save of
+	the follow-up pays for it), and hand both to the follow-up's user (a private Event shows in its
+	owner's calendar only). Not Event.save: Frappe 15 adds the same Communication Link again on every
+	save, so each later move of the follow-up would cost more. Only the entry Frappe made for this
+	opportunity is written, never another Communication (an e-mail, a call) that refers to the Event."""
+	frappe.db.sql(
+		"""
+		update `tabEvent` event
+		left join `tabCommunication` entry
+			on entry.reference_doctype = 'Event'
+			and entry.reference_name = event.name
+			and entry.communication_medium = %(medium)s
+			and entry.name in (
+				select link.parent from `tabCommunication Link` link
+				where link.link_doctype = %(doctype)s and link.link_name = %(opportunity)s
+			)
+		set
+			event.subject = %(subject)s, event.description = %(description)s,
+			event.starts_on = %(starts_on)s, event.ends_on = %(ends_on)s, event.event_type = %(event_type)s,
+			event.event_category = %(event_category)s, event.status = %(status)s, event.owner = %(user)s,
+			event.modified = %(now)s, event.modified_by = %(session_user)s,
+			entry.subject = %(subject)s, entry.content = %(description)s,
+			entry.communication_date = %(starts_on)s, entry.sender = %(user)s,
+			entry.sender_full_name = %(full_name)s
+		where event.name = %(event)s
+		""",
+		{
+			**values,
+			"medium": EVENT_TIMELINE_MEDIUM,
+			"doctype": doc.doctype,
+			"opportunity": doc.name,
+			"user": user,
+			"full_name": get_fullname(user),
+			"now": now_datetime(),
+			"session_user": frappe.session.user,
+			"event": doc.follow_up_event,
+		},
 	)
-	update = (
-		frappe.qb.update(communication)
-		.set(communication.subject, values["subject"])
-		.set(communication.content, values["description"])
-		.set(communication.communication_date, values["starts_on"])
-		.where(
-			(communication.reference_doctype == "Event")
-			& (communication.reference_name == event)
-			& (communication.communication_medium == EVENT_TIMELINE_MEDIUM)
-			& communication.name.isin(linked_to_this_opportunity)
-		)
-	)
-	if handed_over:
-		update = update.set(communication.sender, user).set(
-			communication.sender_full_name, get_fullname(user)
-		)
-	update.run()
 
 
 def _link_event(doc, event: str | None):

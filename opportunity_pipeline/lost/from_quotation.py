@@ -2,6 +2,7 @@
 
 import frappe
 
+from opportunity_pipeline.lost.summary import mark_stale
 from opportunity_pipeline.quotation.status_sync import linked_opportunities
 
 
@@ -39,6 +40,7 @@ def carry_loss_over(quotation, opportunity: str):
 	_replace_rows(opportunity, "lost_reasons", "Opportunity Lost Reason Detail", "lost_reason", reasons)
 	_replace_rows(opportunity, "competitors", "Competitor Detail", "competitor", competitors)
 	frappe.db.set_value("Opportunity", opportunity, "order_lost_reason", quotation.order_lost_reason)
+	mark_stale({tuple(frappe.db.get_value("Opportunity", opportunity, ["company", "lost_date"]))})
 
 
 def _replace_rows(opportunity: str, parentfield: str, doctype: str, fieldname: str, values: list[str]):

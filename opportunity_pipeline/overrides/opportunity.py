@@ -12,6 +12,7 @@ from opportunity_pipeline.follow_up.event import (
 from opportunity_pipeline.forecast.conversion import stamp_conversion
 from opportunity_pipeline.forecast.stages import apply_stage_probability
 from opportunity_pipeline.lost.loss import stamp_loss, validate_loss
+from opportunity_pipeline.lost.summary import mark_opportunity
 
 PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
 
@@ -37,6 +38,7 @@ def on_change(doc, method=None):
 	sync_follow_up_event(doc)
 	stamp_conversion(doc)
 	stamp_loss(doc)
+	mark_opportunity(doc)
 
 
 def keep_derived_fields(doc):
@@ -48,3 +50,4 @@ def keep_derived_fields(doc):
 
 def on_trash(doc, method=None):
 	delete_follow_up_event(doc)
+	mark_opportunity(doc)

@@ -44,3 +44,28 @@ def change_percent(current: float, previous: float) -> float | None:
 	if not previous:
 		return None
 	return round((current - previous) * 100 / previous, 1)
+
+
+def month_start(day: date) -> date:
+	return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+	return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def whole_months(start: date, end: date) -> tuple[list[date], list[tuple[date, date]]]:
+	"""[start, end] split into the whole calendar months it covers (their first days) and the partial
+	pieces left at either edge ((first, last) days). A summary kept per month answers the whole months;
+	the pieces are a few days of detail."""
+	months, pieces = [], []
+	month = month_start(start)
+	while month <= end:
+		last = next_month(month) - timedelta(days=1)
+		first_day, last_day = max(month, start), min(last, end)
+		if (first_day, last_day) == (month, last):
+			months.append(month)
+		else:
+			pieces.append((first_day, last_day))
+		month = next_month(month)
+	return months, pieces

@@ -75,4 +75,15 @@ frappe.query_reports["Lost Opportunity Analysis"] = {
 			options: "User",
 		},
 	],
+	onload(report) {
+		// The report reads whole months from a summary the app keeps; a System Manager can rebuild it.
+		if (!frappe.user.has_role("System Manager")) return;
+		report.page.add_inner_button(__("Rebuild Summary"), () =>
+			frappe.confirm(__("Rebuild the losses summary from every lost opportunity now?"), () =>
+				frappe
+					.call({ method: "opportunity_pipeline.api.rebuild_loss_summary" })
+					.then(() => report.refresh()),
+			),
+		);
+	},
 };

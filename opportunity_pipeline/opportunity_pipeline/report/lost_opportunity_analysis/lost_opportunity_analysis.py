@@ -1,16 +1,23 @@
-"""Losses counted and valued by reason or reason category, per period, against the previous period."""
+"""Losses counted and valued by reason or reason category, per period, against the previous period.
+
+Whole months come from the losses summary (lost/summary.py) for a user who may read every opportunity;
+the days at the range's edges, and everything for a user whose reading is restricted, come from the
+opportunities themselves (lost/queries.py), under Frappe's own permission condition.
+"""
 
 from collections import defaultdict
+from datetime import timedelta
 
 from pypika.enums import DatePart
-from pypika.terms import ExistsCriterion
 
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
+from frappe.query_builder.functions import Extract
 from frappe.utils import get_datetime
 
+from opportunity_pipeline.lost import summary
+from opportunity_pipeline.lost.queries import FILTER_FIELDS, losses
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.reporting.periods import (
 	PERIODICITIES,
@@ -19,35 +26,24 @@ from opportunity_pipeline.reporting.periods import (
 	period_label,
 	periods_between,
 	previous_range,
+	whole_months,
 )
-from opportunity_pipeline.reporting.query import (
-	amount_in_company_currency,
-	choose,
-	narrowed,
-	opportunity_first,
-	require_company_and_range,
-)
+from opportunity_pipeline.reporting.query import choose, narrowed, require_company_and_range
 
-# Filters that are plain equalities on Opportunity fields.
-EQUALITY_FILTERS = (
-	"territory",
-	"sales_stage",
-	"opportunity_type",
-	"source",
-	"converted_by",
-	"opportunity_owner",
-)
 CHART_GROUPS = 8
+TOP_COMPETITORS = 5
 
 
-def execute(filters=None):
+def execute(filters=None, use_summary: bool = True):
+	"""`use_summary=False` reads every loss from the opportunities (the equality test compares both)."""
 	filters = _checked(frappe._dict(filters or {}))
 	readable = readable_opportunities()
 	periods = periods_between(filters.from_date, filters.to_date, filters.periodicity)
+	plan = _Plan(filters, readable, use_summary)
 
-	losses = _losses(filters, readable)
-	current = [row for row in losses if row.current]
-	previous = [row for row in losses if not row.current]
+	counted = plan.losses(filters.group_by)
+	current = [row for row in counted if row.current]
+	previous = [row for row in counted if not row.current]
 
 	rows = _rows(current, previous, periods, filters.periodicity)
 	return (
@@ -55,7 +51,7 @@ def execute(filters=None):
 		rows,
 		None,
 		_chart(rows, periods, filters.periodicity),
-		_summary(filters, readable, rows),
+		_summary(plan, rows),
 	)
 
 
@@ -66,81 +62,52 @@ def _checked(filters):
 	return filters
 
 
-def _conditions(filters, readable, start, end):
-	"""Which lost opportunities count: the filters, the user's permissions, lost in [start, end]. The
-	app's lost_opportunity_analysis_index serves it."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	condition = (
-		(opportunity.status == "Lost")
-		& (opportunity.company == filters.company)
-		& opportunity.lost_date[get_datetime(start) : get_datetime(f"{end} 23:59:59.999999")]
-	)
-	return narrowed(condition, filters, EQUALITY_FILTERS, readable)
+class _Plan:
+	"""Where each day of the range and of the previous period is read from: the summary for whole
+	months (when the user may read every opportunity), the opportunities for the rest."""
 
+	def __init__(self, filters, readable, use_summary: bool):
+		self.filters, self.readable = filters, readable
+		start = previous_range(filters.from_date, filters.to_date)[0]
+		ranges = [(start, filters.from_date - timedelta(days=1)), (filters.from_date, filters.to_date)]
+		self.months, self.pieces = [], []
+		for first, last in ranges:
+			if use_summary and readable is None:
+				months, pieces = whole_months(first, last)
+				self.months += months
+				self.pieces += pieces
+			else:
+				self.pieces.append((first, last))
+		summary.ensure_fresh(filters.company, self.months)
 
-def _is_current(filters):
-	opportunity = frappe.qb.DocType("Opportunity")
-	return Case().when(opportunity.lost_date >= get_datetime(filters.from_date), 1).else_(0)
+	def losses(self, dimension: str, current_only: bool = False) -> list:
+		"""count and amount per group, whether in the range (current), year and month."""
+		months = [month for month in self.months if not current_only or month >= self.filters.from_date]
+		pieces = [piece for piece in self.pieces if not current_only or piece[0] >= self.filters.from_date]
+		rows = summary.summed(self.filters.company, dimension, months, self.filters, self.filters.from_date)
+		if pieces:
+			rows += self._detail(dimension, pieces).run(as_dict=True)
+		return rows
 
-
-def _losses(filters, readable) -> list:
-	"""Count and amount per group, per year and month, for the range (current) and the previous one,
-	in one grouped join. An opportunity counts once per group: a reason row counts only when no earlier
-	row of the same opportunity has the same group (two reasons of one category count it once there).
-
-	It reads Opportunity through the app's covering index and each reason row through the index on
-	(parent, parenttype, lost_reason, idx), so neither table's rows are read."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	detail = frappe.qb.DocType("Opportunity Lost Reason Detail")
-	reason = frappe.qb.DocType("Opportunity Lost Reason")
-	earlier = frappe.qb.DocType("Opportunity Lost Reason Detail").as_("earlier")
-	earlier_reason = frappe.qb.DocType("Opportunity Lost Reason").as_("earlier_reason")
-
-	by_category = filters.group_by == "Category"
-	group = Coalesce(reason.category, "") if by_category else detail.lost_reason
-	same_group_earlier = (
-		frappe.qb.from_(earlier)
-		.select(1)
-		.where(
-			(earlier.parent == detail.parent)
-			& (earlier.parenttype == "Opportunity")
-			& (earlier.idx < detail.idx)
+	def _detail(self, dimension: str, pieces):
+		opportunity = frappe.qb.DocType("Opportunity")
+		lost_on = opportunity.lost_date
+		in_pieces = None
+		for first, last in pieces:
+			piece = lost_on[get_datetime(first) : get_datetime(f"{last} 23:59:59.999999")]
+			in_pieces = piece if in_pieces is None else in_pieces | piece
+		condition = (opportunity.status == "Lost") & (opportunity.company == self.filters.company) & in_pieces
+		condition = narrowed(condition, self.filters, FILTER_FIELDS, self.readable)
+		current = Case().when(lost_on >= get_datetime(self.filters.from_date), 1).else_(0)
+		return losses(
+			condition,
+			dimension,
+			{
+				"current": current,
+				"year": Extract(DatePart.year, lost_on),
+				"month": Extract(DatePart.month, lost_on),
+			},
 		)
-	)
-	if by_category:
-		same_group_earlier = (
-			same_group_earlier.left_join(earlier_reason)
-			.on(earlier_reason.name == earlier.lost_reason)
-			.where(Coalesce(earlier_reason.category, "") == group)
-		)
-	else:
-		same_group_earlier = same_group_earlier.where(earlier.lost_reason == detail.lost_reason)
-
-	start = previous_range(filters.from_date, filters.to_date)[0]
-	year, month = (
-		Extract(DatePart.year, opportunity.lost_date),
-		Extract(DatePart.month, opportunity.lost_date),
-	)
-	current = _is_current(filters)
-	query = (
-		frappe.qb.from_(opportunity)
-		.join(detail)
-		.on((detail.parent == opportunity.name) & (detail.parenttype == "Opportunity"))
-		.left_join(reason)
-		.on(reason.name == detail.lost_reason)
-		.select(
-			group.as_("grp"),
-			current.as_("current"),
-			year.as_("year"),
-			month.as_("month"),
-			Count(detail.name).as_("count"),
-			Sum(amount_in_company_currency(opportunity)).as_("amount"),
-		)
-		.where(_conditions(filters, readable, start, filters.to_date))
-		.where((detail.idx == 1) | ExistsCriterion(same_group_earlier).negate())
-		.groupby(group, current, year, month)
-	)
-	return opportunity_first(query).run(as_dict=True)
 
 
 def _rows(current, previous, periods, periodicity) -> list[dict]:
@@ -226,36 +193,19 @@ def _chart(rows, periods, periodicity) -> dict:
 	}
 
 
-def _summary(filters, readable, rows) -> list[dict]:
+def _summary(plan: _Plan, rows) -> list[dict]:
 	"""The totals, the change against the previous period, and the competitors lost to most often."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	competitor = frappe.qb.DocType("Competitor Detail")
-	lost_to = Count(opportunity.name).distinct()
-	competitors = opportunity_first(
-		frappe.qb.from_(opportunity)
-		.join(competitor)
-		.on((competitor.parent == opportunity.name) & (competitor.parenttype == "Opportunity"))
-		.select(competitor.competitor, lost_to.as_("count"))
-		.where(_conditions(filters, readable, filters.from_date, filters.to_date))
-		.groupby(competitor.competitor)
-		.orderby(lost_to, order=frappe.qb.desc)
-		.orderby(competitor.competitor)
-		.limit(5)
-	).run(as_dict=True)
-	counts = dict(
-		frappe.qb.from_(opportunity)
-		.select(_is_current(filters), Count(opportunity.name))
-		.where(
-			_conditions(
-				filters, readable, previous_range(filters.from_date, filters.to_date)[0], filters.to_date
-			)
-		)
-		.groupby(_is_current(filters))
-		.run()
-	)
-	total, previous = counts.get(1, 0), counts.get(0, 0)
+	counts = defaultdict(int)
+	for row in plan.losses("Opportunity"):
+		counts[int(row.current)] += int(row["count"])
+	lost_to = defaultdict(int)
+	for row in plan.losses("Competitor", current_only=True):
+		lost_to[row.grp] += int(row["count"])
+	competitors = sorted(lost_to.items(), key=lambda item: (-item[1], item[0]))[:TOP_COMPETITORS]
+
+	total, previous = counts[1], counts[0]
 	change = change_percent(total, previous)
-	summary = [
+	summary_cards = [
 		{"value": total, "label": _("Opportunities Lost"), "datatype": "Int"},
 		{"value": previous, "label": _("Lost in the Previous Period"), "datatype": "Int"},
 		{
@@ -265,8 +215,8 @@ def _summary(filters, readable, rows) -> list[dict]:
 			"indicator": "Red" if (change or 0) > 0 else "Green",
 		},
 	]
-	summary += [
-		{"value": row.count, "label": _("Lost to {0}").format(row.competitor), "datatype": "Int"}
-		for row in competitors
+	summary_cards += [
+		{"value": count, "label": _("Lost to {0}").format(competitor), "datatype": "Int"}
+		for competitor, count in competitors
 	]
-	return summary
+	return summary_cards

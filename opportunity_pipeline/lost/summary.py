@@ -1,0 +1,187 @@
+"""The losses summary: per company and month, the losses counted in each dimension and by every filter of
+the Lost Opportunity Analysis, so that the report's cost grows with groups and months, not with losses.
+
+Kept by marking, never by arithmetic: whatever changes a loss (a save, a db_set from ERPNext, a quotation
+declared lost, a deletion, a reason renamed or moved to another category) marks its month stale, and the
+next report recomputes the stale months it reads from the opportunities themselves (a few thousand rows
+each, through the covering indexes). A month is fresh when its "Built" row exists.
+"""
+
+import hashlib
+
+from pypika.enums import DatePart
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Extract, Sum
+from frappe.utils import getdate, now_datetime
+
+from opportunity_pipeline.lost.queries import DIMENSIONS, FILTER_FIELDS, losses
+from opportunity_pipeline.reporting.periods import month_start, next_month
+
+SUMMARY = "Opportunity Loss Summary"
+BUILT = "Built"
+COLUMNS = ("name", "company", "month", "dimension", "value", *FILTER_FIELDS, "losses", "amount")
+
+
+# Marking ----------------------------------------------------------------------------------------------
+
+
+def mark_opportunity(doc, method=None):
+	"""Opportunity on_change and on_trash: the months of its loss before and after the change."""
+	before = doc.get_doc_before_save()
+	stale = {_month_of(before), _month_of(doc)} - {None}
+	if stale:
+		mark_stale(stale)
+
+
+def mark_stale(months: set[tuple[str, object]]):
+	"""(company, any day of the month) pairs: those months are recomputed when next read."""
+	summary = frappe.qb.DocType(SUMMARY)
+	for company, day in months:
+		frappe.qb.from_(summary).delete().where(
+			(summary.company == company)
+			& (summary.month == month_start(getdate(day)))
+			& (summary.dimension == BUILT)
+		).run()
+
+
+def mark_all_stale(doc=None, method=None, *args, **kwargs):
+	"""Opportunity Lost Reason renamed, deleted or moved to another category: every month may change.
+	Also a doc_event, whatever arguments Frappe passes."""
+	if doc is not None and method == "on_update":
+		before = doc.get_doc_before_save()
+		if before is None or before.get("category") == doc.get("category"):
+			return
+	frappe.db.delete(SUMMARY, {"dimension": BUILT})
+
+
+def _month_of(doc):
+	if doc and doc.get("status") == "Lost" and doc.get("lost_date") and doc.get("company"):
+		return (doc.company, month_start(getdate(doc.lost_date)))
+	return None
+
+
+# Reading ----------------------------------------------------------------------------------------------
+
+
+def ensure_fresh(company: str, months: list):
+	"""Recompute the stale months among `months` before the report reads them."""
+	if not months:
+		return
+	summary = frappe.qb.DocType(SUMMARY)
+	fresh = set(
+		frappe.qb.from_(summary)
+		.select(summary.month)
+		.where((summary.company == company) & (summary.dimension == BUILT) & summary.month.isin(months))
+		.run(pluck=True)
+	)
+	for month in months:
+		if month not in fresh:
+			recompute(company, month)
+
+
+def recompute(company: str, month):
+	"""One month of one company, from the opportunities: its rows replaced, then marked fresh."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	summary = frappe.qb.DocType(SUMMARY)
+	first, following = month_start(getdate(month)), next_month(month_start(getdate(month)))
+	frappe.qb.from_(summary).delete().where((summary.company == company) & (summary.month == first)).run()
+	condition = (
+		(opportunity.status == "Lost")
+		& (opportunity.company == company)
+		& (opportunity.lost_date >= first)
+		& (opportunity.lost_date < following)
+	)
+	group_terms = {field: opportunity[field] for field in FILTER_FIELDS}
+	rows = []
+	for dimension in DIMENSIONS:
+		for row in losses(condition, dimension, group_terms).run(as_dict=True):
+			filters = [row[field] for field in FILTER_FIELDS]
+			rows.append((company, first, dimension, row.grp or "", *filters, row["count"], row.amount or 0))
+	rows.append((company, first, BUILT, "", *([None] * len(FILTER_FIELDS)), 0, 0))
+	now, user = now_datetime(), frappe.session.user
+	frappe.db.bulk_insert(
+		SUMMARY,
+		[*COLUMNS, "creation", "modified", "owner", "modified_by"],
+		[(_key(row), *row, now, now, user, user) for row in rows],
+		ignore_duplicates=True,  # a report reading the same month at the same moment wrote the same rows
+	)
+
+
+def _key(row) -> str:
+	return hashlib.md5(
+		"\x1f".join("" if value is None else str(value) for value in row[:-2]).encode()
+	).hexdigest()
+
+
+def summed(company: str, dimension: str, months: list, filters: dict, from_date):
+	"""count and amount per group and month from the summary, in the report's row shape."""
+	summary = frappe.qb.DocType(SUMMARY)
+	if not months:
+		return []
+	condition = (summary.company == company) & (summary.dimension == dimension) & summary.month.isin(months)
+	for field in FILTER_FIELDS:
+		if filters.get(field):
+			condition &= summary[field] == filters[field]
+	current = Case().when(summary.month >= getdate(from_date), 1).else_(0)
+	year, month = Extract(DatePart.year, summary.month), Extract(DatePart.month, summary.month)
+	return (
+		frappe.qb.from_(summary)
+		.select(
+			summary.value.as_("grp"),
+			current.as_("current"),
+			year.as_("year"),
+			month.as_("month"),
+			Sum(summary.losses).as_("count"),
+			Sum(summary.amount).as_("amount"),
+		)
+		.where(condition)
+		.groupby(summary.value, current, year, month)
+		.run(as_dict=True)
+	)
+
+
+# Rebuilding -------------------------------------------------------------------------------------------
+
+
+@frappe.whitelist(methods=["POST"])
+def rebuild_loss_summary() -> dict:
+	"""Rebuild the whole summary now, in the background with a progress bar: System Manager only."""
+	if "System Manager" not in frappe.get_roles():
+		frappe.throw(_("Only a System Manager may rebuild the losses summary."), frappe.PermissionError)
+	job = frappe.enqueue(
+		rebuild,
+		queue="long",
+		job_id="opportunity_pipeline:rebuild_loss_summary",
+		deduplicate=True,
+		now=frappe.flags.in_test,
+		publish_progress=True,
+	)
+	return {"queued": bool(job)}
+
+
+def rebuild(publish_progress: bool = False):
+	"""Every month of every company that has losses, from the opportunities (a patch runs it too)."""
+	frappe.db.delete(SUMMARY)
+	opportunity = frappe.qb.DocType("Opportunity")
+	first_day = Extract(DatePart.year, opportunity.lost_date) * 100 + Extract(
+		DatePart.month, opportunity.lost_date
+	)
+	months = (
+		frappe.qb.from_(opportunity)
+		.select(opportunity.company, first_day.as_("yearmonth"))
+		.distinct()
+		.where((opportunity.status == "Lost") & opportunity.lost_date.isnotnull())
+		.run(as_dict=True)
+	)
+	for done, row in enumerate(months, start=1):
+		recompute(row.company, f"{int(row.yearmonth) // 100}-{int(row.yearmonth) % 100:02d}-01")
+		if publish_progress:
+			frappe.publish_progress(
+				done * 100 / len(months),
+				title=_("Rebuilding the losses summary"),
+				description=_("{0} of {1} months").format(done, len(months)),
+			)
+	return len(months)
