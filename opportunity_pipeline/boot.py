@@ -1,6 +1,9 @@
 """What the desk's scripts read from the boot instead of keeping copies of the app's constants."""
 
+import frappe
+
 from opportunity_pipeline.auto_close.rules import STATUS_FIELDS
+from opportunity_pipeline.lost.queries import opportunity_field
 from opportunity_pipeline.statuses import FINISHED_STATUSES, OPEN_STATUSES, STATUS_COLOURS
 
 
@@ -11,4 +14,6 @@ def boot_session(bootinfo):
 		"finished_statuses": list(FINISHED_STATUSES),
 		"status_colours": STATUS_COLOURS,
 		"auto_close_status_fields": STATUS_FIELDS,
+		# Lead Source on ERPNext 15, UTM Source on 16: what the reports' Source filter links to.
+		"source_doctype": frappe.get_meta("Opportunity").get_field(opportunity_field("source")).options,
 	}

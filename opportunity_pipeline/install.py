@@ -1,7 +1,11 @@
 import frappe
 from frappe.modules.utils import sync_customizations
 
-from opportunity_pipeline.auto_close.settings import hand_back_to_erpnext, take_over_from_erpnext
+from opportunity_pipeline.auto_close.settings import (
+	give_settings_their_tab,
+	hand_back_to_erpnext,
+	take_over_from_erpnext,
+)
 from opportunity_pipeline.follow_up.assignment import (
 	create_default_assignment_rule,
 	delete_default_assignment_rule,
@@ -17,6 +21,7 @@ def after_install():
 	add_indexes()
 	create_default_assignment_rule()
 	take_over_from_erpnext()
+	give_settings_their_tab()
 	set_up_forecast()
 	date_past_outcomes()
 
@@ -31,6 +36,7 @@ def date_past_outcomes():
 def after_migrate():
 	add_indexes()
 	set_up_forecast()
+	give_settings_their_tab()
 
 
 def set_up_forecast():
@@ -118,6 +124,15 @@ def before_uninstall():
 	hand_back_to_erpnext()
 	drop_indexes()
 	delete_scheduled_jobs()
+	delete_desk_navigation()
+
+
+def delete_desk_navigation():
+	"""Frappe 16's Desktop Icon and Workspace Sidebar of the app (synced from desktop_icon/ and
+	workspace_sidebar/; Frappe 15 has neither)."""
+	for doctype in ("Desktop Icon", "Workspace Sidebar"):
+		if frappe.db.table_exists(doctype) and frappe.get_meta(doctype).has_field("app"):
+			frappe.db.delete(doctype, {"app": "opportunity_pipeline"})
 
 
 def delete_scheduled_jobs():

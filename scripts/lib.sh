@@ -9,23 +9,27 @@ ADMIN_PASSWORD=${OP_ADMIN_PASSWORD:-admin}
 # MariaDB account that may create databases; made by setup-bench when it does not exist.
 DB_ADMIN_USER=${OP_DB_ADMIN_USER:-op_bench_admin}
 DB_ADMIN_PASSWORD=${OP_DB_ADMIN_PASSWORD:-op_bench_admin}
+# MariaDB's TCP port on 127.0.0.1 (another one lets a second server run beside the machine's own).
+DB_PORT=${OP_DB_PORT:-3306}
 REDIS_URL=${OP_REDIS_URL:-redis://127.0.0.1:6379}
+REDIS_PORT=$(sed -E 's#^.*:([0-9]+)/?[0-9]*$#\1#' <<<"$REDIS_URL")
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
 ensure_services() {
-	if ! mysqladmin -uroot ping >/dev/null 2>&1 && ! mysqladmin -u"$DB_ADMIN_USER" -p"$DB_ADMIN_PASSWORD" -h127.0.0.1 ping >/dev/null 2>&1; then
-		log "MariaDB does not answer: starting it"
-		start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+	if ! mysqladmin -uroot ping >/dev/null 2>&1 && ! mysqladmin -u"$DB_ADMIN_USER" -p"$DB_ADMIN_PASSWORD" -h127.0.0.1 -P"$DB_PORT" ping >/dev/null 2>&1; then
+		log "MariaDB does not answer: starting it (port $DB_PORT)"
+		mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+		start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --port="$DB_PORT"
 		for _ in $(seq 60); do mysqladmin -uroot ping >/dev/null 2>&1 && break; sleep 1; done
 	fi
 	if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
-		log "Redis does not answer: starting it"
-		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+		log "Redis does not answer: starting it (port $REDIS_PORT)"
+		redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no
 		for _ in $(seq 30); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 1; done
 	fi
 	# Frappe refuses a server whose default character set is not utf8mb4 with unicode collation.
-	mysql -u"$DB_ADMIN_USER" -p"$DB_ADMIN_PASSWORD" -h127.0.0.1 -e \
+	mysql -u"$DB_ADMIN_USER" -p"$DB_ADMIN_PASSWORD" -h127.0.0.1 -P"$DB_PORT" -e \
 		"SET GLOBAL character_set_server = 'utf8mb4'; SET GLOBAL collation_server = 'utf8mb4_unicode_ci';" \
 		2>/dev/null || mysql -uroot -e \
 		"SET GLOBAL character_set_server = 'utf8mb4'; SET GLOBAL collation_server = 'utf8mb4_unicode_ci';"

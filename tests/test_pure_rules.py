@@ -1,6 +1,7 @@
 """The pure rules of each feature import no Frappe, so layer 1 tests them and they stay easy to read."""
 
 import ast
+import re
 
 import pytest
 
@@ -63,3 +64,15 @@ def test_status_groups_are_typed_once():
 	]
 	assert [str(path) for path in holders] == ["statuses.py"]
 	assert '"Lost", "Closed", "Converted"' not in (PACKAGE / "follow_up" / "assignment.py").read_text()
+
+
+def test_no_sql_function_is_given_as_a_string_to_frappes_getters():
+	"""Frappe 16 refuses them ("SQL functions are not allowed as strings in SELECT"): use frappe.qb."""
+	pattern = re.compile(
+		r"(get_value|get_all|get_list|get_values|get_single_value)\([^)]*[\"'](max|min|count|sum|avg)\(",
+		re.IGNORECASE | re.DOTALL,
+	)
+	offenders = [
+		str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if pattern.search(path.read_text())
+	]
+	assert offenders == []

@@ -16,6 +16,7 @@ STATUS_FIELDS = {
 
 # What ERPNext's own job closes (erpnext.crm...opportunity.auto_close_opportunity): Replied opportunities
 # unchanged for CRM Settings' days, or 15 when that is empty or 0.
+STOCK_JOB = "erpnext.crm.doctype.opportunity.opportunity.auto_close_opportunity"
 STOCK_JOB_STATUSES = ("Replied",)
 STOCK_JOB_DEFAULT_DAYS = 15
 
@@ -55,3 +56,12 @@ def settings_problem(days: int | None, statuses: list[str]) -> SettingsProblem |
 	if (days or 0) > 0 and not statuses:
 		return SettingsProblem.NO_STATUS
 	return None
+
+
+def settings_tab_after(standard_fields: list[tuple[str, str]]) -> str | None:
+	"""Where the app's own Selling Settings tab goes: after the last standard field when the form is laid
+	out in tabs (Frappe 16), nowhere when it is not (Frappe 15). `standard_fields`: (fieldname, fieldtype)
+	in form order."""
+	if not any(fieldtype == "Tab Break" for _name, fieldtype in standard_fields):
+		return None
+	return standard_fields[-1][0]

@@ -2,16 +2,17 @@
 
 import frappe
 from frappe import _
+from frappe.custom.doctype.custom_field.custom_field import create_custom_field
 
 from opportunity_pipeline.auto_close.rules import (
 	CLOSABLE_STATUSES,
 	STATUS_FIELDS,
+	STOCK_JOB,
 	SettingsProblem,
 	carried_over,
 	settings_problem,
+	settings_tab_after,
 )
-
-STOCK_JOB = "erpnext.crm.doctype.opportunity.opportunity.auto_close_opportunity"
 
 
 def closing_days() -> int:
@@ -83,3 +84,36 @@ def _is_set(fieldname: str) -> bool:
 def _stop_stock_job(stopped: bool):
 	if job := frappe.db.exists("Scheduled Job Type", {"method": STOCK_JOB}):
 		frappe.db.set_value("Scheduled Job Type", job, "stopped", int(stopped))
+
+
+SETTINGS_TAB = "opportunities_tab"
+SETTINGS_SECTION = "opportunities_section"
+
+
+def give_settings_their_tab():
+	"""Install and migrate. Frappe 16's Selling Settings is laid out in tabs: without a tab of its own, the
+	app's section would land inside the tab of the field it follows (Transaction). Frappe 15's has no tabs
+	and gets none. The tab follows the last standard field, and the section moves into it."""
+	meta = frappe.get_meta("Selling Settings")
+	standard = [(df.fieldname, df.fieldtype) for df in meta.fields if not df.get("is_custom_field")]
+	if not (after := settings_tab_after(standard)):
+		return
+
+	create_custom_field(
+		"Selling Settings",
+		{
+			"fieldname": SETTINGS_TAB,
+			"label": "Opportunities",
+			"fieldtype": "Tab Break",
+			"insert_after": after,
+			"module": "Opportunity Pipeline",
+		},
+	)
+	frappe.db.set_value(
+		"Custom Field",
+		f"Selling Settings-{SETTINGS_SECTION}",
+		"insert_after",
+		SETTINGS_TAB,
+		update_modified=False,
+	)
+	frappe.clear_cache(doctype="Selling Settings")

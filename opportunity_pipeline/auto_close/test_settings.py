@@ -7,6 +7,7 @@ from opportunity_pipeline.auto_close.job import close_idle_opportunities
 from opportunity_pipeline.auto_close.settings import (
 	STOCK_JOB,
 	closing_statuses,
+	give_settings_their_tab,
 	hand_back_to_erpnext,
 	take_over_from_erpnext,
 )
@@ -77,3 +78,8 @@ class TestAutoCloseSettings(IntegrationTestCase):
 		)
 		close_idle_opportunities(commit=False)
 		self.assertEqual((status(open_one), status(replied)), ("Open", "Closed"))
+
+	def test_on_frappe_15_the_settings_get_no_tab_of_their_own(self):
+		"""Frappe 15's Selling Settings has no tabs (Frappe 16's has: tests/test_framework_contract.py)."""
+		give_settings_their_tab()
+		self.assertFalse(frappe.db.exists("Custom Field", "Selling Settings-opportunities_tab"))

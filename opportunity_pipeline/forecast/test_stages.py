@@ -75,6 +75,6 @@ class TestDefaultStages(IntegrationTestCase):
 		self.assertEqual(frappe.db.get_value("Sales Stage", "Qualification", "probability"), 33)
 
 	def test_a_new_custom_stage_goes_last(self):
-		last = frappe.db.get_value("Sales Stage", {}, "max(stage_order)")
+		last = max(frappe.get_all("Sales Stage", pluck="stage_order"))
 		stage = frappe.get_doc({"doctype": "Sales Stage", "stage_name": "_OP Stage Last"}).insert()
 		self.assertEqual(stage.stage_order, last + 1)

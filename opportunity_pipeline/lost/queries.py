@@ -6,20 +6,13 @@ from pypika.terms import ExistsCriterion
 import frappe
 from frappe.query_builder.functions import Coalesce, Count, Sum
 
+from opportunity_pipeline.lost.rules import field_on_this_version
 from opportunity_pipeline.reporting.query import amount_in_company_currency, opportunity_first
 
-# How a loss is counted in each dimension: per opportunity, once per reason, once per reason category,
-# once per competitor lost to.
-DIMENSIONS = ("Opportunity", "Reason", "Category", "Competitor")
-# The report's filters that are plain equalities on Opportunity fields; the summary keeps each of them.
-FILTER_FIELDS = (
-	"territory",
-	"sales_stage",
-	"opportunity_type",
-	"source",
-	"converted_by",
-	"opportunity_owner",
-)
+
+def opportunity_field(filter_field: str) -> str:
+	"""The Opportunity column behind one of the report's filters on this site (ERPNext 16 renamed some)."""
+	return field_on_this_version(filter_field, frappe.get_meta("Opportunity").has_field)
 
 
 def losses(condition, dimension: str, group_terms: dict):

@@ -17,7 +17,8 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Extract, Sum
 from frappe.utils import getdate, now_datetime
 
-from opportunity_pipeline.lost.queries import DIMENSIONS, FILTER_FIELDS, losses
+from opportunity_pipeline.lost.queries import losses, opportunity_field
+from opportunity_pipeline.lost.rules import DIMENSIONS, FILTER_FIELDS
 from opportunity_pipeline.reporting.periods import month_start, next_month
 
 SUMMARY = "Opportunity Loss Summary"
@@ -94,7 +95,7 @@ def recompute(company: str, month):
 		& (opportunity.lost_date >= first)
 		& (opportunity.lost_date < following)
 	)
-	group_terms = {field: opportunity[field] for field in FILTER_FIELDS}
+	group_terms = {field: opportunity[opportunity_field(field)] for field in FILTER_FIELDS}
 	rows = []
 	for dimension in DIMENSIONS:
 		for row in losses(condition, dimension, group_terms).run(as_dict=True):

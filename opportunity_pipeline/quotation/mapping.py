@@ -33,6 +33,9 @@ QUOTATION = {
 			("customer_group", "customer_group"),
 			("source", "source"),
 			("campaign", "campaign"),
+			# ERPNext 16's names of the two above; a version without a field skips its pair.
+			("utm_source", "utm_source"),
+			("utm_campaign", "utm_campaign"),
 			("name", "opportunity"),
 		],
 	},
@@ -64,6 +67,8 @@ SUPPLIER_QUOTATION = {
 
 # Fields every mapping reads without them being DocType fields.
 STANDARD_FIELDS = frozenset({"name", "parent", "parenttype"})
+# Fields only some ERPNext versions have (16 replaced source and campaign by UTM fields).
+VERSION_SPECIFIC_FIELDS = frozenset({"source", "campaign", "utm_source", "utm_campaign"})
 
 
 def order_type_for(opportunity_type: str | None, order_types: list[str]) -> str | None:

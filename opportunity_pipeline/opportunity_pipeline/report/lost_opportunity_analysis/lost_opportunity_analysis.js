@@ -61,7 +61,13 @@ frappe.query_reports["Lost Opportunity Analysis"] = {
 			fieldtype: "Link",
 			options: "Opportunity Type",
 		},
-		{ fieldname: "source", label: __("Source"), fieldtype: "Link", options: "Lead Source" },
+		{
+			fieldname: "source",
+			label: __("Source"),
+			fieldtype: "Link",
+			// Lead Source on ERPNext 15, UTM Source on 16 (the app's boot says which).
+			options: frappe.boot.opportunity_pipeline.source_doctype,
+		},
 		{
 			fieldname: "converted_by",
 			label: __("Converted By"),

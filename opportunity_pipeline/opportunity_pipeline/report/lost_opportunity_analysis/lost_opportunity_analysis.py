@@ -17,7 +17,8 @@ from frappe.query_builder.functions import Extract
 from frappe.utils import get_datetime
 
 from opportunity_pipeline.lost import summary
-from opportunity_pipeline.lost.queries import FILTER_FIELDS, losses
+from opportunity_pipeline.lost.queries import losses, opportunity_field
+from opportunity_pipeline.lost.rules import FILTER_FIELDS
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.reporting.periods import (
 	PERIODICITIES,
@@ -97,7 +98,10 @@ class _Plan:
 			piece = lost_on[get_datetime(first) : get_datetime(f"{last} 23:59:59.999999")]
 			in_pieces = piece if in_pieces is None else in_pieces | piece
 		condition = (opportunity.status == "Lost") & (opportunity.company == self.filters.company) & in_pieces
-		condition = narrowed(condition, self.filters, FILTER_FIELDS, self.readable)
+		on_opportunity = frappe._dict(
+			{opportunity_field(field): self.filters.get(field) for field in FILTER_FIELDS}
+		)
+		condition = narrowed(condition, on_opportunity, list(on_opportunity), self.readable)
 		current = Case().when(lost_on >= get_datetime(self.filters.from_date), 1).else_(0)
 		return losses(
 			condition,

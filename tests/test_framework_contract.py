@@ -1,0 +1,322 @@
+"""What the app relies on in Frappe and ERPNext, checked against their sources, read as files.
+
+Give the sources of one or more versions (never committed here) as
+OP_FRAMEWORK_SOURCES="/src/frappe-15:/src/erpnext-15;/src/frappe-16:/src/erpnext-16" (frappe:erpnext app
+folders, `;` between versions). Without it, these checks are skipped. Each DocType, field, function
+(with its parameters), hook target and status value the app names must exist there, so drift between
+versions shows here before it breaks a site.
+"""
+
+import ast
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from conftest import MODULE_DIR
+
+SOURCES = [
+	tuple(Path(path) for path in version.split(":"))
+	for version in os.environ.get("OP_FRAMEWORK_SOURCES", "").split(";")
+	if version.strip()
+]
+pytestmark = pytest.mark.skipif(not SOURCES, reason="OP_FRAMEWORK_SOURCES not given")
+
+# DocTypes the app extends, hooks, queries or writes.
+DOCTYPES = (
+	"Opportunity",
+	"Opportunity Item",
+	"Opportunity Lost Reason",
+	"Opportunity Lost Reason Detail",
+	"Competitor Detail",
+	"Sales Stage",
+	"Selling Settings",
+	"CRM Settings",
+	"Quotation",
+	"Quotation Item",
+	"Quotation Lost Reason",
+	"Supplier Quotation",
+	"Supplier Quotation Item",
+	"Event",
+	"Event Participants",
+	"Communication",
+	"Communication Link",
+	"ToDo",
+	"Assignment Rule",
+	"Kanban Board",
+	"Scheduled Job Type",
+	"Notification Log",
+	"Dashboard Chart",
+	"Number Card",
+	"User Permission",
+)
+# Fields the app reads or writes directly (beyond its own custom fields).
+FIELDS = {
+	"Opportunity": (
+		"status",
+		"company",
+		"opportunity_amount",
+		"conversion_rate",
+		"probability",
+		"expected_closing",
+		"sales_stage",
+		"territory",
+		"opportunity_type",
+		"opportunity_owner",
+		"opportunity_from",
+		"party_name",
+		"customer_name",
+		"lost_reasons",
+		"competitors",
+		"order_lost_reason",
+		"title",
+	),
+	"Event": ("subject", "description", "starts_on", "ends_on", "event_type", "event_category", "status"),
+	"Event Participants": ("reference_doctype", "reference_docname"),
+	"Communication": (
+		"reference_doctype",
+		"reference_name",
+		"communication_medium",
+		"communication_type",
+		"communication_date",
+		"sender",
+		"sender_full_name",
+	),
+	"Communication Link": ("link_doctype", "link_name"),
+	"ToDo": ("allocated_to", "reference_type", "reference_name", "status", "assignment_rule"),
+	"CRM Settings": ("close_opportunity_after_days",),
+	"Quotation": ("opportunity", "order_type", "quotation_to", "party_name", "lost_reasons", "competitors"),
+	"Quotation Item": ("prevdoc_doctype", "prevdoc_docname"),
+	"Supplier Quotation": ("opportunity",),
+	"Scheduled Job Type": ("method", "stopped"),
+}
+# (app, module path, function or Class.method, the parameters the app passes)
+FUNCTIONS = (
+	(
+		"erpnext",
+		"erpnext/crm/doctype/opportunity/opportunity.py",
+		"make_quotation",
+		("source_name", "target_doc"),
+	),
+	(
+		"erpnext",
+		"erpnext/crm/doctype/opportunity/opportunity.py",
+		"make_supplier_quotation",
+		("source_name", "target_doc"),
+	),
+	("erpnext", "erpnext/crm/doctype/opportunity/opportunity.py", "auto_close_opportunity", ()),
+	(
+		"erpnext",
+		"erpnext/crm/doctype/opportunity/opportunity.py",
+		"Opportunity.declare_enquiry_lost",
+		("lost_reasons_list", "competitors", "detailed_reason"),
+	),
+	("erpnext", "erpnext/crm/doctype/opportunity/opportunity.py", "Opportunity.has_active_quotation", ()),
+	(
+		"erpnext",
+		"erpnext/selling/doctype/quotation/quotation.py",
+		"Quotation.declare_enquiry_lost",
+		("lost_reasons_list", "competitors", "detailed_reason"),
+	),
+	(
+		"erpnext",
+		"erpnext/selling/doctype/quotation/quotation.py",
+		"Quotation.update_opportunity",
+		("status",),
+	),
+	("erpnext", "erpnext/setup/utils.py", "before_tests", ()),
+	("frappe", "frappe/model/db_query.py", "DatabaseQuery.build_match_conditions", ("as_condition",)),
+	("frappe", "frappe/model/db_query.py", "DatabaseQuery.check_read_permission", ("doctype",)),
+	("frappe", "frappe/desk/calendar.py", "update_event", ("args", "field_map")),
+	("frappe", "frappe/desk/form/assign_to.py", "add", ("args",)),
+	("frappe", "frappe/cache_manager.py", "get_doctype_map", ("doctype", "name", "filters")),
+	("frappe", "frappe/permissions.py", "has_user_permission", ("doc", "user")),
+	("frappe", "frappe/permissions.py", "add_permission", ("doctype", "role", "permlevel")),
+	("frappe", "frappe/desk/doctype/kanban_board/kanban_board.py", "update_order_for_single_card", ()),
+	(
+		"frappe",
+		"frappe/desk/doctype/notification_settings/notification_settings.py",
+		"is_email_notifications_enabled_for_type",
+		("user", "notification_type"),
+	),
+	("frappe", "frappe/modules/utils.py", "sync_customizations", ("app",)),
+	("frappe", "frappe/model/mapper.py", "get_mapped_doc", ("from_doctype", "from_docname", "table_maps")),
+)
+OPPORTUNITY_STATUSES = ("Open", "Replied", "Quotation", "Converted", "Lost", "Closed")
+
+VERSIONS = [pytest.param(pair, id=str(pair[0])) for pair in SOURCES]
+
+
+@cache
+def doctype_json(roots: tuple, doctype: str) -> dict | None:
+	scrubbed = doctype.lower().replace(" ", "_")
+	for root in roots:
+		for path in root.glob(f"**/doctype/{scrubbed}/{scrubbed}.json"):
+			return json.loads(path.read_text())
+	return None
+
+
+def fields_of(roots, doctype) -> set:
+	data = doctype_json(roots, doctype) or {}
+	return {field["fieldname"] for field in data.get("fields", [])} | {"name"}
+
+
+def custom_files():
+	return [json.loads(path.read_text()) for path in sorted((MODULE_DIR / "custom").glob("*.json"))]
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_every_doctype_the_app_relies_on_exists(roots):
+	assert [doctype for doctype in DOCTYPES if doctype_json(roots, doctype) is None] == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_every_field_the_app_reads_or_writes_exists(roots):
+	missing = [
+		f"{doctype}.{field}"
+		for doctype, fields in FIELDS.items()
+		for field in fields
+		if field not in fields_of(roots, doctype)
+	]
+	assert missing == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_custom_fields_are_placed_after_fields_that_exist(roots):
+	missing = []
+	for data in custom_files():
+		ours = {row["fieldname"] for row in data["custom_fields"]}
+		for row in data["custom_fields"]:
+			if row["insert_after"] not in fields_of(roots, row["dt"]) | ours:
+				missing.append(f"{row['dt']}.{row['fieldname']} after {row['insert_after']}")
+		for setter in data["property_setters"]:
+			if (
+				setter.get("field_name")
+				and setter["field_name"] not in fields_of(roots, setter["doc_type"]) | ours
+			):
+				missing.append(f"property setter on {setter['doc_type']}.{setter['field_name']}")
+	assert missing == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_the_opportunity_statuses_are_erpnexts(roots):
+	status = next(
+		field for field in doctype_json(roots, "Opportunity")["fields"] if field["fieldname"] == "status"
+	)
+	assert set(OPPORTUNITY_STATUSES) <= set(status["options"].split("\n"))
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_every_function_the_app_calls_or_wraps_takes_what_the_app_passes(roots):
+	frappe_root, erpnext_root = roots
+	problems = []
+	for app, module, qualname, params in FUNCTIONS:
+		path = (frappe_root if app == "frappe" else erpnext_root) / module
+		if not path.is_file():
+			problems.append(f"{module} is gone")
+			continue
+		function = find_function(ast.parse(path.read_text()), qualname)
+		if function is None:
+			problems.append(f"{module}:{qualname} is gone")
+			continue
+		names = [arg.arg for arg in function.args.args + function.args.kwonlyargs]
+		if lacking := [param for param in params if param not in names]:
+			problems.append(f"{module}:{qualname} no longer takes {lacking}")
+	assert problems == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_the_quotation_mapping_names_fields_of_this_version_or_of_another(roots):
+	from opportunity_pipeline.quotation.mapping import (
+		QUOTATION,
+		STANDARD_FIELDS,
+		SUPPLIER_QUOTATION,
+		VERSION_SPECIFIC_FIELDS,
+	)
+
+	missing = []
+	for mapping in (QUOTATION, SUPPLIER_QUOTATION):
+		for source, table in mapping.items():
+			for source_field, target_field in table["field_map"]:
+				for doctype, field in ((source, source_field), (table["doctype"], target_field)):
+					if field not in fields_of(roots, doctype) | STANDARD_FIELDS | VERSION_SPECIFIC_FIELDS:
+						missing.append(f"{doctype}.{field}")
+	assert missing == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_erpnexts_auto_close_job_is_still_scheduled_where_the_app_stops_it(roots):
+	from opportunity_pipeline.auto_close.rules import STOCK_JOB
+
+	assert STOCK_JOB in (roots[1] / "erpnext" / "hooks.py").read_text()
+
+
+def find_function(tree, qualname: str):
+	*owner, name = qualname.split(".")
+	nodes = tree.body
+	if owner:
+		cls = next((n for n in nodes if isinstance(n, ast.ClassDef) and n.name == owner[0]), None)
+		if cls is None:
+			return None
+		nodes = cls.body
+	return next((n for n in nodes if isinstance(n, ast.FunctionDef) and n.name == name), None)
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_every_loss_filter_has_its_field_on_this_version(roots):
+	"""The report's filters are Opportunity fields, under ERPNext 16's names where it renamed them."""
+	from opportunity_pipeline.lost.rules import FILTER_FIELDS, field_on_this_version
+
+	ours = {
+		row["fieldname"]
+		for data in custom_files()
+		for row in data["custom_fields"]
+		if row["dt"] == "Opportunity"
+	}
+	opportunity = fields_of(roots, "Opportunity") | ours
+	missing = [
+		field
+		for field in FILTER_FIELDS
+		if field_on_this_version(field, opportunity.__contains__) not in opportunity
+	]
+	assert missing == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_the_auto_close_settings_get_a_tab_exactly_where_selling_settings_has_tabs(roots):
+	from opportunity_pipeline.auto_close.rules import settings_tab_after
+
+	data = doctype_json(roots, "Selling Settings")
+	by_name = {field["fieldname"]: field["fieldtype"] for field in data["fields"]}
+	standard = [(name, by_name[name]) for name in data["field_order"] if name in by_name]
+	after = settings_tab_after(standard)
+	if any(fieldtype == "Tab Break" for _name, fieldtype in standard):
+		assert after == data["field_order"][-1]  # a tab of its own, after every standard one
+	else:
+		assert after is None
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_the_desk_navigation_files_fit_the_doctypes_that_read_them(roots):
+	"""Frappe 16 reads desktop_icon/ and workspace_sidebar/; Frappe 15 has no such DocTypes and ignores them."""
+	from conftest import PACKAGE
+
+	if "workspace_sidebar" not in (roots[0] / "frappe" / "model" / "sync.py").read_text():
+		pytest.skip("this Frappe does not sync app-level desktop icons and sidebars")
+	for folder, doctype in (("desktop_icon", "Desktop Icon"), ("workspace_sidebar", "Workspace Sidebar")):
+		fields = fields_of(roots, doctype) | {
+			"doctype",
+			"creation",
+			"modified",
+			"modified_by",
+			"owner",
+			"docstatus",
+			"idx",
+		}
+		for path in (PACKAGE / folder).glob("*.json"):
+			data = json.loads(path.read_text())
+			assert set(data) <= fields, path.name
+			for item in data.get("items", []):
+				assert set(item) <= fields_of(roots, "Workspace Sidebar Item") | {"idx"}, item["label"]
