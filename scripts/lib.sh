@@ -20,7 +20,8 @@ ensure_services() {
 	if ! mysqladmin -uroot ping >/dev/null 2>&1 && ! mysqladmin -u"$DB_ADMIN_USER" -p"$DB_ADMIN_PASSWORD" -h127.0.0.1 -P"$DB_PORT" ping >/dev/null 2>&1; then
 		log "MariaDB does not answer: starting it (port $DB_PORT)"
 		mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
-		start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --port="$DB_PORT"
+		start-stop-daemon --start --oknodo --background --pidfile /run/mysqld/mysqld.pid --exec /usr/sbin/mariadbd -- \
+			--user=mysql --port="$DB_PORT"
 		for _ in $(seq 60); do mysqladmin -uroot ping >/dev/null 2>&1 && break; sleep 1; done
 	fi
 	if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
