@@ -14,6 +14,10 @@ DB_PORT=${OP_DB_PORT:-3306}
 REDIS_URL=${OP_REDIS_URL:-redis://127.0.0.1:6379}
 REDIS_PORT=$(sed -E 's#^.*:([0-9]+)/?[0-9]*$#\1#' <<<"$REDIS_URL")
 
+# The bench CLI's own environment (setup-bench makes it when no `bench` is on PATH), used from here on.
+BENCH_CLI_DIR=${OP_BENCH_CLI_DIR:-$HOME/.local/share/opportunity-pipeline/bench-cli}
+[ -x "$BENCH_CLI_DIR/bin/bench" ] && PATH="$BENCH_CLI_DIR/bin:$PATH"
+
 log() { printf '\n== %s\n' "$*" >&2; }
 
 ensure_services() {
