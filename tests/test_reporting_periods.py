@@ -26,12 +26,22 @@ def test_periods_between_cover_the_range_in_order():
 		(2026, 1),
 		(2026, 2),
 	]
-	assert periods.periods_between(date(2024, 3, 1), date(2026, 1, 1), "Yearly") == [(2024,), (2025,), (2026,)]
+	assert periods.periods_between(date(2024, 3, 1), date(2026, 1, 1), "Yearly") == [
+		(2024,),
+		(2025,),
+		(2026,),
+	]
 
 
 def test_previous_range_has_the_same_length_and_ends_the_day_before():
-	assert periods.previous_range(date(2026, 4, 1), date(2026, 6, 30)) == (date(2025, 12, 31), date(2026, 3, 31))
-	assert periods.previous_range(date(2026, 3, 1), date(2026, 3, 1)) == (date(2026, 2, 28), date(2026, 2, 28))
+	assert periods.previous_range(date(2026, 4, 1), date(2026, 6, 30)) == (
+		date(2025, 12, 31),
+		date(2026, 3, 31),
+	)
+	assert periods.previous_range(date(2026, 3, 1), date(2026, 3, 1)) == (
+		date(2026, 2, 28),
+		date(2026, 2, 28),
+	)
 
 
 def test_change_percent():

@@ -156,3 +156,11 @@ def rounded(rows):
 		{key: round(value, 4) if isinstance(value, float) else value for key, value in row.items()}
 		for row in rows
 	]
+
+
+class TestLossSummaryIsNotReadable(IntegrationTestCase):
+	def test_no_role_reads_the_summary_directly(self):
+		"""It sums every opportunity: a System Manager without rights on Opportunity must not list it."""
+		admin_only = make_user("op-sum-system-manager@example.com", roles=("System Manager",))
+		with self.set_user(admin_only):
+			self.assertRaises(frappe.PermissionError, frappe.get_list, SUMMARY)
