@@ -4,14 +4,13 @@ import frappe
 
 from opportunity_pipeline.auto_close.rules import STATUS_FIELDS
 from opportunity_pipeline.lost.queries import opportunity_field
-from opportunity_pipeline.statuses import FINISHED_STATUSES, OPEN_STATUSES, STATUS_COLOURS
+from opportunity_pipeline.statuses import OPEN_STATUSES, STATUS_COLOURS
 
 
 def boot_session(bootinfo):
 	"""boot_session hook: frappe.boot.opportunity_pipeline."""
 	bootinfo.opportunity_pipeline = {
 		"open_statuses": list(OPEN_STATUSES),
-		"finished_statuses": list(FINISHED_STATUSES),
 		"status_colours": STATUS_COLOURS,
 		"auto_close_status_fields": STATUS_FIELDS,
 		# Lead Source on ERPNext 15, UTM Source on 16: what the reports' Source filter links to.

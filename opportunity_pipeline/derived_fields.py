@@ -14,7 +14,7 @@ DERIVED_FIELDS = (
 )
 
 
-def derived_values(before: dict | None) -> dict:
+def derived_values(before) -> dict:
 	"""The values the derived fields keep whatever a client sent: the stored ones, or none for a new
-	opportunity (the app fills them itself during the save)."""
+	opportunity (the app fills them itself during the save). `before`: the stored document, or a dict."""
 	return {field: (before or {}).get(field) for field in DERIVED_FIELDS}

@@ -132,7 +132,8 @@ def delete_desk_navigation():
 	workspace_sidebar/; Frappe 15 has neither)."""
 	for doctype in ("Desktop Icon", "Workspace Sidebar"):
 		if frappe.db.table_exists(doctype) and frappe.get_meta(doctype).has_field("app"):
-			frappe.db.delete(doctype, {"app": "opportunity_pipeline"})
+			for name in frappe.get_all(doctype, filters={"app": "opportunity_pipeline"}, pluck="name"):
+				frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
 
 
 def delete_scheduled_jobs():

@@ -242,6 +242,19 @@ class TestBadInput(IntegrationTestCase):
 					V,
 				),
 				(f"{name}: by an outsider", outsider, lambda r=report: r({"company": company, **dates}), P),
+				(
+					f"{name}: territory as a list, whole months only",
+					manager,
+					lambda r=report: r(
+						{
+							"company": company,
+							"from_date": "2025-01-01",
+							"to_date": "2025-03-31",
+							"territory": ["a", "b"],
+						}
+					),
+					V,
+				),
 			]
 		for name, chart in (("lost chart", lost_chart), ("stage chart", stage_chart)):
 			cases += [
@@ -290,4 +303,4 @@ class TestBadInput(IntegrationTestCase):
 				self.assertTrue(said, "the error says what is wrong")
 				frappe.clear_messages()
 		self.assertEqual(self.rows(), before)
-		self.assertGreaterEqual(len(cases), 75)  # the table only grows
+		self.assertGreaterEqual(len(cases), 77)  # the table only grows

@@ -99,6 +99,12 @@ def give_settings_their_tab():
 	if not (after := settings_tab_after(standard)):
 		return
 
+	section = f"Selling Settings-{SETTINGS_SECTION}"
+	if (
+		meta.get_field(SETTINGS_TAB)
+		and frappe.db.get_value("Custom Field", section, "insert_after") == SETTINGS_TAB
+	):
+		return
 	create_custom_field(
 		"Selling Settings",
 		{
@@ -111,7 +117,7 @@ def give_settings_their_tab():
 	)
 	frappe.db.set_value(
 		"Custom Field",
-		f"Selling Settings-{SETTINGS_SECTION}",
+		section,
 		"insert_after",
 		SETTINGS_TAB,
 		update_modified=False,

@@ -3,8 +3,6 @@
 import frappe
 from frappe.utils import get_datetime, now_datetime
 
-from opportunity_pipeline.follow_up.event import follow_up_event_of
-
 
 def follow_calendar_edit(event, method=None):
 	"""Event on_update. A move to a future time becomes the opportunity's Next Contact Date when the
@@ -13,7 +11,7 @@ def follow_calendar_edit(event, method=None):
 	if event.flags.written_by_follow_up:
 		return
 	doc = _opportunity_following_up(event)
-	if doc is None or follow_up_event_of(doc) is None:
+	if doc is None:
 		return
 	starts_on = get_datetime(event.starts_on)
 	moved = starts_on != get_datetime(doc.contact_date)
@@ -25,8 +23,9 @@ def follow_calendar_edit(event, method=None):
 
 
 def _opportunity_following_up(event):
-	"""The opportunity among the Event's participants whose follow-up it is; read without an index on
-	follow_up_event, as most Events have no opportunity among their participants."""
+	"""The opportunity among the Event's participants whose follow-up it is (so the Event is the one the
+	app made for it, as event.follow_up_event_of requires); read without an index on follow_up_event, as
+	most Events have no opportunity among their participants."""
 	candidates = [
 		row.reference_docname
 		for row in event.get("event_participants") or []

@@ -71,12 +71,17 @@ def sync_follow_up_event(doc):
 	elif action == Action.CLOSE:
 		frappe.db.set_value("Event", doc.follow_up_event, "status", "Closed")
 	elif action == Action.DELETE:
-		delete_follow_up_event(doc)
+		_delete_event(doc)
 
 
 def delete_follow_up_event(doc):
-	if follow_up_event_of(doc) is None:
-		return
+	"""Opportunity on_trash: its Event goes with it, if it is the one the app made for it."""
+	if follow_up_event_of(doc) is not None:
+		_delete_event(doc)
+
+
+def _delete_event(doc):
+	"""The opportunity's own Event (the caller has checked that it is)."""
 	event = doc.follow_up_event
 	_link_event(doc, None)  # unlink first: Frappe refuses to delete an Event a document links to
 	frappe.delete_doc("Event", event, ignore_permissions=True, ignore_missing=True)

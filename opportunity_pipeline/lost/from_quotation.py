@@ -2,7 +2,6 @@
 
 import frappe
 
-from opportunity_pipeline.lost.summary import mark_stale
 from opportunity_pipeline.quotation.status_sync import linked_opportunities
 
 
@@ -39,8 +38,9 @@ def carry_loss_over(quotation, opportunity: str):
 	competitors = list(dict.fromkeys(row.competitor for row in quotation.competitors if row.competitor))
 	_replace_rows(opportunity, "lost_reasons", "Opportunity Lost Reason Detail", "lost_reason", reasons)
 	_replace_rows(opportunity, "competitors", "Competitor Detail", "competitor", competitors)
+	# The losses summary's month was marked when ERPNext's db_set made it Lost (Opportunity on_change),
+	# and nothing reads it before these rows are written in the same transaction.
 	frappe.db.set_value("Opportunity", opportunity, "order_lost_reason", quotation.order_lost_reason)
-	mark_stale({tuple(frappe.db.get_value("Opportunity", opportunity, ["company", "lost_date"]))})
 
 
 def _replace_rows(opportunity: str, parentfield: str, doctype: str, fieldname: str, values: list[str]):

@@ -67,10 +67,12 @@ def _month_of(doc):
 # Reading ----------------------------------------------------------------------------------------------
 
 
-def ensure_fresh(company: str, months: list):
-	"""Recompute the stale months among `months` before the report reads them."""
+def fresh_months(company: str, months: list) -> list:
+	"""The months among `months` the summary answers now: the stale ones are recomputed first. On a read
+	replica (Frappe's read_from_replica, which reports run on) nothing is written: the stale months are
+	left out, and the report reads them in detail."""
 	if not months:
-		return
+		return []
 	summary = frappe.qb.DocType(SUMMARY)
 	fresh = set(
 		frappe.qb.from_(summary)
@@ -78,9 +80,17 @@ def ensure_fresh(company: str, months: list):
 		.where((summary.company == company) & (summary.dimension == BUILT) & summary.month.isin(months))
 		.run(pluck=True)
 	)
+	if _on_read_replica():
+		return [month for month in months if month in fresh]
 	for month in months:
 		if month not in fresh:
 			recompute(company, month)
+	return months
+
+
+def _on_read_replica() -> bool:
+	primary = getattr(frappe.local, "primary_db", None)
+	return primary is not None and primary is not frappe.db
 
 
 def recompute(company: str, month):
@@ -98,7 +108,10 @@ def recompute(company: str, month):
 	group_terms = {field: opportunity[opportunity_field(field)] for field in FILTER_FIELDS}
 	rows = []
 	for dimension in DIMENSIONS:
-		for row in losses(condition, dimension, group_terms).run(as_dict=True):
+		# A locking read: a loss changed by a transaction not yet committed is waited for and then read as
+		# committed, where a plain read would see this transaction's older snapshot and mark the month
+		# fresh with the old figures.
+		for row in losses(condition, dimension, group_terms).for_update().run(as_dict=True):
 			filters = [row[field] for field in FILTER_FIELDS]
 			rows.append((company, first, dimension, row.grp or "", *filters, row["count"], row.amount or 0))
 	rows.append((company, first, BUILT, "", *([None] * len(FILTER_FIELDS)), 0, 0))
@@ -179,6 +192,8 @@ def rebuild(publish_progress: bool = False):
 	)
 	for done, row in enumerate(months, start=1):
 		recompute(row.company, f"{int(row.yearmonth) // 100}-{int(row.yearmonth) % 100:02d}-01")
+		if not frappe.flags.in_test:
+			frappe.db.commit()  # each month's locks end with it, so saves wait for one month at most
 		if publish_progress:
 			frappe.publish_progress(
 				done * 100 / len(months),

@@ -164,3 +164,60 @@ class TestLossSummaryIsNotReadable(IntegrationTestCase):
 		admin_only = make_user("op-sum-system-manager@example.com", roles=("System Manager",))
 		with self.set_user(admin_only):
 			self.assertRaises(frappe.PermissionError, frappe.get_list, SUMMARY)
+
+
+class TestLossSummaryOnAReadReplica(IntegrationTestCase):
+	"""Frappe runs reports on a read replica when the site sets read_from_replica. The summary writes
+	nothing there: its stale months are read in detail. The replica here is a second real connection to
+	the same server, so the data is committed (dated 2019, which no other test uses) and removed after."""
+
+	FILTERS = {"from_date": "2019-01-01", "to_date": "2019-12-31", "group_by": "Reason"}
+
+	def setUp(self):
+		self.company = frappe.defaults.get_global_default("company")
+		reason = make_reason("_OP Replica Reason")
+		self.names = []
+		for lost_on, amount in (("2019-03-10", 100), ("2019-07-20", 250), ("2019-07-21", 40)):
+			opportunity = make_opportunity(company=self.company)
+			opportunity.append("lost_reasons", {"lost_reason": reason})
+			opportunity.lost_reasons[0].db_insert()
+			frappe.db.set_value(
+				"Opportunity",
+				opportunity.name,
+				{"status": "Lost", "lost_date": f"{lost_on} 10:00:00", "opportunity_amount": amount},
+				update_modified=False,
+			)
+			self.names.append(opportunity.name)
+		frappe.db.delete(SUMMARY, {"dimension": BUILT})
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		for name in self.names:
+			frappe.delete_doc("Opportunity", name, force=True, ignore_permissions=True)
+		frappe.db.delete(SUMMARY, {"dimension": BUILT})
+		frappe.db.commit()
+
+	def test_a_report_on_the_replica_writes_nothing_and_reads_stale_months_in_detail(self):
+		filters = {"company": self.company, **self.FILTERS}
+		conf = frappe.local.conf
+		conf.update(read_from_replica=1, replica_host="127.0.0.1", replica_db_port=conf.db_port or 3306)
+
+		def on_the_replica():
+			"""The report, and what its own connection then holds (it sees its own uncommitted writes)."""
+			result = execute(dict(filters))
+			return result, frappe.db.count(SUMMARY, {"dimension": BUILT, "month": ("like", "2019%")})
+
+		try:
+			on_replica, written_there = frappe.read_only()(on_the_replica)()
+		finally:
+			for key in ("read_from_replica", "replica_host", "replica_db_port"):
+				conf.pop(key, None)
+			for attribute in ("replica_db", "primary_db"):
+				if hasattr(frappe.local, attribute):
+					delattr(frappe.local, attribute)
+		self.assertEqual(written_there, 0)
+		self.assertEqual(frappe.db.count(SUMMARY, {"dimension": BUILT, "month": ("like", "2019%")}), 0)
+		self.assertEqual(rounded(on_replica[1]), rounded(execute(dict(filters), use_summary=False)[1]))
+		ours = next(row for row in on_replica[1] if row["group"] == "_OP Replica Reason")
+		self.assertEqual((ours["total_count"], ours["total_amount"]), (3, 390))

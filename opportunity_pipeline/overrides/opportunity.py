@@ -44,8 +44,7 @@ def on_change(doc, method=None):
 def keep_derived_fields(doc):
 	"""Whatever a client sent (form, frappe.client, REST, data import), the fields the app derives keep
 	their stored values; the steps below then fill them."""
-	before = doc.get_doc_before_save()
-	doc.update(derived_values(before.as_dict() if before else None))
+	doc.update(derived_values(doc.get_doc_before_save()))
 
 
 def on_trash(doc, method=None):

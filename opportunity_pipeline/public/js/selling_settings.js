@@ -36,6 +36,8 @@ function fetch_preview(frm, limit) {
 function show_auto_close_count(frm) {
 	if (!frappe.user.has_role("System Manager")) return;
 	const field = frm.get_field("close_opportunity_after_days");
+	// set_description replaces df.description: keep the field's own text to add the count to each time.
+	field.df.own_description ??= field.df.description;
 	fetch_preview(frm, 1).then((preview) => {
 		const description =
 			preview.days > 0 && preview.statuses.length
@@ -44,7 +46,7 @@ function show_auto_close_count(frm) {
 				  ])
 				: __("Auto-close is off.");
 		field.set_description(
-			`${__(field.df.description)}<br><b>${frappe.utils.escape_html(description)}</b>`,
+			`${__(field.df.own_description)}<br><b>${frappe.utils.escape_html(description)}</b>`,
 		);
 	});
 }

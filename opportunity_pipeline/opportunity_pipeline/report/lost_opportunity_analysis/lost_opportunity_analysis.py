@@ -23,6 +23,7 @@ from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.reporting.periods import (
 	PERIODICITIES,
 	change_percent,
+	next_month,
 	period_key,
 	period_label,
 	periods_between,
@@ -30,6 +31,7 @@ from opportunity_pipeline.reporting.periods import (
 	whole_months,
 )
 from opportunity_pipeline.reporting.query import choose, narrowed, require_company_and_range
+from opportunity_pipeline.validation import text_value
 
 CHART_GROUPS = 8
 TOP_COMPETITORS = 5
@@ -60,6 +62,9 @@ def _checked(filters):
 	require_company_and_range(filters, filters.get("from_date"), filters.get("to_date"))
 	choose(filters, "periodicity", PERIODICITIES, _("Periodicity"))
 	choose(filters, "group_by", ("Reason", "Category"), _("Group By"))
+	for field in FILTER_FIELDS:  # checked here: the summary's months compare them without the detail's checks
+		if filters.get(field):
+			text_value(filters[field], _(frappe.unscrub(field)))
 	return filters
 
 
@@ -79,7 +84,11 @@ class _Plan:
 				self.pieces += pieces
 			else:
 				self.pieces.append((first, last))
-		summary.ensure_fresh(filters.company, self.months)
+		answered = summary.fresh_months(filters.company, self.months)
+		for month in self.months:
+			if month not in answered:  # a month the summary cannot answer now is read in detail
+				self.pieces.append((month, next_month(month) - timedelta(days=1)))
+		self.months = answered
 
 	def losses(self, dimension: str, current_only: bool = False) -> list:
 		"""count and amount per group, whether in the range (current), year and month."""
