@@ -5,6 +5,7 @@ import frappe
 from opportunity_pipeline.auto_close.rules import STATUS_FIELDS
 from opportunity_pipeline.lost.queries import opportunity_field
 from opportunity_pipeline.statuses import OPEN_STATUSES, STATUS_COLOURS
+from opportunity_pipeline.win_probability.settings import win_probability_settings
 
 
 def boot_session(bootinfo):
@@ -14,5 +15,7 @@ def boot_session(bootinfo):
 		"status_colours": STATUS_COLOURS,
 		"auto_close_status_fields": STATUS_FIELDS,
 		# Lead Source on ERPNext 15, UTM Source on 16: what the reports' Source filter links to.
+		# Under Learned, the form leaves the probability to the server when the stage changes.
+		"win_probability_method": win_probability_settings().method,
 		"source_doctype": frappe.get_meta("Opportunity").get_field(opportunity_field("source")).options,
 	}

@@ -43,13 +43,23 @@ doc_events = {
 	},
 	"Selling Settings": {
 		"validate": "opportunity_pipeline.auto_close.settings.validate",
+		"on_update": "opportunity_pipeline.win_probability.job.settings_changed",
 	},
 }
 
 scheduler_events = {
 	"hourly": ["opportunity_pipeline.follow_up.reminder.send_due_reminders"],
-	"daily_long": ["opportunity_pipeline.auto_close.job.close_idle_opportunities"],
+	"daily_long": [
+		"opportunity_pipeline.auto_close.job.close_idle_opportunities",
+		"opportunity_pipeline.win_probability.job.learn_all",
+	],
 }
+
+WIN_FACTOR_MODULE = (
+	"opportunity_pipeline.opportunity_pipeline.doctype.opportunity_win_factor.opportunity_win_factor"
+)
+permission_query_conditions = {"Opportunity Win Factor": f"{WIN_FACTOR_MODULE}.query_conditions"}
+has_permission = {"Opportunity Win Factor": f"{WIN_FACTOR_MODULE}.has_permission"}
 
 override_whitelisted_methods = {
 	"erpnext.crm.doctype.opportunity.opportunity.make_quotation": "opportunity_pipeline.api.make_quotation",

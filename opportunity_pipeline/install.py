@@ -13,6 +13,7 @@ from opportunity_pipeline.follow_up.assignment import (
 from opportunity_pipeline.forecast.kanban import delete_sales_stage_board, ensure_sales_stage_board
 from opportunity_pipeline.forecast.stages import set_default_stage_probabilities
 from opportunity_pipeline.patches.v15_0 import fill_converted_on, fill_lost_date
+from opportunity_pipeline.win_probability.settings import save_defaults as save_win_probability_defaults
 
 
 def after_install():
@@ -24,6 +25,7 @@ def after_install():
 	give_settings_their_tab()
 	set_up_forecast()
 	date_past_outcomes()
+	save_win_probability_defaults()
 
 
 def date_past_outcomes():
@@ -37,6 +39,7 @@ def after_migrate():
 	add_indexes()
 	set_up_forecast()
 	give_settings_their_tab()
+	save_win_probability_defaults()
 
 
 def set_up_forecast():

@@ -14,3 +14,9 @@ STATUS_COLOURS = {
 	"Lost": "red",
 	"Closed": "gray",
 }
+
+# How a finished opportunity ended, for the learned win probability: won, lost, or closed with no answer
+# (which counts as lost only when a manager says so).
+WON_STATUSES = ("Converted",)
+LOST_STATUSES = ("Lost",)
+CLOSED_STATUSES = ("Closed",)

@@ -4,33 +4,39 @@ from opportunity_pipeline.forecast.rules import DEFAULT_STAGES, probability_afte
 def after(**changes):
 	state = dict(
 		is_new=False,
-		stage_changed=False,
+		inputs_changed=False,
 		old_probability=20,
 		new_probability=20,
 		set_by_hand=False,
-		stage_probability=20,
+		automatic_probability=20,
 	)
 	return probability_after_save(**{**state, **changes})
 
 
 def test_new_opportunity_without_probability_takes_the_stage_one():
-	assert after(is_new=True, old_probability=None, new_probability=None, stage_probability=10) == (10, False)
+	assert after(is_new=True, old_probability=None, new_probability=None, automatic_probability=10) == (
+		10,
+		False,
+	)
 
 
 def test_new_opportunity_with_a_probability_keeps_it_as_set_by_hand():
-	assert after(is_new=True, old_probability=None, new_probability=100, stage_probability=10) == (100, True)
+	assert after(is_new=True, old_probability=None, new_probability=100, automatic_probability=10) == (
+		100,
+		True,
+	)
 
 
 def test_stage_change_applies_the_new_stage_probability():
-	assert after(stage_changed=True, stage_probability=75) == (75, False)
+	assert after(inputs_changed=True, automatic_probability=75) == (75, False)
 
 
 def test_stage_change_keeps_a_probability_set_by_hand():
-	assert after(stage_changed=True, new_probability=35, old_probability=35, set_by_hand=True) == (35, True)
+	assert after(inputs_changed=True, new_probability=35, old_probability=35, set_by_hand=True) == (35, True)
 
 
 def test_probability_typed_with_the_stage_change_wins():
-	assert after(stage_changed=True, new_probability=55, stage_probability=75) == (55, True)
+	assert after(inputs_changed=True, new_probability=55, automatic_probability=75) == (55, True)
 
 
 def test_typing_the_stage_probability_hands_it_back_to_the_stages():
@@ -38,15 +44,15 @@ def test_typing_the_stage_probability_hands_it_back_to_the_stages():
 
 
 def test_clearing_the_probability_hands_it_back_to_the_stages():
-	assert after(new_probability=None, old_probability=35, set_by_hand=True, stage_probability=40) == (
+	assert after(new_probability=None, old_probability=35, set_by_hand=True, automatic_probability=40) == (
 		40,
 		False,
 	)
 
 
 def test_stage_without_probability_leaves_the_opportunity_alone():
-	assert after(stage_changed=True, stage_probability=None) == (20, False)
-	assert after(new_probability=30, stage_probability=None) == (30, True)
+	assert after(inputs_changed=True, automatic_probability=None) == (20, False)
+	assert after(new_probability=30, automatic_probability=None) == (30, True)
 
 
 def test_unchanged_save_changes_nothing():

@@ -8,6 +8,8 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - make_quotation(source_name), make_supplier_quotation(source_name): quotation/make.py
 - open_pipeline_card(filters), weighted_pipeline_card(filters): forecast/cards.py
 - preview_auto_close(limit, days, statuses), run_auto_close(): auto_close/preview.py
+- learn_win_probability(company=None): win_probability/job.py (System Manager)
+- explain_win_probability(opportunity): win_probability/explain.py
 """
 
 from opportunity_pipeline.auto_close.preview import preview_auto_close, run_auto_close
@@ -15,9 +17,13 @@ from opportunity_pipeline.forecast.cards import open_pipeline_card, weighted_pip
 from opportunity_pipeline.lost.declare import declare_lost
 from opportunity_pipeline.lost.summary import rebuild_loss_summary
 from opportunity_pipeline.quotation.make import make_quotation, make_supplier_quotation
+from opportunity_pipeline.win_probability.explain import explain_win_probability
+from opportunity_pipeline.win_probability.job import learn_win_probability
 
 __all__ = [
 	"declare_lost",
+	"explain_win_probability",
+	"learn_win_probability",
 	"make_quotation",
 	"make_supplier_quotation",
 	"open_pipeline_card",

@@ -45,7 +45,7 @@ def take_over_from_erpnext():
 	nothing when that job was stopped), and that job stops so the two never disagree. Open and Quotation
 	are closed only once a manager ticks them."""
 	stopped = _stock_job_stopped()
-	if not _is_set("close_opportunity_after_days"):
+	if not is_saved("close_opportunity_after_days"):
 		days, statuses = carried_over(
 			bool(stopped), frappe.db.get_single_value("CRM Settings", "close_opportunity_after_days")
 		)
@@ -70,13 +70,13 @@ def _stock_job_stopped() -> int | None:
 	return frappe.db.get_value("Scheduled Job Type", {"method": STOCK_JOB}, "stopped")
 
 
-def _is_set(fieldname: str) -> bool:
+def is_saved(fieldname: str, doctype: str = "Selling Settings") -> bool:
 	"""get_single_value answers 0 for a value never saved; the Singles row tells them apart."""
 	singles = frappe.qb.DocType("Singles")
 	return bool(
 		frappe.qb.from_(singles)
 		.select(singles.field)
-		.where((singles.doctype == "Selling Settings") & (singles.field == fieldname))
+		.where((singles.doctype == doctype) & (singles.field == fieldname))
 		.run()
 	)
 

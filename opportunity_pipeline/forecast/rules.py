@@ -29,26 +29,28 @@ def stage_defaults(stage_name: str, translate=lambda text: text) -> tuple[int, i
 def probability_after_save(
 	*,
 	is_new: bool,
-	stage_changed: bool,
+	inputs_changed: bool,
 	old_probability: float | None,
 	new_probability: float | None,
 	set_by_hand: bool,
-	stage_probability: float | None,
+	automatic_probability: float | None,
 ) -> tuple[float | None, bool]:
 	"""The probability an opportunity keeps, and whether it now counts as set by hand.
 
-	A probability typed by the user (or sent by a script) wins and is remembered as set by hand, unless
-	it equals the stage's own. Otherwise the stage's probability applies: to a new opportunity, when the
-	stage changes, or when the probability is cleared."""
-	if stage_probability is None:
+	The automatic probability is the stage's, or the learned chance (win_probability). A probability typed
+	by the user (or sent by a script) wins and is remembered as set by hand, unless it equals the
+	automatic one. Otherwise the automatic probability applies: to a new opportunity, when what it
+	depends on changes (the stage, or a field the learned chance reads), or when the probability is
+	cleared."""
+	if automatic_probability is None:
 		changed = is_new or new_probability != old_probability
 		return new_probability, set_by_hand or (changed and new_probability is not None)
 	if new_probability is None:
-		return stage_probability, False
+		return automatic_probability, False
 	if is_new or new_probability != old_probability:
-		return new_probability, new_probability != stage_probability
-	if stage_changed and not set_by_hand:
-		return stage_probability, False
+		return new_probability, new_probability != automatic_probability
+	if inputs_changed and not set_by_hand:
+		return automatic_probability, False
 	return new_probability, set_by_hand
 
 

@@ -5,7 +5,7 @@ from frappe import _
 from frappe.query_builder.functions import Max
 from frappe.utils import cint, flt
 
-from opportunity_pipeline.forecast.rules import probability_after_save, stage_defaults
+from opportunity_pipeline.forecast.rules import stage_defaults
 
 
 def stage_probability(stage: str | None) -> float | None:
@@ -13,20 +13,6 @@ def stage_probability(stage: str | None) -> float | None:
 	if not stage:
 		return None
 	return flt(frappe.get_cached_value("Sales Stage", stage, "probability")) or None
-
-
-def apply_stage_probability(doc):
-	"""Opportunity validate: the stage's probability applies unless one was set by hand."""
-	before = doc.get_doc_before_save()
-	probability = doc.get("probability")
-	doc.probability, doc.probability_set_by_hand = probability_after_save(
-		is_new=before is None,
-		stage_changed=bool(before and before.sales_stage != doc.sales_stage),
-		old_probability=flt(before.probability) if before else None,
-		new_probability=None if probability in (None, "") else flt(probability),
-		set_by_hand=bool(cint(doc.get("probability_set_by_hand"))),
-		stage_probability=stage_probability(doc.sales_stage),
-	)
 
 
 def fill_stage_defaults(doc, method=None):

@@ -10,9 +10,9 @@ from opportunity_pipeline.follow_up.event import (
 	validate_follow_up,
 )
 from opportunity_pipeline.forecast.conversion import stamp_conversion
-from opportunity_pipeline.forecast.stages import apply_stage_probability
 from opportunity_pipeline.lost.loss import stamp_loss, validate_loss
 from opportunity_pipeline.lost.summary import mark_opportunity
+from opportunity_pipeline.win_probability.apply import apply_probability
 
 PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
 
@@ -26,7 +26,7 @@ def validate(doc, method=None):
 	keep_derived_fields(doc)
 	validate_follow_up(doc)
 	validate_loss(doc)
-	apply_stage_probability(doc)
+	apply_probability(doc)
 
 
 def on_change(doc, method=None):

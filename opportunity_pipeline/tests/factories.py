@@ -190,3 +190,90 @@ def make_quotation_lost_reason(name: str = "_OP Price too high") -> str:
 		.insert(ignore_if_duplicate=True)
 		.name
 	)
+
+
+def make_company(name: str = "_OP Win Probability Co", abbr: str = "_OPW") -> str:
+	"""A company of its own, so learned counts see only the test's opportunities. Committed once: making a
+	company (its chart of accounts) takes seconds, and each test rolls back."""
+	if not frappe.db.exists("Company", name):
+		frappe.get_doc(
+			{
+				"doctype": "Company",
+				"company_name": name,
+				"abbr": abbr,
+				"default_currency": "USD",
+				"country": "United States",
+				"create_chart_of_accounts_based_on": "Standard Template",
+				"chart_of_accounts": "Standard",
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+	return name
+
+
+def make_lead_source(name: str) -> str:
+	if not frappe.db.exists("Lead Source", name):
+		frappe.get_doc({"doctype": "Lead Source", "source_name": name}).insert(ignore_permissions=True)
+	return name
+
+
+def make_history(company: str, groups) -> list[str]:
+	"""Closed opportunities as history holds them, bulk-inserted: `groups` of (status, count, {field:
+	value}). Returns their names."""
+	moment = add_days(now_datetime(), -30)
+	customer = make_customer()
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	fields = sorted({field for _status, _count, values in groups for field in values})
+	columns = [
+		"name",
+		"naming_series",
+		"opportunity_from",
+		"party_name",
+		"company",
+		"currency",
+		"conversion_rate",
+		"transaction_date",
+		"creation",
+		"modified",
+		"owner",
+		"modified_by",
+		"status",
+		"converted_on",
+		"lost_date",
+		*fields,
+	]
+	rows = []
+	for status, count, values in groups:
+		for _ in range(count):
+			rows.append(
+				(
+					f"_OP-H-{frappe.generate_hash(length=10)}",
+					"CRM-OPP-.YYYY.-",
+					"Customer",
+					customer,
+					company,
+					currency,
+					1,
+					moment.date(),
+					moment,
+					moment,
+					"Administrator",
+					"Administrator",
+					status,
+					moment if status == "Converted" else None,
+					moment if status == "Lost" else None,
+					*(values.get(field) for field in fields),
+				)
+			)
+	frappe.db.bulk_insert("Opportunity", columns, rows)
+	return [row[0] for row in rows]
+
+
+def make_closed_opportunity(status: str, company: str, **values) -> str:
+	"""An opportunity that was Converted, Lost or Closed, set as history is: its status written directly."""
+	opportunity = make_opportunity(company=company, **values)
+	moment = add_days(now_datetime(), -30)
+	outcome = {"status": status, "modified": moment}
+	outcome.update({"Converted": {"converted_on": moment}, "Lost": {"lost_date": moment}}.get(status, {}))
+	frappe.db.set_value("Opportunity", opportunity.name, outcome, update_modified=False)
+	return opportunity.name

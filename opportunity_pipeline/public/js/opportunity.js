@@ -4,10 +4,13 @@ frappe.ui.form.on("Opportunity", {
 		if (!(frm.doc.items || []).length) {
 			frm.remove_custom_button(__("Supplier Quotation"), __("Create"));
 		}
+		explain_win_probability(frm);
 	},
 
 	async sales_stage(frm) {
-		// Show the stage's probability at once; the server applies the same rule on save.
+		// Show the stage's probability at once; the server applies the same rule on save. A learned
+		// chance depends on more than the stage: the server computes it on save.
+		if (frappe.boot.opportunity_pipeline.win_probability_method === "Learned") return;
 		if (!frm.doc.sales_stage || frm.doc.probability_set_by_hand) return;
 		const { message } = await frappe.db.get_value(
 			"Sales Stage",
@@ -19,3 +22,59 @@ frappe.ui.form.on("Opportunity", {
 		}
 	},
 });
+
+// Under the probability, why it is what it is: the learned chance's three strongest factors, or why the
+// stage's probability applies instead.
+async function explain_win_probability(frm) {
+	const field = frm.get_field("probability");
+	if (!field) return;
+	field.df.own_description ??= field.df.description || "";
+	field.set_description(field.df.own_description);
+	if (frm.is_new() || frappe.boot.opportunity_pipeline.win_probability_method !== "Learned") return;
+
+	const name = frm.doc.name;
+	const { message: why } = await frappe.call({
+		method: "opportunity_pipeline.api.explain_win_probability",
+		args: { opportunity: name },
+	});
+	// The user may have moved to another opportunity meanwhile.
+	if (!why || why.setting !== "Learned" || frm.doc.name !== name) return;
+	field.set_description(win_probability_description(why));
+}
+
+function win_probability_description(why) {
+	const escape = frappe.utils.escape_html;
+	if (why.method !== "Learned") {
+		const { won, lost, min_won, min_lost } = why.history;
+		return escape(
+			__(
+				"Not enough history to learn from yet: {0} won and {1} lost, {2} and {3} needed. The sales stage's probability applies.",
+				[won, lost, min_won, min_lost],
+			),
+		);
+	}
+	const factors = why.factors
+		.slice(0, 3)
+		.map(
+			(factor) =>
+				`${escape(factor.label)} = ${escape(factor.value_label)}: ` +
+				`<b>×${format_number(factor.effect, null, 2)}</b>`,
+		)
+		.join(" · ");
+	const lines = [
+		escape(__("Learned from this company's closed opportunities, of which {0} % were won.", [
+			format_number(why.prior, null, 1),
+		])),
+	];
+	if (why.set_by_hand) {
+		lines.push(
+			escape(
+				__("Typed by hand. The learned chance is {0} %: clear the field to use it.", [
+					format_number(why.probability, null, 1),
+				]),
+			),
+		);
+	}
+	if (factors) lines.push(factors);
+	return `<span class="win-probability-factors">${lines.join("<br>")}</span>`;
+}

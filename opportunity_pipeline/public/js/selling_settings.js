@@ -9,6 +9,11 @@ frappe.ui.form.on("Selling Settings", {
 		const group = __("Auto-close Opportunities");
 		frm.add_custom_button(__("Preview"), () => preview_auto_close(frm), group);
 		frm.add_custom_button(__("Close Now"), () => run_auto_close(frm), group);
+		frm.add_custom_button(
+			__("Learn Now"),
+			() => learn_win_probability(frm),
+			__("Win Probability"),
+		);
 		show_auto_close_count(frm);
 	},
 	close_opportunity_after_days: show_auto_close_count,
@@ -100,4 +105,21 @@ function run_auto_close(frm) {
 				}),
 			),
 	);
+}
+
+function learn_win_probability(frm) {
+	if (frm.is_dirty()) {
+		frappe.msgprint(__("Save the settings first: learning uses the saved ones."));
+		return;
+	}
+	frappe
+		.call("opportunity_pipeline.api.learn_win_probability")
+		.then(({ message }) =>
+			frappe.show_alert({
+				message: message.queued
+					? __("Learning win probabilities in the background.")
+					: __("Learning is already running."),
+				indicator: "blue",
+			}),
+		);
 }

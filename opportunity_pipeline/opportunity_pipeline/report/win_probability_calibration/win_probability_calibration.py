@@ -1,0 +1,180 @@
+"""How well the learned win probability predicted what happened, next to the sales stages' percentages.
+
+Each opportunity closed in the range is scored as it stood at every stage it reached (the stage rule of
+win_probability/rules.py): a win at each stage, a loss at its own and the earlier ones. That is exactly
+the chance the form showed it there, so a band's predicted mean and actual win rate can be compared.
+With Backtest, the model is learned again from the opportunities closed before From Date only, so none of
+the scored ones taught it: the comparison with the stage percentages is honest."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Coalesce, Count
+from frappe.utils import add_days, add_months, cint, today
+
+from opportunity_pipeline.forecast.stages import ordered_stages, stage_probability
+from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.reporting.query import require_company_and_range
+from opportunity_pipeline.statuses import WON_STATUSES
+from opportunity_pipeline.validation import date_value
+from opportunity_pipeline.win_probability.learn import (
+	closed_at,
+	field_term,
+	learn_factors,
+	lost_statuses,
+	stored_factors,
+)
+from opportunity_pipeline.win_probability.rules import (
+	BLANK,
+	CALIBRATION_BANDS,
+	NO_STAGE,
+	STAGE_FIELD,
+	brier_score,
+	calibration,
+	score,
+	stages_reached,
+)
+from opportunity_pipeline.win_probability.settings import win_probability_settings
+
+
+def execute(filters=None):
+	filters = _checked(frappe._dict(filters or {}))
+	settings = win_probability_settings()
+	if filters.backtest:
+		factors = {
+			(factor.stage, factor.field, factor.value): factor
+			for factor in learn_factors(filters.company, settings, closed_before=filters.from_date)
+		}
+	else:
+		factors = stored_factors(filters.company)
+	prior = factors.get((NO_STAGE, STAGE_FIELD, NO_STAGE))
+	if prior is None:
+		message = _("Nothing has been learned for this company yet: learn from Selling Settings first.")
+		if filters.backtest:
+			message = _("No opportunity of this company closed before From Date to learn from.")
+		return _columns(), [], message, None, []
+
+	rows, opportunities = _scored(filters, settings, factors)
+	bands = calibration(rows)
+	learned = brier_score((chance, won, count) for chance, _stage, won, count in rows)
+	staged = brier_score((stage, won, count) for _chance, stage, won, count in rows)
+	table = [
+		{
+			"band": _band_label(index),
+			"predictions": band["count"],
+			"predicted": _percent(band["predicted"]),
+			"actual": _percent(band["actual"]),
+			"stage": _percent(band["stage"]),
+		}
+		for index, band in enumerate(bands)
+	]
+	return _columns(), table, None, _chart(table), _summary(learned, staged, opportunities, filters)
+
+
+def _checked(filters):
+	from_date = date_value(filters.get("from_date") or add_months(today(), -12), _("From Date"))
+	require_company_and_range(filters, from_date, filters.get("to_date") or today())
+	filters.backtest = bool(cint(filters.get("backtest")))
+	return filters
+
+
+def _scored(filters, settings, factors):
+	"""(learned chance, stage chance, won, count) rows, and how many opportunities they score: one grouped
+	query of the closed opportunities the user may read, each group scored once per stage it reached."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	won = Case().when(opportunity.status.isin(WON_STATUSES), 1).else_(0)
+	stage = Coalesce(opportunity.sales_stage, BLANK)
+	terms = [field_term(field, opportunity) for field in settings.fields]
+	closed = closed_at(opportunity)
+	condition = (
+		(opportunity.company == filters.company)
+		& opportunity.status.isin(WON_STATUSES + lost_statuses(settings))
+		& (closed >= filters.from_date)
+		& (closed < add_days(filters.to_date, 1))
+	)
+	if (readable := readable_opportunities()) is not None:
+		condition &= readable
+	groups = (
+		frappe.qb.from_(opportunity)
+		.select(won, stage, *terms, Count("*"))
+		.where(condition)
+		.groupby(won, stage, *terms)
+		.run()
+	)
+
+	# Where no stage gives a percentage, the baseline is the learned prior: the overall win rate.
+	order, prior_chance = ordered_stages(), score(factors, None, {}, []).probability / 100
+	memo, rows, opportunities = {}, [], 0
+	for group in groups:
+		is_won, final_stage, values, count = bool(group[0]), group[1], group[2:-1], group[-1]
+		opportunities += count
+		for reached in stages_reached(is_won, final_stage or None, order):
+			key = (reached, values)
+			if key not in memo:
+				learned = score(
+					factors, reached, dict(zip(settings.fields, values, strict=True)), settings.fields
+				)
+				by_stage = stage_probability(reached)
+				memo[key] = (learned.probability / 100, by_stage / 100 if by_stage else prior_chance)
+			rows.append((*memo[key], is_won, count))
+	return rows, opportunities
+
+
+def _percent(share):
+	return None if share is None else round(100 * share, 1)
+
+
+def _band_label(index: int) -> str:
+	width = 100 // CALIBRATION_BANDS
+	return _("{0} to {1} %").format(index * width, (index + 1) * width)
+
+
+def _columns():
+	return [
+		{"fieldname": "band", "label": _("Learned Chance"), "fieldtype": "Data", "width": 140},
+		{"fieldname": "predictions", "label": _("Predictions"), "fieldtype": "Int", "width": 120},
+		{"fieldname": "predicted", "label": _("Predicted (Learned)"), "fieldtype": "Percent", "width": 160},
+		{"fieldname": "actual", "label": _("Actually Won"), "fieldtype": "Percent", "width": 140},
+		{"fieldname": "stage", "label": _("Sales Stage Percentage"), "fieldtype": "Percent", "width": 180},
+	]
+
+
+def _chart(table) -> dict:
+	"""Predicted and actual win rate per band: on a calibrated model the two lines meet."""
+	shown = [row for row in table if row["predictions"]]
+	return {
+		"data": {
+			"labels": [row["band"] for row in shown],
+			"datasets": [
+				{"name": _("Predicted (Learned)"), "values": [row["predicted"] for row in shown]},
+				{"name": _("Actually Won"), "values": [row["actual"] for row in shown]},
+				{"name": _("Sales Stage Percentage"), "values": [row["stage"] for row in shown]},
+			],
+		},
+		"type": "line",
+		"fieldtype": "Percent",
+		"colors": ["#5e64ff", "#29cd42", "#ffa00a"],
+		"lineOptions": {"dotSize": 6},
+	}
+
+
+def _summary(learned, staged, opportunities, filters) -> list[dict]:
+	def brier(value, label, better):
+		return {
+			"value": None if value is None else round(value, 4),
+			"label": label,
+			"datatype": "Float",
+			"indicator": "Green" if better else "Red",
+		}
+
+	both = learned is not None and staged is not None
+	return [
+		{"value": opportunities, "label": _("Closed Opportunities"), "datatype": "Int"},
+		brier(learned, _("Brier Score, Learned"), both and learned <= staged),
+		brier(staged, _("Brier Score, Sales Stage"), both and staged < learned),
+		{
+			"value": _("Backtest: learned before From Date") if filters.backtest else _("Learned from all"),
+			"label": _("Model"),
+			"datatype": "Data",
+		},
+	]
