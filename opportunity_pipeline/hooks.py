@@ -55,11 +55,13 @@ scheduler_events = {
 	],
 }
 
-WIN_FACTOR_MODULE = (
-	"opportunity_pipeline.opportunity_pipeline.doctype.opportunity_win_factor.opportunity_win_factor"
-)
-permission_query_conditions = {"Opportunity Win Factor": f"{WIN_FACTOR_MODULE}.query_conditions"}
-has_permission = {"Opportunity Win Factor": f"{WIN_FACTOR_MODULE}.has_permission"}
+# The learned win factors count every closed opportunity: only users whom nothing restricts read them.
+permission_query_conditions = {
+	"Opportunity Win Factor": "opportunity_pipeline.win_probability.permissions.query_conditions",
+}
+has_permission = {
+	"Opportunity Win Factor": "opportunity_pipeline.win_probability.permissions.has_permission",
+}
 
 override_whitelisted_methods = {
 	"erpnext.crm.doctype.opportunity.opportunity.make_quotation": "opportunity_pipeline.api.make_quotation",

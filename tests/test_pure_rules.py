@@ -35,6 +35,7 @@ def test_every_feature_has_its_rules_module():
 		"forecast",
 		"quotation",
 		"reporting",
+		"win_probability",
 	}
 
 
@@ -47,7 +48,9 @@ def test_pure_module_imports_no_frappe_and_no_glue(path):
 			assert target in PURE_MODULES, f"{path.name} imports {module}, which is not a pure module"
 
 
-@pytest.mark.parametrize("package", ["follow_up", "auto_close", "forecast", "quotation", "lost", "reporting"])
+@pytest.mark.parametrize(
+	"package", ["follow_up", "auto_close", "forecast", "quotation", "lost", "reporting", "win_probability"]
+)
 def test_feature_package_init_imports_nothing(package):
 	"""Importing a pure module imports its package first: the package itself must stay empty."""
 	assert list(imported_modules(PACKAGE / package / "__init__.py")) == []

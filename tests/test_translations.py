@@ -47,6 +47,18 @@ def json_strings():
 			yield from (row[key] for key in ("label", "description") if row.get(key))
 
 
+def readable_doctype_strings():
+	"""Labels and descriptions of the app's own DocTypes that some role reads."""
+	for path in (MODULE_DIR / "doctype").glob("*/*.json"):
+		doctype = json.loads(path.read_text())
+		if not doctype.get("permissions"):
+			continue
+		yield doctype["name"]
+		yield from (doctype[key] for key in ("description",) if doctype.get(key))
+		for field in doctype["fields"]:
+			yield from (field[key] for key in ("label", "description") if field.get(key))
+
+
 def own_record_names():
 	"""Reports, number cards and dashboard charts the app ships."""
 	for kind in ("report", "number_card", "dashboard_chart"):
@@ -76,6 +88,7 @@ def test_every_user_facing_string_has_a_french_translation():
 		*python_strings(),
 		*javascript_strings(),
 		*json_strings(),
+		*readable_doctype_strings(),
 		*own_record_names(),
 		*workspace_strings(),
 	}

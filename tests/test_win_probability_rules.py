@@ -98,6 +98,10 @@ def test_a_loss_counts_at_its_stage_and_before_and_a_win_at_every_stage():
 	assert history(factors.values()) == (3, 15)
 
 
+def test_no_history_teaches_nothing():
+	assert learn([], ["source"], STAGES) == []
+
+
 def test_a_value_seen_too_rarely_has_no_effect():
 	rows = [(True, "Stage 1", {"source": "Fair"}, 2), (False, "Stage 1", {"source": "Web"}, 40)]
 	rows.append((True, "Stage 1", {"source": "Web"}, 40))

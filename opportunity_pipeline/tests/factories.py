@@ -217,10 +217,10 @@ def make_lead_source(name: str) -> str:
 	return name
 
 
-def make_history(company: str, groups) -> list[str]:
+def make_history(company: str, groups, days_ago: int = 30) -> list[str]:
 	"""Closed opportunities as history holds them, bulk-inserted: `groups` of (status, count, {field:
-	value}). Returns their names."""
-	moment = add_days(now_datetime(), -30)
+	value}), closed `days_ago`. Returns their names."""
+	moment = add_days(now_datetime(), -days_ago)
 	customer = make_customer()
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	fields = sorted({field for _status, _count, values in groups for field in values})

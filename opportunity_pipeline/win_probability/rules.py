@@ -113,6 +113,8 @@ def learn(
 			for field in fields:
 				lost_values[index][field][values.get(field) or BLANK] += count
 
+	if not won_total and not sum(lost_by_stage.values()):
+		return []
 	factors = []
 	# Losses that reached each stage: the stage's own and every later one's, from the last stage back.
 	reached = 0

@@ -55,7 +55,7 @@ class WinProbabilityTestCase(IntegrationTestCase):
 		frappe.db.rollback()
 
 	def open_opportunity(self, **values):
-		return make_opportunity(company=self.company, sales_stage=self.early, **values)
+		return make_opportunity(**{"company": self.company, "sales_stage": self.early, **values})
 
 
 class TestLearning(WinProbabilityTestCase):
