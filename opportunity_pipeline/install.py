@@ -128,6 +128,17 @@ def before_uninstall():
 	drop_indexes()
 	delete_scheduled_jobs()
 	delete_desk_navigation()
+	delete_settings_values()
+
+
+def delete_settings_values():
+	"""The values of the app's Selling Settings fields: Frappe deletes the custom fields on uninstall but
+	keeps their values in Singles, which a later install would then read as a manager's choice."""
+	fields = frappe.get_all(
+		"Custom Field", {"dt": "Selling Settings", "module": "Opportunity Pipeline"}, pluck="fieldname"
+	)
+	if fields:
+		frappe.db.delete("Singles", {"doctype": "Selling Settings", "field": ("in", fields)})
 
 
 def delete_desk_navigation():

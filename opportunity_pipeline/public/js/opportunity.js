@@ -30,7 +30,8 @@ async function explain_win_probability(frm) {
 	if (!field) return;
 	field.df.own_description ??= field.df.description || "";
 	field.set_description(field.df.own_description);
-	if (frm.is_new() || frappe.boot.opportunity_pipeline.win_probability_method !== "Learned") return;
+	if (frm.is_new() || frappe.boot.opportunity_pipeline.win_probability_method !== "Learned")
+		return;
 
 	const name = frm.doc.name;
 	const { message: why } = await frappe.call({
@@ -62,9 +63,11 @@ function win_probability_description(why) {
 		)
 		.join(" · ");
 	const lines = [
-		escape(__("Learned from this company's closed opportunities, of which {0} % were won.", [
-			format_number(why.prior, null, 1),
-		])),
+		escape(
+			__("Learned from this company's closed opportunities, of which {0} % were won.", [
+				format_number(why.prior, null, 1),
+			]),
+		),
 	];
 	if (why.set_by_hand) {
 		lines.push(

@@ -112,14 +112,12 @@ function learn_win_probability(frm) {
 		frappe.msgprint(__("Save the settings first: learning uses the saved ones."));
 		return;
 	}
-	frappe
-		.call("opportunity_pipeline.api.learn_win_probability")
-		.then(({ message }) =>
-			frappe.show_alert({
-				message: message.queued
-					? __("Learning win probabilities in the background.")
-					: __("Learning is already running."),
-				indicator: "blue",
-			}),
-		);
+	frappe.call("opportunity_pipeline.api.learn_win_probability").then(({ message }) =>
+		frappe.show_alert({
+			message: message.queued
+				? __("Learning win probabilities in the background.")
+				: __("Learning is already running."),
+			indicator: "blue",
+		}),
+	);
 }
