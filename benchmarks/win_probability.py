@@ -90,7 +90,8 @@ def true_chance(final_win_rate: float, position: int, stages: int) -> float:
 
 def seed_closed(total: int, rates: dict, stages: list[str], first: int = 1):
 	"""`total` closed opportunities that moved through the stages and were lost at each with the hazard of
-	their source, or won after the last; closed evenly over the last two years, in six territories."""
+	their source, or won after the last; closed evenly over the last two years, in six territories that
+	carry no signal (independent of the source: naive Bayes assumes its fields are)."""
 	randomness = random.Random(first)
 	sources = list(rates)
 	outcomes = []
@@ -115,7 +116,7 @@ def seed_closed(total: int, rates: dict, stages: list[str], first: int = 1):
 			"status": lambda i: "Converted" if outcomes[i][1] is None else "Lost",
 			"sales_stage": lambda i: stages[-1] if outcomes[i][1] is None else stages[outcomes[i][1]],
 			"source": lambda i: outcomes[i][0],
-			"territory": lambda i: TERRITORIES[i % len(TERRITORIES)],
+			"territory": lambda i: TERRITORIES[(i // 2) % len(TERRITORIES)],
 			"converted_on": lambda i: closed_on(i) if outcomes[i][1] is None else None,
 			"lost_date": lambda i: closed_on(i) if outcomes[i][1] is not None else None,
 			"modified": closed_on,
@@ -137,7 +138,7 @@ def seed_open(total: int, stages: list[str], first: int):
 			"status": lambda i: OPEN_STATUSES[i % len(OPEN_STATUSES)],
 			"sales_stage": lambda i: stages[i % len(stages)],
 			"source": lambda i: (REFERRAL, COLD_CALL)[i % 2],
-			"territory": lambda i: TERRITORIES[i % len(TERRITORIES)],
+			"territory": lambda i: TERRITORIES[(i // 2) % len(TERRITORIES)],
 			"probability": lambda i: 50,
 			"probability_set_by_hand": lambda i: 0,
 			"opportunity_amount": lambda i: 100 + i % 9000,
