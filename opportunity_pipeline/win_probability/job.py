@@ -13,9 +13,9 @@ JOB_ID = "opportunity_pipeline:learn_win_probability"
 
 
 def learn_all(company: str | None = None, publish_progress: bool = False):
-	"""Learn each company's factors (or one company's), and apply them where the method is Learned; under
-	Sales Stage, open opportunities get their stage's probability back. One company at a time, committed,
-	so a long run never holds the others' rows."""
+	"""Learn each company's factors (or one company's), and apply them when the method is Learned. Under
+	Sales Stage it still learns, so the calibration report can compare before a manager switches. One
+	company at a time, committed, so a long run never holds the others' rows."""
 	settings = win_probability_settings()
 	companies = [company] if company else frappe.get_all("Company", pluck="name", order_by="name")
 	for number, name in enumerate(companies, start=1):
