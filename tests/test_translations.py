@@ -37,7 +37,7 @@ def python_strings():
 
 def javascript_strings():
 	for path in PACKAGE.rglob("*.js"):
-		yield from (ast.literal_eval(m) for m in re.findall(r"__\((\"[^\"]*\"|'[^']*')", path.read_text()))
+		yield from (ast.literal_eval(m) for m in re.findall(r"__\(\s*(\"[^\"]*\"|'[^']*')", path.read_text()))
 
 
 def json_strings():

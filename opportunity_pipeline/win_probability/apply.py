@@ -104,8 +104,9 @@ def apply_probability(doc):
 	one is computed only when the save changes what it depends on."""
 	before = doc.get_doc_before_save()
 	probability = doc.get("probability")
-	changed = inputs_changed(doc)
-	automatic = learned_probability(doc) if changed else None
+	settings = win_probability_settings()
+	changed = inputs_changed(doc, settings)
+	automatic = learned_probability(doc, settings) if changed else None
 	doc.probability, doc.probability_set_by_hand = probability_after_save(
 		is_new=before is None,
 		inputs_changed=changed,
@@ -116,10 +117,9 @@ def apply_probability(doc):
 	)
 
 
-def learned_probability(doc) -> float | None:
+def learned_probability(doc, settings) -> float | None:
 	"""The learned chance of the opportunity as it is being saved; None when the method is Sales Stage or
 	the company has too little history (the stage's probability applies then)."""
-	settings = win_probability_settings()
 	if not settings.learned or not doc.company:
 		return None
 	values = model_values(doc, settings)
@@ -142,12 +142,11 @@ def model_values(doc, settings) -> dict:
 	return values
 
 
-def inputs_changed(doc, settings=None) -> bool:
+def inputs_changed(doc, settings) -> bool:
 	"""Whether the save changes the stage or a field the learned chance depends on."""
 	before = doc.get_doc_before_save()
 	if before is None:
 		return True
-	settings = settings or win_probability_settings()
 	fields = ["sales_stage"]
 	if settings.learned:
 		fields += [column(field) for field in settings.fields if field != AMOUNT_BAND]

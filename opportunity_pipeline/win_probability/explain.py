@@ -10,6 +10,7 @@ from opportunity_pipeline.forecast.stages import stage_probability
 from opportunity_pipeline.validation import existing
 from opportunity_pipeline.win_probability.apply import model_values
 from opportunity_pipeline.win_probability.learn import stored_factors
+from opportunity_pipeline.win_probability.permissions import reads_every_opportunity
 from opportunity_pipeline.win_probability.rules import (
 	AMOUNT_BAND,
 	NO_STAGE,
@@ -33,7 +34,8 @@ def explain_win_probability(opportunity: str) -> dict:
 	"effect"}]} for an opportunity the user may read. `method` is the one that gives the probability:
 	Learned, or Sales Stage (chosen, or below the minimum history); `effect` is a likelihood ratio (x2.1
 	doubles the odds), strongest first; `prior` is the win rate of every closed opportunity of the company.
-	Also: "set_by_hand", "stored" (the probability saved on it), "setting" and "history"."""
+	Also: "set_by_hand", "stored" (the probability saved on it), "setting" and "history" (the minimums,
+	and the company's won and lost counts for a user whom nothing restricts on Opportunity, else None)."""
 	existing("Opportunity", opportunity, _("Opportunity"))
 	doc = frappe.get_doc("Opportunity", opportunity)
 	doc.check_permission("read")
@@ -45,6 +47,7 @@ def explain_win_probability(opportunity: str) -> dict:
 	won, lost = history([prior] if prior else [])
 	explained = score(factors, doc.sales_stage, values, settings.fields) if prior else None
 	learned = settings.learned and is_trusted(won, lost, settings.min_won, settings.min_lost)
+	counts_shown = reads_every_opportunity()
 
 	return {
 		"probability": explained.probability if learned else stage_probability(doc.sales_stage),
@@ -64,7 +67,13 @@ def explain_win_probability(opportunity: str) -> dict:
 		"set_by_hand": bool(doc.probability_set_by_hand),
 		"stored": flt(doc.probability),
 		"setting": settings.method,
-		"history": {"won": won, "lost": lost, "min_won": settings.min_won, "min_lost": settings.min_lost},
+		# Counts of the whole company, shown only to someone whose list hides none of its opportunities.
+		"history": {
+			"won": won if counts_shown else None,
+			"lost": lost if counts_shown else None,
+			"min_won": settings.min_won,
+			"min_lost": settings.min_lost,
+		},
 	}
 
 

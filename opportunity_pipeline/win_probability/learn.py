@@ -62,27 +62,32 @@ def closed_at(opportunity=None):
 	)
 
 
-def learn_factors(company: str, settings, closed_before=None) -> list[Factor]:
-	"""What the company's closed opportunities teach (only those closed before `closed_before`, for a
-	backtest): one grouped query, counted by rules.learn."""
+def closed_groups(company: str, settings, condition=None) -> list[tuple]:
+	"""The company's closed opportunities (and `condition`), grouped as learning counts them: rows of
+	(won, stage, values of settings.fields in order, count). One query; no document is loaded."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	won = Case().when(opportunity.status.isin(WON_STATUSES), 1).else_(0)
+	stage = Coalesce(opportunity.sales_stage, BLANK)
 	terms = [field_term(field, opportunity) for field in settings.fields]
-	condition = (opportunity.company == company) & opportunity.status.isin(
+	closed = (opportunity.company == company) & opportunity.status.isin(
 		WON_STATUSES + lost_statuses(settings)
 	)
-	if closed_before:
-		condition &= closed_at(opportunity) < closed_before
-	stage = Coalesce(opportunity.sales_stage, BLANK)
 	query = (
 		frappe.qb.from_(opportunity)
 		.select(won, stage, *terms, Count("*"))
-		.where(condition)
+		.where(closed if condition is None else closed & condition)
 		.groupby(won, stage, *terms)
 	)
+	return [(bool(row[0]), row[1], tuple(row[2:-1]), row[-1]) for row in query.run()]
+
+
+def learn_factors(company: str, settings, closed_before=None) -> list[Factor]:
+	"""What the company's closed opportunities teach (only those closed before `closed_before`, for a
+	backtest), counted by rules.learn."""
+	condition = closed_at() < closed_before if closed_before else None
 	rows = (
-		(bool(row[0]), row[1], dict(zip(settings.fields, row[2:-1], strict=True)), row[-1])
-		for row in query.run()
+		(won, stage, dict(zip(settings.fields, values, strict=True)), count)
+		for won, stage, values, count in closed_groups(company, settings, condition)
 	)
 	return learn(rows, settings.fields, ordered_stages(), settings.min_count)
 

@@ -9,6 +9,7 @@ from frappe.utils import cint
 from opportunity_pipeline.auto_close.settings import is_saved
 from opportunity_pipeline.lost.queries import opportunity_field
 from opportunity_pipeline.win_probability.rules import (
+	AMOUNT_BAND,
 	DEFAULT_FIELDS,
 	DEFAULT_MIN_COUNT,
 	DEFAULT_MIN_HISTORY,
@@ -60,17 +61,10 @@ def column(field: str) -> str:
 
 
 def field_label(field: str) -> str:
-	labels = {
-		"sales_stage": _("Sales Stage"),
-		"source": _("Source"),
-		"opportunity_type": _("Opportunity Type"),
-		"territory": _("Territory"),
-		"customer_group": _("Customer Group"),
-		"opportunity_from": _("Opportunity From"),
-		"campaign": _("Campaign"),
-		"amount_band": _("Amount"),
-	}
-	return labels[field]
+	"""The field's label on Opportunity, as the form shows it."""
+	if field == AMOUNT_BAND:
+		return _("Amount")
+	return _(frappe.get_meta("Opportunity").get_label(column(field)))
 
 
 def changed(settings) -> bool:

@@ -57,7 +57,13 @@ class TestExplanation(WinProbabilityTestCase):
 		hidden = self.open_opportunity(territory=south)
 		shown = self.open_opportunity(territory=north)
 		frappe.set_user(user)
-		self.assertEqual(explain_win_probability(shown.name)["method"], "Sales Stage")
+		why = explain_win_probability(shown.name)
+		self.assertEqual(why["method"], "Sales Stage")
+		self.assertEqual(
+			(why["history"]["won"], why["history"]["lost"]),
+			(None, None),
+			"company-wide counts are not shown to a user whose list hides some opportunities",
+		)
 		self.assertRaises(frappe.PermissionError, explain_win_probability, hidden.name)
 		self.assertRaises(frappe.ValidationError, explain_win_probability, "no such opportunity")
 

@@ -17,7 +17,9 @@ import {
 	insertDoc,
 	ok,
 	runSpec,
+	setLanguage,
 	shot,
+	switchToFrench,
 	uiLogin,
 } from "./lib.mjs";
 
@@ -30,10 +32,6 @@ function monthsAhead(months, day = 15) {
 	date.setUTCMonth(date.getUTCMonth() + months);
 	date.setUTCDate(day);
 	return date.toISOString().slice(0, 10);
-}
-
-async function setLanguage(api, language) {
-	await call(api, "PUT", "/api/resource/User/Administrator", { language });
 }
 
 async function waitForCharts(page, count) {
@@ -183,13 +181,7 @@ async function main({ admin, browser, created }) {
 		await photograph(page, "en", first.stage, first.name);
 
 		check("the same pages in French");
-		await setLanguage(admin, "fr");
-		await call(admin, "POST", "/api/method/frappe.sessions.clear");
-		await page.evaluate(() => frappe.assets.clear_local_storage());
-		await page.goto(`${BASE_URL}/app`);
-		await page.waitForFunction(
-			() => window.frappe && frappe.boot && frappe.boot.lang === "fr",
-		);
+		await switchToFrench(admin, page);
 		const label = await page.evaluate(() => __("Opportunity Pipeline"));
 		assert(label === "Pipeline des opportunités", `the workspace is called "${label}"`);
 		await photograph(page, "fr", first.stage, first.name);

@@ -141,6 +141,21 @@ export async function fillLink(page, fieldname, value) {
 	ok(`${fieldname} = ${value} (picked from the link suggestions)`);
 }
 
+/** Sets Administrator's language (the UI reads it at the next login or boot). */
+export async function setLanguage(api, language) {
+	await call(api, "PUT", "/api/resource/User/Administrator", { language });
+}
+
+/** Administrator's UI in French from now on: the language set, the session and the cached assets cleared
+ * so the desk boots again with French messages. */
+export async function switchToFrench(api, page) {
+	await setLanguage(api, "fr");
+	await call(api, "POST", "/api/method/frappe.sessions.clear");
+	await page.evaluate(() => frappe.assets.clear_local_storage());
+	await page.goto(`${BASE_URL}/app`);
+	await page.waitForFunction(() => window.frappe && frappe.boot && frappe.boot.lang === "fr");
+}
+
 // ---------------------------------------------------------------- the test
 export async function launch() {
 	return chromium.launch({

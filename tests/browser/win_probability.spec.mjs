@@ -20,7 +20,9 @@ import {
 	insertDoc,
 	ok,
 	runSpec,
+	setLanguage,
 	shot,
+	switchToFrench,
 	uiLogin,
 } from "./lib.mjs";
 
@@ -58,10 +60,6 @@ function runQueuedJobs() {
 			timeout: 180_000,
 		},
 	);
-}
-
-async function setLanguage(api, language) {
-	await call(api, "PUT", "/api/resource/User/Administrator", { language });
 }
 
 async function photograph(page, language, opportunity, company) {
@@ -193,13 +191,7 @@ async function main({ admin, browser, created }) {
 		await photograph(page, "en", open.name, company);
 
 		check("the same pages in French");
-		await setLanguage(admin, "fr");
-		await call(admin, "POST", "/api/method/frappe.sessions.clear");
-		await page.evaluate(() => frappe.assets.clear_local_storage());
-		await page.goto(`${BASE_URL}/app`);
-		await page.waitForFunction(
-			() => window.frappe && frappe.boot && frappe.boot.lang === "fr",
-		);
+		await switchToFrench(admin, page);
 		const title = await page.evaluate(() => __("Win Probability Calibration"));
 		assert(title === "Calibrage de la probabilité de gain", `the report is called "${title}"`);
 		await photograph(page, "fr", open.name, company);

@@ -47,11 +47,17 @@ function win_probability_description(why) {
 	const escape = frappe.utils.escape_html;
 	if (why.method !== "Learned") {
 		const { won, lost, min_won, min_lost } = why.history;
+		// The company's counts come only to users whose list hides none of its opportunities.
 		return escape(
-			__(
-				"Not enough history to learn from yet: {0} won and {1} lost, {2} and {3} needed. The sales stage's probability applies.",
-				[won, lost, min_won, min_lost],
-			),
+			won === null
+				? __(
+						"Not enough history to learn from yet: {0} won and {1} lost needed. The sales stage's probability applies.",
+						[min_won, min_lost],
+				  )
+				: __(
+						"Not enough history to learn from yet: {0} won and {1} lost, {2} and {3} needed. The sales stage's probability applies.",
+						[won, lost, min_won, min_lost],
+				  ),
 		);
 	}
 	const factors = why.factors

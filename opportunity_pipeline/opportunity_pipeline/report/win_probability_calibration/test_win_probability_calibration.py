@@ -92,18 +92,24 @@ class TestWinProbabilityCalibration(WinProbabilityTestCase):
 
 	@change_settings("Selling Settings", STAGE_ONLY)
 	def test_a_restricted_manager_is_scored_on_what_the_list_shows_them(self):
-		north = make_territory("_OP Win North")
+		north, south = make_territory("_OP Win North"), make_territory("_OP Win South")
 		shown = make_history(self.company, [("Lost", 7, {"sales_stage": self.late, "territory": north})])
+		hidden = make_history(self.company, [("Lost", 9, {"sales_stage": self.late, "territory": south})])
 		learn_company(self.company)
 		manager = make_user(NORTH_MANAGER, roles=("Sales Manager",))
 		restrict(manager, north)
 		frappe.set_user(manager)
 		_rows, _message, _chart, summary = self.run_report()
-		listed = frappe.get_list(
-			"Opportunity", {"company": self.company, "status": ("in", ["Converted", "Lost"])}
-		)
+		listed = {
+			row.name
+			for row in frappe.get_list(
+				"Opportunity", {"company": self.company, "status": ("in", ["Converted", "Lost"])}
+			)
+		}
 		self.assertEqual(summary["Closed Opportunities"], len(listed))
-		self.assertTrue(set(shown) <= {row.name for row in listed})
+		self.assertTrue(set(shown) <= listed)
+		self.assertFalse(set(hidden) & listed, "the restriction hides the south's losses")
+		self.assertEqual(summary["Closed Opportunities"], 150 + 7, "the whole history but the south's")
 
 	def test_bad_filters_are_refused(self):
 		self.assertRaises(frappe.ValidationError, execute, {**self.filters, "company": None})

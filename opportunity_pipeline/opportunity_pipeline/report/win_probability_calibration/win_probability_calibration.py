@@ -8,24 +8,19 @@ the scored ones taught it: the comparison with the stage percentages is honest."
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import add_days, add_months, cint, today
 
 from opportunity_pipeline.forecast.stages import ordered_stages, stage_probability
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.reporting.query import require_company_and_range
-from opportunity_pipeline.statuses import WON_STATUSES
 from opportunity_pipeline.validation import date_value
 from opportunity_pipeline.win_probability.learn import (
 	closed_at,
-	field_term,
+	closed_groups,
 	learn_factors,
-	lost_statuses,
 	stored_factors,
 )
 from opportunity_pipeline.win_probability.rules import (
-	BLANK,
 	CALIBRATION_BANDS,
 	NO_STAGE,
 	STAGE_FIELD,
@@ -81,32 +76,17 @@ def _checked(filters):
 def _scored(filters, settings, factors):
 	"""(learned chance, stage chance, won, count) rows, and how many opportunities they score: one grouped
 	query of the closed opportunities the user may read, each group scored once per stage it reached."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	won = Case().when(opportunity.status.isin(WON_STATUSES), 1).else_(0)
-	stage = Coalesce(opportunity.sales_stage, BLANK)
-	terms = [field_term(field, opportunity) for field in settings.fields]
-	closed = closed_at(opportunity)
-	condition = (
-		(opportunity.company == filters.company)
-		& opportunity.status.isin(WON_STATUSES + lost_statuses(settings))
-		& (closed >= filters.from_date)
-		& (closed < add_days(filters.to_date, 1))
-	)
+	closed = closed_at()
+	condition = (closed >= filters.from_date) & (closed < add_days(filters.to_date, 1))
 	if (readable := readable_opportunities()) is not None:
 		condition &= readable
-	groups = (
-		frappe.qb.from_(opportunity)
-		.select(won, stage, *terms, Count("*"))
-		.where(condition)
-		.groupby(won, stage, *terms)
-		.run()
-	)
+	groups = closed_groups(filters.company, settings, condition)
 
 	# Where no stage gives a percentage, the baseline is the learned prior: the overall win rate.
 	order, prior_chance = ordered_stages(), score(factors, None, {}, []).probability / 100
 	memo, rows, opportunities = {}, [], 0
 	for group in groups:
-		is_won, final_stage, values, count = bool(group[0]), group[1], group[2:-1], group[-1]
+		is_won, final_stage, values, count = group
 		opportunities += count
 		for reached in stages_reached(is_won, final_stage or None, order):
 			key = (reached, values)
