@@ -56,12 +56,18 @@ scheduler_events = {
 }
 
 # The learned win factors count every closed opportunity: only users whom nothing restricts read them.
+# The pipeline history: the rows of the opportunities the user may read.
 permission_query_conditions = {
 	"Opportunity Win Factor": "opportunity_pipeline.win_probability.permissions.query_conditions",
+	"Opportunity Pipeline State": "opportunity_pipeline.pipeline_history.permissions.query_conditions",
 }
 has_permission = {
 	"Opportunity Win Factor": "opportunity_pipeline.win_probability.permissions.has_permission",
+	"Opportunity Pipeline State": "opportunity_pipeline.pipeline_history.permissions.has_permission",
 }
+
+# Deleting an opportunity ends its history; the history does not keep it from being deleted.
+ignore_links_on_delete = ["Opportunity Pipeline State"]
 
 override_whitelisted_methods = {
 	"erpnext.crm.doctype.opportunity.opportunity.make_quotation": "opportunity_pipeline.api.make_quotation",

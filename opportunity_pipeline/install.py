@@ -13,6 +13,7 @@ from opportunity_pipeline.follow_up.assignment import (
 from opportunity_pipeline.forecast.kanban import delete_sales_stage_board, ensure_sales_stage_board
 from opportunity_pipeline.forecast.stages import set_default_stage_probabilities
 from opportunity_pipeline.patches.v15_0 import fill_converted_on, fill_lost_date
+from opportunity_pipeline.pipeline_history.backfill import backfill_history
 from opportunity_pipeline.win_probability.settings import save_defaults as save_win_probability_defaults
 
 
@@ -26,6 +27,7 @@ def after_install():
 	set_up_forecast()
 	date_past_outcomes()
 	save_win_probability_defaults()
+	backfill_history()
 
 
 def date_past_outcomes():

@@ -36,6 +36,7 @@ def test_every_feature_has_its_rules_module():
 		"quotation",
 		"reporting",
 		"win_probability",
+		"pipeline_history",
 	}
 
 
@@ -49,7 +50,17 @@ def test_pure_module_imports_no_frappe_and_no_glue(path):
 
 
 @pytest.mark.parametrize(
-	"package", ["follow_up", "auto_close", "forecast", "quotation", "lost", "reporting", "win_probability"]
+	"package",
+	[
+		"follow_up",
+		"auto_close",
+		"forecast",
+		"quotation",
+		"lost",
+		"reporting",
+		"win_probability",
+		"pipeline_history",
+	],
 )
 def test_feature_package_init_imports_nothing(package):
 	"""Importing a pure module imports its package first: the package itself must stay empty."""

@@ -10,12 +10,18 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - preview_auto_close(limit, days, statuses), run_auto_close(): auto_close/preview.py
 - learn_win_probability(company=None): win_probability/job.py (System Manager)
 - explain_win_probability(opportunity): win_probability/explain.py
+- pipeline_as_of(date, company, group_by=None): pipeline_history/as_of.py
+- opportunity_history(opportunity): pipeline_history/form.py
+- rebuild_pipeline_history(): pipeline_history/backfill.py (System Manager)
 """
 
 from opportunity_pipeline.auto_close.preview import preview_auto_close, run_auto_close
 from opportunity_pipeline.forecast.cards import open_pipeline_card, weighted_pipeline_card
 from opportunity_pipeline.lost.declare import declare_lost
 from opportunity_pipeline.lost.summary import rebuild_loss_summary
+from opportunity_pipeline.pipeline_history.as_of import pipeline_as_of
+from opportunity_pipeline.pipeline_history.backfill import rebuild_pipeline_history
+from opportunity_pipeline.pipeline_history.form import opportunity_history
 from opportunity_pipeline.quotation.make import make_quotation, make_supplier_quotation
 from opportunity_pipeline.win_probability.explain import explain_win_probability
 from opportunity_pipeline.win_probability.job import learn_win_probability
@@ -27,8 +33,11 @@ __all__ = [
 	"make_quotation",
 	"make_supplier_quotation",
 	"open_pipeline_card",
+	"opportunity_history",
+	"pipeline_as_of",
 	"preview_auto_close",
 	"rebuild_loss_summary",
+	"rebuild_pipeline_history",
 	"run_auto_close",
 	"weighted_pipeline_card",
 ]

@@ -17,6 +17,7 @@ from frappe.utils import now_datetime
 
 from opportunity_pipeline.auto_close.rules import idle_cutoff
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
+from opportunity_pipeline.pipeline_history.record import record_changes
 from opportunity_pipeline.row_isolation import isolated
 
 BATCH_SIZE = 5_000
@@ -151,6 +152,7 @@ def _close(run: _Run, rows: list):
 	frappe.qb.update(opportunity).set(opportunity.status, "Closed").set(opportunity.modified, run.now).set(
 		opportunity.modified_by, "Administrator"
 	).where(in_batch).run()
+	record_changes(opportunity.name[rows[0].name : rows[-1].name], now=run.now)
 
 	if assigned := [row.name for row in rows if frappe.parse_json(row._assign or "[]")]:
 		todo = frappe.qb.DocType("ToDo")

@@ -12,6 +12,7 @@ from opportunity_pipeline.follow_up.event import (
 from opportunity_pipeline.forecast.conversion import stamp_conversion
 from opportunity_pipeline.lost.loss import stamp_loss, validate_loss
 from opportunity_pipeline.lost.summary import mark_opportunity
+from opportunity_pipeline.pipeline_history.record import close_history, record_opportunity
 from opportunity_pipeline.win_probability.apply import apply_probability
 
 PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
@@ -39,6 +40,7 @@ def on_change(doc, method=None):
 	stamp_conversion(doc)
 	stamp_loss(doc)
 	mark_opportunity(doc)
+	record_opportunity(doc)
 
 
 def keep_derived_fields(doc):
@@ -50,3 +52,4 @@ def keep_derived_fields(doc):
 def on_trash(doc, method=None):
 	delete_follow_up_event(doc)
 	mark_opportunity(doc)
+	close_history(doc)

@@ -2,7 +2,7 @@
 to one opportunity when a save changes what it depends on."""
 
 from pypika import CustomFunction
-from pypika.terms import Field, ValueWrapper
+from pypika.terms import ValueWrapper
 
 import frappe
 from frappe.query_builder.functions import Coalesce, Round
@@ -10,6 +10,8 @@ from frappe.utils import cint, flt, now_datetime
 
 from opportunity_pipeline.forecast.rules import probability_after_save
 from opportunity_pipeline.forecast.stages import stage_probability
+from opportunity_pipeline.pipeline_history.record import record_changes
+from opportunity_pipeline.sql import Qualified
 from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.win_probability.learn import WIN_FACTOR, field_term, stored_factors
 from opportunity_pipeline.win_probability.rules import (
@@ -24,18 +26,6 @@ from opportunity_pipeline.win_probability.rules import (
 from opportunity_pipeline.win_probability.settings import column, win_probability_settings
 
 Exp = CustomFunction("EXP", ["exponent"])
-
-
-class Qualified(Field):
-	"""A column named with its table in an UPDATE's SET: pypika drops the table there, which MariaDB
-	refuses as ambiguous once the UPDATE joins other tables with the same column."""
-
-	def __init__(self, field):
-		super().__init__(field.name, table=field.table)
-
-	def get_sql(self, **kwargs) -> str:
-		quote = "`" if frappe.db.db_type == "mariadb" else '"'
-		return super().get_sql(**{**kwargs, "with_namespace": True, "quote_char": quote})
 
 
 def is_company_trusted(company: str, settings) -> bool:
@@ -95,7 +85,9 @@ def apply_company(company: str, settings=None) -> int:
 		)
 	)
 	query.run()
-	return frappe.db.sql("select row_count()")[0][0]
+	changed = frappe.db.sql("select row_count()")[0][0]
+	record_changes((opportunity.company == company) & opportunity.status.isin(OPEN_STATUSES))
+	return changed
 
 
 def apply_probability(doc):
@@ -173,4 +165,6 @@ def apply_stage_probabilities() -> int:
 			& ((opportunity.probability != stage.probability) | opportunity.probability.isnull())
 		)
 	).run()
-	return frappe.db.sql("select row_count()")[0][0]
+	changed = frappe.db.sql("select row_count()")[0][0]
+	record_changes(opportunity.status.isin(OPEN_STATUSES))
+	return changed

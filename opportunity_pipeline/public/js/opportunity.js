@@ -5,6 +5,7 @@ frappe.ui.form.on("Opportunity", {
 			frm.remove_custom_button(__("Supplier Quotation"), __("Create"));
 		}
 		explain_win_probability(frm);
+		show_pipeline_history(frm);
 	},
 
 	async sales_stage(frm) {
@@ -86,4 +87,54 @@ function win_probability_description(why) {
 	}
 	if (factors) lines.push(factors);
 	return `<span class="win-probability-factors">${lines.join("<br>")}</span>`;
+}
+
+// The history section: each stay in a stage, with its dates and the days spent there.
+async function show_pipeline_history(frm) {
+	const field = frm.get_field("pipeline_history_html");
+	if (!field) return;
+	field.$wrapper.empty();
+	if (frm.is_new()) return;
+	const name = frm.doc.name;
+	const { message: history } = await frappe.call({
+		method: "opportunity_pipeline.api.opportunity_history",
+		args: { opportunity: name },
+	});
+	if (!history || frm.doc.name !== name) return;
+	field.$wrapper.html(pipeline_history_table(history));
+}
+
+function pipeline_history_table(history) {
+	const escape = frappe.utils.escape_html;
+	if (!history.stays.length) {
+		return `<p class="text-muted pipeline-history">${escape(
+			__("No stay in a sales stage recorded yet."),
+		)}</p>`;
+	}
+	const rows = history.stays
+		.map(
+			(stay) => `<tr>
+				<td>${escape(stay.stage ? __(stay.stage) : __("No Stage"))}</td>
+				<td>${frappe.datetime.str_to_user(stay.from)}</td>
+				<td>${stay.to ? frappe.datetime.str_to_user(stay.to) : escape(__("Now"))}</td>
+				<td class="text-right">${format_number(stay.days, null, 0)}</td>
+				<td>${stay.ended_as ? escape(__(stay.ended_as)) : ""}</td>
+			</tr>`,
+		)
+		.join("");
+	const note = history.reconstructed
+		? `<p class="text-muted small">${escape(
+				__("Stays before the app was installed are read back from the Version history."),
+		  )}</p>`
+		: "";
+	return `<table class="table table-bordered table-sm pipeline-history">
+		<thead><tr>
+			<th>${escape(__("Sales Stage"))}</th>
+			<th>${escape(__("From"))}</th>
+			<th>${escape(__("To"))}</th>
+			<th class="text-right">${escape(__("Days"))}</th>
+			<th>${escape(__("Left As"))}</th>
+		</tr></thead>
+		<tbody>${rows}</tbody>
+	</table>${note}`;
 }

@@ -1,0 +1,192 @@
+"""How accurate the forecast was: for each month, the weighted pipeline expected to close in it as it stood
+N weeks before it began (from the pipeline history), next to what was won in it (Converted On, amount in
+company currency); the error per month, per owner and overall, with the bias and the weighted absolute
+error."""
+
+from datetime import datetime, time, timedelta
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Sum
+from frappe.utils import add_days, add_months, get_last_day, today
+
+from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline_history.as_of import states_query
+from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.pipeline_history.rules import accuracy, overall_accuracy
+from opportunity_pipeline.reporting.periods import month_start, periods_between
+from opportunity_pipeline.reporting.query import (
+	amount_in_company_currency,
+	choose,
+	require_company_and_range,
+)
+from opportunity_pipeline.statuses import WON_STATUSES
+
+WEEKS = ("4", "1", "13")
+GROUPINGS = ("", "Opportunity Owner")
+
+
+def execute(filters=None):
+	filters = _checked(frappe._dict(filters or {}))
+	readable = readable_opportunities()
+	months = [
+		datetime(year, month, 1).date()
+		for year, month in periods_between(filters.from_date, filters.to_date, "Monthly")
+	]
+	forecast = _forecast(filters, months, readable)
+	actual = _actual(filters, readable)
+	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+	keys = sorted(set(forecast) | set(actual), key=lambda key: (key[0], key[1] or ""))
+	rows = []
+	for month, owner in keys:
+		figures = accuracy(forecast.get((month, owner), 0.0), actual.get((month, owner), 0.0))
+		rows.append({"month": month.strftime("%Y-%m"), "owner": owner, "currency": currency, **figures})
+	overall = overall_accuracy(rows)
+	return _columns(filters), rows, None, _chart(rows, months), _summary(overall, currency)
+
+
+def _checked(filters):
+	last_month = month_start(add_months(today(), -1))
+	from_date = month_start(frappe.utils.getdate(filters.get("from_date") or add_months(last_month, -11)))
+	require_company_and_range(filters, from_date, filters.get("to_date") or get_last_day(last_month))
+	filters.from_date = month_start(filters.from_date)
+	filters.to_date = get_last_day(filters.to_date)
+	choose(filters, "weeks", WEEKS, _("Weeks Before"))
+	choose(filters, "group_by", GROUPINGS, _("Group By"))
+	return filters
+
+
+def _key(month, owner, filters):
+	return (month, (owner or "") if filters.group_by else None)
+
+
+def _forecast(filters, months, readable) -> dict:
+	"""(month, owner) -> weighted amount expected to close in the month, as it stood N weeks before it."""
+	state = frappe.qb.DocType(STATE)
+	weighted = Sum(state.amount * state.probability / 100)
+	found = {}
+	for month in months:
+		moment = datetime.combine(month - timedelta(weeks=int(filters.weeks)), time.min)
+		query = (
+			states_query(moment, filters.company, readable)
+			.where(state.expected_closing[month : get_last_day(month)])
+			.select(state.opportunity_owner, weighted)
+			.groupby(state.opportunity_owner)
+		)
+		for owner, value in query.run():
+			key = _key(month, owner, filters)
+			found[key] = found.get(key, 0.0) + float(value or 0)
+	return found
+
+
+def _actual(filters, readable) -> dict:
+	"""(month, owner) -> amount won in the month, by Converted On."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	condition = (
+		(opportunity.company == filters.company)
+		& opportunity.status.isin(WON_STATUSES)
+		& (opportunity.converted_on >= filters.from_date)
+		& (opportunity.converted_on < add_days(filters.to_date, 1))
+	)
+	if readable is not None:
+		condition &= readable
+	rows = (
+		frappe.qb.from_(opportunity)
+		.select(
+			opportunity.converted_on, opportunity.opportunity_owner, amount_in_company_currency(opportunity)
+		)
+		.where(condition)
+		.run()
+	)
+	found = {}
+	for converted_on, owner, amount in rows:
+		key = _key(month_start(converted_on.date()), owner, filters)
+		found[key] = found.get(key, 0.0) + float(amount or 0)
+	return found
+
+
+def _columns(filters):
+	columns = [{"fieldname": "month", "label": _("Month"), "fieldtype": "Data", "width": 100}]
+	if filters.group_by:
+		columns.append(
+			{
+				"fieldname": "owner",
+				"label": _("Opportunity Owner"),
+				"fieldtype": "Link",
+				"options": "User",
+				"width": 180,
+			}
+		)
+	columns += [
+		{
+			"fieldname": "forecast",
+			"label": _("Weighted Forecast"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 150,
+		},
+		{
+			"fieldname": "actual",
+			"label": _("Won"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 150,
+		},
+		{
+			"fieldname": "error",
+			"label": _("Error (Forecast - Won)"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 170,
+		},
+		{"fieldname": "error_percent", "label": _("Error (% of Won)"), "fieldtype": "Percent", "width": 130},
+	]
+	return columns
+
+
+def _chart(rows, months):
+	labels = [month.strftime("%Y-%m") for month in months]
+	forecast = {label: 0.0 for label in labels}
+	actual = {label: 0.0 for label in labels}
+	for row in rows:
+		forecast[row["month"]] += row["forecast"]
+		actual[row["month"]] += row["actual"]
+	return {
+		"data": {
+			"labels": labels,
+			"datasets": [
+				{"name": _("Weighted Forecast"), "values": [forecast[label] for label in labels]},
+				{"name": _("Won"), "values": [actual[label] for label in labels]},
+			],
+		},
+		"type": "bar",
+		"fieldtype": "Currency",
+	}
+
+
+def _summary(overall, currency):
+	def percent(value):
+		return None if value is None else round(value, 1)
+
+	return [
+		{
+			"label": _("Weighted Forecast"),
+			"value": overall["forecast"],
+			"datatype": "Currency",
+			"currency": currency,
+		},
+		{"label": _("Won"), "value": overall["actual"], "datatype": "Currency", "currency": currency},
+		{
+			"label": _("Bias (% of Won)"),
+			"value": percent(overall["bias_percent"]),
+			"datatype": "Percent",
+			"indicator": "Green"
+			if overall["bias_percent"] is not None and abs(overall["bias_percent"]) < 10
+			else "Orange",
+		},
+		{
+			"label": _("Weighted Absolute Error (% of Won)"),
+			"value": percent(overall["absolute_percent"]),
+			"datatype": "Percent",
+		},
+	]

@@ -1,0 +1,134 @@
+"""How fast opportunities move through the sales stages: for the stays in a stage that ended in the period,
+the median and 75th-percentile days spent there, and the share that moved forward, moved back, were won,
+lost or closed. A stay ends when the stage changes or the opportunity leaves the pipeline; the history
+row that ends it holds the stage left and the days (pipeline_history/rules.next_stage_fields), so one
+grouped query counts them by days and the percentiles come from that histogram."""
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Count
+from frappe.utils import add_days, add_months, today
+
+from opportunity_pipeline.forecast.stages import ordered_stages
+from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.pipeline_history.rules import percentile, stay_outcome
+from opportunity_pipeline.reporting.query import choose, require_company_and_range
+
+GROUPINGS = {"": None, "Opportunity Owner": "opportunity_owner", "Territory": "territory"}
+OUTCOMES = ("Forward", "Back", "Won", "Lost", "Closed")
+
+
+def execute(filters=None):
+	filters = _checked(frappe._dict(filters or {}))
+	order = {stage: number for number, stage in enumerate(ordered_stages())}
+	stays = {}
+	for stage, group, days, status, new_stage, count in _ended_stays(filters):
+		outcome = stay_outcome(stage, {"status": status, "sales_stage": new_stage}, order)
+		figures = stays.setdefault((stage, group or ""), {"days": {}, "outcomes": dict.fromkeys(OUTCOMES, 0)})
+		figures["days"][days] = figures["days"].get(days, 0) + count
+		figures["outcomes"][outcome] += count
+	rows = [
+		_row(stage, group, figures, filters)
+		for (stage, group), figures in sorted(
+			stays.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0])
+		)
+	]
+	return _columns(filters), rows, None, _chart(rows, filters)
+
+
+def _checked(filters):
+	require_company_and_range(
+		filters, filters.get("from_date") or add_months(today(), -12), filters.get("to_date") or today()
+	)
+	choose(filters, "group_by", list(GROUPINGS), _("Group By"))
+	return filters
+
+
+def _ended_stays(filters):
+	state = frappe.qb.DocType(STATE)
+	group_field = GROUPINGS[filters.group_by]
+	group = state[group_field] if group_field else None
+	query = frappe.qb.from_(state).where(
+		(state.company == filters.company)
+		& (state.valid_from >= filters.from_date)
+		& (state.valid_from < add_days(filters.to_date, 1))
+		& state.stage_days.isnotnull()
+		& state.left_stage.isnotnull()
+	)
+	if (readable := readable_opportunities()) is not None:
+		opportunity = frappe.qb.DocType("Opportunity")
+		query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
+	fields = [
+		state.left_stage,
+		group if group is not None else None,
+		state.stage_days,
+		state.status,
+		state.sales_stage,
+	]
+	selected = [field for field in fields if field is not None]
+	rows = query.select(*selected, Count("*")).groupby(*selected).run()
+	if group is None:
+		return [(row[0], "", *row[1:]) for row in rows]
+	return rows
+
+
+def _row(stage, group, figures, filters):
+	total = sum(figures["outcomes"].values())
+	row = {
+		"sales_stage": stage,
+		"group": group,
+		"stays": total,
+		"median_days": percentile(figures["days"], 0.5),
+		"p75_days": percentile(figures["days"], 0.75),
+	}
+	row.update({frappe.scrub(outcome): figures["outcomes"][outcome] * 100 / total for outcome in OUTCOMES})
+	return row
+
+
+def _columns(filters):
+	columns = [
+		{
+			"fieldname": "sales_stage",
+			"label": _("Sales Stage"),
+			"fieldtype": "Link",
+			"options": "Sales Stage",
+			"width": 160,
+		}
+	]
+	if filters.group_by:
+		columns.append(
+			{"fieldname": "group", "label": _(filters.group_by), "fieldtype": "Data", "width": 160}
+		)
+	columns += [
+		{"fieldname": "stays", "label": _("Stays Ended"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "median_days", "label": _("Median Days"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "p75_days", "label": _("75th Percentile Days"), "fieldtype": "Int", "width": 150},
+	]
+	labels = {
+		"Forward": _("Moved Forward (%)"),
+		"Back": _("Moved Back (%)"),
+		"Won": _("Won (%)"),
+		"Lost": _("Lost (%)"),
+		"Closed": _("Closed (%)"),
+	}
+	columns += [
+		{"fieldname": frappe.scrub(outcome), "label": labels[outcome], "fieldtype": "Percent", "width": 130}
+		for outcome in OUTCOMES
+	]
+	return columns
+
+
+def _chart(rows, filters):
+	if filters.group_by:
+		return None
+	return {
+		"data": {
+			"labels": [_(row["sales_stage"]) for row in rows],
+			"datasets": [
+				{"name": _("Median Days"), "values": [row["median_days"] for row in rows]},
+				{"name": _("75th Percentile Days"), "values": [row["p75_days"] for row in rows]},
+			],
+		},
+		"type": "bar",
+	}

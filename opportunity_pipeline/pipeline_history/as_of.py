@@ -1,0 +1,138 @@
+"""The pipeline as it stood at a moment, read from the history.
+
+An as-of query reads, per lifetime class, only the rows that can be in effect (rules.span_windows): on a
+long history that is a few times the answer, not every row that began before the moment. Permissions are
+the list's: a user whom something restricts on Opportunity gets the history of the opportunities they
+may read now (a deleted one is no longer anyone's to read); a user whom nothing restricts gets every row,
+deleted opportunities included.
+"""
+
+from datetime import datetime, time
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import add_days
+
+from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.pipeline_history.rules import span_windows
+from opportunity_pipeline.statuses import OPEN_STATUSES
+from opportunity_pipeline.validation import company_for_user, date_value
+
+# What a pipeline can be grouped by: the tracked values that name someone or something.
+GROUP_FIELDS = (
+	"status",
+	"sales_stage",
+	"opportunity_owner",
+	"contact_by",
+	"territory",
+	"opportunity_type",
+	"source",
+)
+STATE_FIELDS = (
+	"opportunity",
+	"status",
+	"sales_stage",
+	"amount",
+	"probability",
+	"expected_closing",
+	*GROUP_FIELDS[2:],
+)
+
+
+def end_of(day) -> datetime:
+	"""The moment a day ends: the start of the next."""
+	return datetime.combine(add_days(day, 1), time.min)
+
+
+def in_effect(state, moment):
+	"""Rows in effect just before `moment`, bounded per lifetime class so an index range can find them."""
+	bounded = None
+	for span, earliest in span_windows(moment):
+		window = state.span_class == span
+		if earliest is not None:
+			window &= state.valid_from >= earliest
+		bounded = window if bounded is None else bounded | window
+	return bounded & (state.valid_from < moment) & (state.valid_to.isnull() | (state.valid_to >= moment))
+
+
+def states_query(moment, company, readable, open_only=True):
+	"""The rows in effect at `moment` for the company, of the opportunities `readable` lets through."""
+	state = frappe.qb.DocType(STATE)
+	condition = (state.company == company) & in_effect(state, moment)
+	if open_only:
+		condition &= state.status.isin(OPEN_STATUSES)
+	query = frappe.qb.from_(state).where(condition)
+	if readable is not None:
+		opportunity = frappe.qb.DocType("Opportunity")
+		query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
+	return query
+
+
+def open_states(moment, company, readable) -> dict:
+	"""opportunity -> its open state at `moment` (a dict of STATE_FIELDS)."""
+	state = frappe.qb.DocType(STATE)
+	rows = states_query(moment, company, readable).select(*(state[field] for field in STATE_FIELDS))
+	return {row.opportunity: row for row in rows.run(as_dict=True)}
+
+
+def states_of(names, moment, company, readable) -> dict:
+	"""opportunity -> its state at `moment`, whatever the status, for the given opportunities."""
+	state = frappe.qb.DocType(STATE)
+	found = {}
+	names = sorted(names)
+	for start in range(0, len(names), 5_000):
+		query = (
+			frappe.qb.from_(state)
+			.select(*(state[field] for field in STATE_FIELDS))
+			.where(
+				state.opportunity.isin(names[start : start + 5_000])
+				& (state.company == company)
+				& (state.valid_from < moment)
+				& (state.valid_to.isnull() | (state.valid_to >= moment))
+			)
+		)
+		if readable is not None:
+			opportunity = frappe.qb.DocType("Opportunity")
+			query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
+		found.update({row.opportunity: row for row in query.run(as_dict=True)})
+	return found
+
+
+@frappe.whitelist()
+def pipeline_as_of(date, company, group_by=None) -> dict:
+	"""The open pipeline (Open, Replied, Quotation) as it stood at the end of `date`, in company currency,
+	over the opportunities the user may read: {"count", "amount", "weighted_amount", "groups"}."""
+	day = date_value(date, _("Date"))
+	company_for_user(company)
+	if group_by not in (None, "", *GROUP_FIELDS):
+		frappe.throw(_("Group By must be one of {0}.").format(", ".join(GROUP_FIELDS)))
+	readable = readable_opportunities()
+	state = frappe.qb.DocType(STATE)
+	weighted = state.amount * state.probability / 100
+	totals = [Count(state.name).as_("count"), Sum(state.amount).as_("amount"), Sum(weighted).as_("weighted")]
+	query = states_query(end_of(day), company, readable)
+	if group_by:
+		query = query.select(state[group_by].as_("key"), *totals).groupby(state[group_by])
+	else:
+		query = query.select(*totals)
+	groups = [
+		{
+			"key": row.get("key"),
+			"count": row["count"],
+			"amount": float(row.amount or 0),
+			"weighted_amount": float(row.weighted or 0),
+		}
+		for row in query.run(as_dict=True)
+		if row["count"]
+	]
+	return {
+		"date": str(day),
+		"company": company,
+		"currency": frappe.get_cached_value("Company", company, "default_currency"),
+		"count": sum(group["count"] for group in groups),
+		"amount": sum(group["amount"] for group in groups),
+		"weighted_amount": sum(group["weighted_amount"] for group in groups),
+		"groups": sorted(groups, key=lambda group: -group["amount"]) if group_by else [],
+	}

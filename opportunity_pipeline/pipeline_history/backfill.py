@@ -1,0 +1,166 @@
+"""The history of the opportunities that have none yet, read back from their Version history: on install,
+by a patch on migrate, and by hand (System Manager). Batches follow the primary key; each reads its
+opportunities and their Versions in two queries, rebuilds their timelines (rules.timeline) and writes them
+in one bulk insert, so an opportunity gets its whole history or none and a second run resumes."""
+
+import json
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Count
+
+from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.pipeline_history.rules import TRACKED_FIELDS, timeline, with_derived_fields
+from opportunity_pipeline.statuses import LOST_STATUSES, WON_STATUSES
+from opportunity_pipeline.win_probability.settings import column
+
+BATCH_SIZE = 2_000
+STORED_FIELDS = (
+	"opportunity",
+	"valid_from",
+	"valid_to",
+	"origin",
+	"changed_by",
+	*TRACKED_FIELDS,
+	"stage_since",
+	"left_stage",
+	"stage_days",
+	"span_class",
+)
+
+
+def backfill_history(commit: bool = True, publish_progress: bool = False) -> int:
+	"""Write the history of every opportunity without one. Returns how many opportunities it covered."""
+	total = _without_history().select(Count("*")).run()[0][0] if publish_progress else 0
+	done, after = 0, ""
+	while names := _next_batch(after):
+		_write(names)
+		done += len(names)
+		after = names[-1]
+		if commit:
+			frappe.db.commit()
+		if publish_progress and total:
+			frappe.publish_progress(
+				min(100, done * 100 / total),
+				title=_("Rebuilding the pipeline history"),
+				description=_("{0} of {1} opportunities").format(done, total),
+			)
+	return done
+
+
+def _without_history():
+	opportunity = frappe.qb.DocType("Opportunity")
+	state = frappe.qb.DocType(STATE)
+	return (
+		frappe.qb.from_(opportunity)
+		.left_join(state)
+		.on(state.opportunity == opportunity.name)
+		.where(state.name.isnull())
+	)
+
+
+def _next_batch(after: str) -> list[str]:
+	opportunity = frappe.qb.DocType("Opportunity")
+	query = _without_history().select(opportunity.name).where(opportunity.name > after)
+	return [row[0] for row in query.orderby(opportunity.name).limit(BATCH_SIZE).run()]
+
+
+def _write(names: list[str]):
+	opportunity = frappe.qb.DocType("Opportunity")
+	fields = [field for field in TRACKED_FIELDS if field not in ("amount", "source")]
+	current = (
+		frappe.qb.from_(opportunity)
+		.select(
+			opportunity.name,
+			opportunity.creation,
+			opportunity.modified,
+			opportunity.owner,
+			opportunity.modified_by,
+			opportunity.opportunity_amount,
+			opportunity.conversion_rate,
+			opportunity.converted_on,
+			opportunity.lost_date,
+			opportunity[column("source")].as_("source"),
+			*(opportunity[field] for field in fields),
+		)
+		.where(opportunity.name.isin(names))
+		.run(as_dict=True)
+	)
+	versions = _versions(names)
+	rows = []
+	for doc in current:
+		history = versions.get(doc.name, [])
+		states = timeline(
+			doc, doc.creation, doc.modified, [(when, changed) for when, _who, changed in history]
+		)
+		for row in with_derived_fields(states):
+			changed_by = _author(row, doc, history)
+			stored = {**row, "opportunity": doc.name, "changed_by": changed_by}
+			rows.append(
+				(
+					doc.modified,
+					doc.modified,
+					"Administrator",
+					"Administrator",
+					*(stored[f] for f in STORED_FIELDS),
+				)
+			)
+	frappe.db.bulk_insert(
+		STATE, ["creation", "modified", "owner", "modified_by", *STORED_FIELDS], rows, chunk_size=5_000
+	)
+
+
+def _stamped(doc) -> list:
+	"""The outcome the app dated (Converted On, Lost On): ERPNext sets those statuses without a Version."""
+	if doc.status in WON_STATUSES and doc.converted_on:
+		return [(doc.converted_on, "status", doc.status)]
+	if doc.status in LOST_STATUSES and doc.lost_date:
+		return [(doc.lost_date, "status", doc.status)]
+	return []
+
+
+def _author(row, doc, history):
+	"""Who made the change a row starts with: the Version's author, the creator for the first row, and
+	the last modifier for an untracked change."""
+	if row["valid_from"] == doc.creation:
+		return doc.owner
+	for when, who, _changed in history:
+		if when == row["valid_from"]:
+			return who
+	return doc.modified_by
+
+
+def _versions(names: list[str]) -> dict:
+	"""name -> [(when, who, changed)] of its Versions in order."""
+	version = frappe.qb.DocType("Version")
+	rows = (
+		frappe.qb.from_(version)
+		.select(version.docname, version.creation, version.owner, version.data)
+		.where((version.ref_doctype == "Opportunity") & version.docname.isin(names))
+		.orderby(version.creation)
+		.run()
+	)
+	renamed = {column("source"): "source"}
+	found = {}
+	for name, when, who, data in rows:
+		try:
+			changed = json.loads(data or "{}").get("changed")
+		except ValueError:
+			changed = None
+		if changed:
+			changed = [[renamed.get(entry[0], entry[0]), *entry[1:]] for entry in changed if entry]
+			found.setdefault(name, []).append((when, who, changed))
+	return found
+
+
+@frappe.whitelist(methods=["POST"])
+def rebuild_pipeline_history():
+	"""System Manager: write the history of the opportunities that have none (queued, with progress)."""
+	frappe.only_for("System Manager")
+	frappe.enqueue(
+		backfill_history,
+		queue="long",
+		job_id="opportunity_pipeline_backfill_history",
+		deduplicate=True,
+		publish_progress=True,
+	)

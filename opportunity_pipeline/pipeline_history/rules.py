@@ -1,0 +1,329 @@
+"""The pipeline history's rules over plain values: what a state is, when one ends, how a row's lifetime
+bounds the rows an as-of query reads, how a stay in a stage is measured, how the pipeline moved between
+two dates, and how the Version history of an opportunity written before the app is read back.
+
+A state row holds the tracked values of one opportunity over [valid_from, valid_to); valid_to is empty
+while the row is current. "As it stood at moment m" is the row with valid_from < m <= valid_to (or no
+valid_to): the state just before m, so the end of a day is the start of the next.
+"""
+
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from opportunity_pipeline.statuses import LOST_STATUSES, OPEN_STATUSES, WON_STATUSES
+
+# The values of an opportunity the history keeps; a row is written when one of them changes.
+TRACKED_FIELDS = (
+	"company",
+	"status",
+	"sales_stage",
+	"amount",
+	"probability",
+	"expected_closing",
+	"opportunity_owner",
+	"contact_by",
+	"territory",
+	"opportunity_type",
+	"source",
+)
+
+# Where a row came from: written as it happened, or read back from Versions by the backfill.
+RECORDED = "Recorded"
+FROM_VERSIONS = "Reconstructed from Versions"
+# A change no Version holds (ERPNext sets the status with db_set, which writes none): the backfill knows
+# only that it happened by the opportunity's last modification, and dates it there.
+UNTRACKED = "Untracked Change"
+ORIGINS = (RECORDED, FROM_VERSIONS, UNTRACKED)
+
+# Lifetime classes. A closed row of class k lasted at most SPAN_DAYS[k - 1] days, so it can be in effect
+# at moment m only if it began within that many days before m: an as-of query reads, per class, the rows
+# that began in that window, a few times the answer, instead of every row that began before m.
+CURRENT_SPAN = 0
+SPAN_DAYS = tuple(2**power for power in range(13))  # 1 day .. 4096 days: classes 1 .. 13
+LONGEST_SPAN = len(SPAN_DAYS) + 1  # longer than 4096 days: no bound
+
+AMOUNT_PLACES = Decimal("0.000000001")  # the scale of the stored amount (Currency: decimal(21, 9))
+
+
+def span_class(valid_from: datetime, valid_to: datetime | None) -> int:
+	if valid_to is None:
+		return CURRENT_SPAN
+	days = (valid_to - valid_from).total_seconds() / 86400
+	for number, limit in enumerate(SPAN_DAYS, start=1):
+		if days <= limit:
+			return number
+	return LONGEST_SPAN
+
+
+def span_windows(moment: datetime) -> list[tuple[int, datetime | None]]:
+	"""(class, earliest valid_from a row of that class in effect at `moment` can have); None: no bound."""
+	windows = [(CURRENT_SPAN, None)]
+	windows += [(number, moment - timedelta(days=days)) for number, days in enumerate(SPAN_DAYS, start=1)]
+	return [*windows, (LONGEST_SPAN, None)]
+
+
+def company_amount(amount, conversion_rate) -> Decimal:
+	"""The opportunity's amount in company currency at the stored scale, as SQL computes it (a rate of 0
+	or none counts as 1)."""
+	rate = Decimal(str(conversion_rate)) if conversion_rate and float(conversion_rate) > 0 else Decimal(1)
+	return (Decimal(str(amount or 0)) * rate).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def is_open(state) -> bool:
+	return bool(state) and state["status"] in OPEN_STATUSES
+
+
+# Stays in a stage ---------------------------------------------------------------------------------------
+
+
+def next_stage_fields(previous, state, valid_from: datetime) -> dict:
+	"""stage_since, left_stage and stage_days of a new row. A stay is a continuous time in one stage while
+	open; it ends when the stage changes or the opportunity leaves the pipeline, and the row that ends it
+	records the stage left and whole days spent there. The same rule is written in SQL in record.py."""
+	stage_changed = previous is None or previous["sales_stage"] != state["sales_stage"]
+	stay_ends = is_open(previous) and (stage_changed or not is_open(state))
+	starts = is_open(state) and (stage_changed or not is_open(previous))
+	return {
+		"stage_since": valid_from if starts or previous is None else previous["stage_since"],
+		"left_stage": previous["sales_stage"] if stay_ends else None,
+		"stage_days": (valid_from.date() - previous["stage_since"].date()).days if stay_ends else None,
+	}
+
+
+def stay_outcome(left_stage: str, state, stage_order: dict) -> str:
+	"""How a stay ended, read from the row that ended it: Won, Lost, Closed, Forward or Back."""
+	if state["status"] in WON_STATUSES:
+		return "Won"
+	if state["status"] in LOST_STATUSES:
+		return "Lost"
+	if not is_open(state):
+		return "Closed"
+	before, after = stage_order.get(left_stage, 0), stage_order.get(state["sales_stage"], 0)
+	return "Forward" if after >= before else "Back"
+
+
+def stage_stays(rows: list[dict], now: datetime) -> list[dict]:
+	"""An opportunity's stays in each stage, from its rows in order: stage, from, to (None while there),
+	whole days, and the status it left with. For the form's history section."""
+	stays = []
+	for row in rows:
+		if stays and stays[-1]["to"] is None and row.get("left_stage") is not None:
+			stays[-1].update(to=row["valid_from"], ended_as=row["status"])
+		if is_open(row) and row["stage_since"] == row["valid_from"]:
+			stays.append(
+				{"stage": row["sales_stage"], "from": row["valid_from"], "to": None, "ended_as": None}
+			)
+	for stay in stays:
+		stay["days"] = ((stay["to"] or now).date() - stay["from"].date()).days
+	return stays
+
+
+def percentile(histogram: dict[int, int], share: float) -> int | None:
+	"""The nearest-rank percentile of whole days given as {days: count}."""
+	total = sum(histogram.values())
+	if not total:
+		return None
+	rank, seen = max(1, -(-total * share // 1)), 0
+	for days in sorted(histogram):
+		seen += histogram[days]
+		if seen >= rank:
+			return days
+	return None
+
+
+# Movement -----------------------------------------------------------------------------------------------
+
+OPENING = "Opening"
+NEW = "New"
+PULLED_IN = "Pulled In"
+REOPENED = "Reopened"
+PUSHED_OUT = "Pushed Out"
+AMOUNT_UP = "Amount Increased"
+AMOUNT_DOWN = "Amount Decreased"
+PROBABILITY_UP = "Probability Raised"
+PROBABILITY_DOWN = "Probability Lowered"
+WON = "Won"
+LOST = "Lost"
+CLOSED = "Closed"
+DELETED = "Deleted"
+CLOSING = "Closing"
+MOVEMENT_LINES = (
+	OPENING,
+	NEW,
+	PULLED_IN,
+	REOPENED,
+	AMOUNT_UP,
+	AMOUNT_DOWN,
+	PROBABILITY_UP,
+	PROBABILITY_DOWN,
+	PUSHED_OUT,
+	WON,
+	LOST,
+	CLOSED,
+	DELETED,
+	CLOSING,
+)
+
+
+def in_pipeline(state, window) -> bool:
+	"""Open, and expected to close in `window` (start, end) when there is one."""
+	if not is_open(state):
+		return False
+	if window is None:
+		return True
+	closing = state.get("expected_closing")
+	return closing is not None and window[0] <= closing <= window[1]
+
+
+def weighted(state) -> float:
+	return float(state["amount"] or 0) * float(state["probability"] or 0) / 100
+
+
+def movement(before, after, window=None) -> list[tuple[str, float, float]]:
+	"""(line, amount, weighted amount) of one opportunity between two moments; `before` and `after` are
+	its states then (None: it did not exist yet, or no longer). Opening plus every line but Closing equals
+	Closing, for the amount and the weighted amount: a change of both amount and probability is split
+	into (new amount - old amount) x old probability and new amount x (new probability - old)."""
+	was, stays = in_pipeline(before, window), in_pipeline(after, window)
+	lines = []
+	if was:
+		lines.append((OPENING, float(before["amount"] or 0), weighted(before)))
+	if stays:
+		lines.append((CLOSING, float(after["amount"] or 0), weighted(after)))
+	if was and stays:
+		old_amount, new_amount = float(before["amount"] or 0), float(after["amount"] or 0)
+		old_chance, new_chance = float(before["probability"] or 0), float(after["probability"] or 0)
+		if new_amount != old_amount:
+			line = AMOUNT_UP if new_amount > old_amount else AMOUNT_DOWN
+			lines.append((line, new_amount - old_amount, (new_amount - old_amount) * old_chance / 100))
+		if new_chance != old_chance:
+			line = PROBABILITY_UP if new_chance > old_chance else PROBABILITY_DOWN
+			lines.append((line, 0.0, new_amount * (new_chance - old_chance) / 100))
+	elif stays:
+		line = NEW if before is None else (PULLED_IN if is_open(before) else REOPENED)
+		lines.append((line, float(after["amount"] or 0), weighted(after)))
+	elif was:
+		if after is None:
+			line = DELETED
+		elif after["status"] in WON_STATUSES:
+			line = WON
+		elif after["status"] in LOST_STATUSES:
+			line = LOST
+		elif is_open(after):
+			line = PUSHED_OUT
+		else:
+			line = CLOSED
+		lines.append((line, -float(before["amount"] or 0), -weighted(before)))
+	return lines
+
+
+# Forecast accuracy --------------------------------------------------------------------------------------
+
+
+def accuracy(forecast: float, actual: float) -> dict:
+	"""Error (forecast - actual: positive means over-forecast) and the error as a share of the actual."""
+	error = forecast - actual
+	return {
+		"forecast": forecast,
+		"actual": actual,
+		"error": error,
+		"error_percent": error * 100 / actual if actual else None,
+	}
+
+
+def overall_accuracy(rows: list[dict]) -> dict:
+	"""Bias: the summed error as a share of what was won; weighted absolute error (WAPE): the summed size
+	of the errors as that share, so months that over- and under-forecast do not cancel."""
+	actual = sum(row["actual"] for row in rows)
+	forecast = sum(row["forecast"] for row in rows)
+	absolute = sum(abs(row["forecast"] - row["actual"]) for row in rows)
+	return {
+		"forecast": forecast,
+		"actual": actual,
+		"bias_percent": (forecast - actual) * 100 / actual if actual else None,
+		"absolute_percent": absolute * 100 / actual if actual else None,
+	}
+
+
+# Backfill -----------------------------------------------------------------------------------------------
+
+
+def timeline(current: dict, created: datetime, modified: datetime, versions: list, stamped=()) -> list[dict]:
+	"""An opportunity's states rebuilt from its Versions, oldest first: {"valid_from", "origin", **values}.
+
+	`current` holds today's values of the source fields (TRACKED_FIELDS, with opportunity_amount and
+	conversion_rate in place of amount); `versions` are (when, changed) pairs in order, `changed` being a
+	Version's [fieldname, old, new] list. The state at creation takes, for each field, the old value of
+	its first change, else today's value. Each Version applies its new values.
+
+	ERPNext sets the status with db_set, which writes no Version. `stamped` are (when, field, value)
+	changes the app dated otherwise (Converted On, Lost On): they apply at that moment, and a status first
+	seen there was Open before (ERPNext's default for a new opportunity). A difference still left at the
+	end is dated at the last modification, the latest moment it can have happened. Rows from either are
+	marked UNTRACKED; values nothing recorded are today's, never guessed."""
+	source_fields = [*(field for field in TRACKED_FIELDS if field != "amount"), "opportunity_amount"]
+	source_fields.append("conversion_rate")
+	first_old, changes = {}, []
+	for when, changed in versions:
+		step = {}
+		for entry in changed or []:
+			if isinstance(entry, list | tuple) and len(entry) == 3 and entry[0] in source_fields:
+				field, old, new = entry
+				first_old.setdefault(field, old)
+				step[field] = new
+		if step:
+			changes.append((when, step, FROM_VERSIONS))
+	for when, field, value in stamped:
+		if when and when > created:
+			first_old.setdefault(field, "Open" if field == "status" else current.get(field))
+			changes.append((when, {field: value}, UNTRACKED))
+	changes.sort(key=lambda change: change[0])
+
+	values = {field: first_old.get(field, current.get(field)) for field in source_fields}
+	states = [_state(values, created, FROM_VERSIONS)]
+	for when, step, origin in changes:
+		values = {**values, **step}
+		states.append(_state(values, max(when, created), origin))
+	final = _state(current, max(modified, states[-1]["valid_from"]), UNTRACKED)
+	if _values(final) != _values(states[-1]):
+		states.append(final)
+	return _without_repeats(states)
+
+
+def with_derived_fields(states: list[dict]) -> list[dict]:
+	"""The rows to store for `states` (one opportunity, oldest first): valid_to, span class, stays."""
+	rows, previous = [], None
+	for number, state in enumerate(states):
+		valid_to = states[number + 1]["valid_from"] if number + 1 < len(states) else None
+		row = {**state, "valid_to": valid_to, "span_class": span_class(state["valid_from"], valid_to)}
+		row.update(next_stage_fields(previous, row, state["valid_from"]))
+		rows.append(row)
+		previous = row
+	return rows
+
+
+def _state(values: dict, valid_from: datetime, origin: str) -> dict:
+	state = {field: _clean(values.get(field)) for field in TRACKED_FIELDS if field != "amount"}
+	state["amount"] = company_amount(values.get("opportunity_amount"), values.get("conversion_rate"))
+	state["probability"] = Decimal(str(values.get("probability") or 0)).quantize(AMOUNT_PLACES)
+	return {**state, "valid_from": valid_from, "origin": origin}
+
+
+def _clean(value):
+	return None if value == "" else value
+
+
+def _values(state: dict) -> tuple:
+	return tuple(str(state.get(field)) for field in TRACKED_FIELDS)
+
+
+def _without_repeats(states: list[dict]) -> list[dict]:
+	kept = []
+	for state in states:
+		if kept and _values(kept[-1]) == _values(state):
+			continue
+		if kept and state["valid_from"] <= kept[-1]["valid_from"]:
+			kept[-1] = {**state, "valid_from": kept[-1]["valid_from"]}  # two changes in the same instant
+			continue
+		kept.append(state)
+	return kept

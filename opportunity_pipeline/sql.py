@@ -1,0 +1,45 @@
+"""SQL terms frappe.qb lacks, written for both databases Frappe supports."""
+
+from pypika.terms import Criterion, Field, Term
+
+import frappe
+
+
+class Qualified(Field):
+	"""A column named with its table in an UPDATE's SET: pypika drops the table there, which MariaDB
+	refuses as ambiguous once the UPDATE joins other tables with the same column."""
+
+	def __init__(self, field):
+		super().__init__(field.name, table=field.table)
+
+	def get_sql(self, **kwargs) -> str:
+		quote = "`" if frappe.db.db_type == "mariadb" else '"'
+		return super().get_sql(**{**kwargs, "with_namespace": True, "quote_char": quote})
+
+
+class Differs(Criterion):
+	"""`left` and `right` differ, two empty values being equal (MariaDB's <=>, PostgreSQL's IS DISTINCT)."""
+
+	def __init__(self, left: Term, right: Term):
+		super().__init__()
+		self.left, self.right = left, right
+
+	def get_sql(self, **kwargs) -> str:
+		left, right = self.left.get_sql(**kwargs), self.right.get_sql(**kwargs)
+		if frappe.db.db_type == "mariadb":
+			return f"not ({left} <=> {right})"
+		return f"({left} is distinct from {right})"
+
+
+class DaysBetween(Term):
+	"""Whole calendar days from `start` to `end`."""
+
+	def __init__(self, start: Term, end: Term):
+		super().__init__()
+		self.start, self.end = start, end
+
+	def get_sql(self, **kwargs) -> str:
+		start, end = self.start.get_sql(**kwargs), self.end.get_sql(**kwargs)
+		if frappe.db.db_type == "mariadb":
+			return f"datediff({end}, {start})"
+		return f"(cast({end} as date) - cast({start} as date))"

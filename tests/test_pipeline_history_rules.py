@@ -1,0 +1,253 @@
+"""The pipeline history's rules: lifetime classes, stays in a stage, movement lines, accuracy, and the
+timeline read back from Versions."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from opportunity_pipeline.pipeline_history.rules import (
+	AMOUNT_DOWN,
+	AMOUNT_UP,
+	CLOSED,
+	CLOSING,
+	CURRENT_SPAN,
+	DELETED,
+	FROM_VERSIONS,
+	LONGEST_SPAN,
+	LOST,
+	NEW,
+	OPENING,
+	PROBABILITY_UP,
+	PULLED_IN,
+	PUSHED_OUT,
+	REOPENED,
+	UNTRACKED,
+	WON,
+	accuracy,
+	company_amount,
+	movement,
+	next_stage_fields,
+	overall_accuracy,
+	percentile,
+	span_class,
+	span_windows,
+	stage_stays,
+	stay_outcome,
+	timeline,
+	with_derived_fields,
+)
+
+T0 = datetime(2026, 1, 1, 9, 0)
+
+
+def state(status="Open", amount=1000, probability=50, closing=date(2026, 3, 15), stage="Qualification"):
+	return {
+		"status": status,
+		"amount": amount,
+		"probability": probability,
+		"expected_closing": closing,
+		"sales_stage": stage,
+	}
+
+
+@pytest.mark.parametrize(
+	"days, expected",
+	[(0.5, 1), (1, 1), (1.01, 2), (3, 3), (4, 3), (4096, 13), (4097, LONGEST_SPAN)],
+)
+def test_span_class_bounds_the_lifetime(days, expected):
+	assert span_class(T0, T0 + timedelta(days=days)) == expected
+	assert span_class(T0, None) == CURRENT_SPAN
+
+
+def test_a_row_in_effect_is_found_in_its_class_window():
+	"""Every closed row that covers a moment began inside its class's window: the as-of bound loses none."""
+	moment = T0 + timedelta(days=100)
+	windows = dict(span_windows(moment))
+	for start_days in range(0, 100):
+		for length in (0.2, 1, 2.5, 7, 40, 99.5, 300):
+			valid_from = T0 + timedelta(days=start_days)
+			valid_to = valid_from + timedelta(days=length)
+			if valid_from < moment <= valid_to:
+				earliest = windows[span_class(valid_from, valid_to)]
+				assert earliest is None or valid_from >= earliest
+
+
+def test_company_amount_uses_the_rate_and_the_stored_scale():
+	assert company_amount(100, 1.2345) == Decimal("123.450000000")
+	assert company_amount(100, 0) == Decimal("100.000000000")
+	assert company_amount(None, None) == Decimal("0E-9")
+
+
+def test_stays_start_end_and_carry():
+	first = {**state(stage="A"), **next_stage_fields(None, state(stage="A"), T0)}
+	assert first["stage_since"] == T0 and first["left_stage"] is None
+	same_stage = state(stage="A", amount=2000)
+	carried = next_stage_fields(first, same_stage, T0 + timedelta(days=3))
+	assert carried == {"stage_since": T0, "left_stage": None, "stage_days": None}
+	moved = next_stage_fields({**same_stage, **carried}, state(stage="B"), T0 + timedelta(days=5))
+	assert moved == {"stage_since": T0 + timedelta(days=5), "left_stage": "A", "stage_days": 5}
+	won = next_stage_fields(
+		{**state(stage="B"), **moved}, state("Converted", stage="B"), T0 + timedelta(days=9)
+	)
+	assert won["left_stage"] == "B" and won["stage_days"] == 4
+	reopened = next_stage_fields(
+		{**state("Converted", stage="B"), **won}, state(stage="B"), T0 + timedelta(days=20)
+	)
+	assert reopened == {"stage_since": T0 + timedelta(days=20), "left_stage": None, "stage_days": None}
+
+
+def test_stay_outcome():
+	order = {"A": 0, "B": 1}
+	assert stay_outcome("A", state(stage="B"), order) == "Forward"
+	assert stay_outcome("B", state(stage="A"), order) == "Back"
+	assert stay_outcome("B", state("Converted"), order) == "Won"
+	assert stay_outcome("B", state("Lost"), order) == "Lost"
+	assert stay_outcome("B", state("Closed"), order) == "Closed"
+
+
+def test_stage_stays_for_the_form():
+	states = [
+		{**state(stage="A"), "valid_from": T0},
+		{**state(stage="B"), "valid_from": T0 + timedelta(days=4)},
+		{**state(stage="B", amount=5), "valid_from": T0 + timedelta(days=6)},
+		{**state("Lost", stage="B"), "valid_from": T0 + timedelta(days=10)},
+	]
+	stays = stage_stays(with_derived_fields(states), now=T0 + timedelta(days=30))
+	assert [(stay["stage"], stay["days"], stay["ended_as"]) for stay in stays] == [
+		("A", 4, "Open"),
+		("B", 6, "Lost"),
+	]
+
+
+def test_percentile_nearest_rank():
+	assert percentile({}, 0.5) is None
+	assert percentile({1: 1, 2: 1, 3: 1, 10: 1}, 0.5) == 2
+	assert percentile({1: 1, 2: 1, 3: 1, 10: 1}, 0.75) == 3
+	assert percentile({5: 3}, 0.75) == 5
+
+
+def totals(lines):
+	return {line: (amount, weighted) for line, amount, weighted in lines}
+
+
+@pytest.mark.parametrize(
+	"before, after, window, expected",
+	[
+		(None, state(), None, {CLOSING, NEW}),
+		(state(), None, None, {OPENING, DELETED}),
+		(state(), state("Converted"), None, {OPENING, WON}),
+		(state(), state("Lost"), None, {OPENING, LOST}),
+		(state(), state("Closed"), None, {OPENING, CLOSED}),
+		(state("Lost"), state(), None, {REOPENED, CLOSING}),
+		(
+			state(closing=date(2026, 6, 1)),
+			state(),
+			(date(2026, 3, 1), date(2026, 3, 31)),
+			{PULLED_IN, CLOSING},
+		),
+		(
+			state(),
+			state(closing=date(2026, 6, 1)),
+			(date(2026, 3, 1), date(2026, 3, 31)),
+			{OPENING, PUSHED_OUT},
+		),
+		(state(), state(amount=1500), None, {OPENING, CLOSING, AMOUNT_UP}),
+		(state(), state(amount=500), None, {OPENING, CLOSING, AMOUNT_DOWN}),
+		(state(), state(probability=80), None, {OPENING, CLOSING, PROBABILITY_UP}),
+		(state("Lost"), state("Closed"), None, set()),
+	],
+)
+def test_movement_lines(before, after, window, expected):
+	assert set(totals(movement(before, after, window))) == expected
+
+
+def test_movement_adds_up():
+	"""Opening plus every change is closing, for the amount and the weighted amount."""
+	pairs = [
+		(state(), state(amount=1500, probability=80)),
+		(state(), state(amount=300, probability=10)),
+		(None, state(amount=700)),
+		(state(amount=250), state("Converted")),
+		(state("Lost"), state(amount=90, probability=30)),
+	]
+	opening = closing = changes = (0.0, 0.0)
+	for before, after in pairs:
+		for line, amount, weighted in movement(before, after):
+			if line == OPENING:
+				opening = (opening[0] + amount, opening[1] + weighted)
+			elif line == CLOSING:
+				closing = (closing[0] + amount, closing[1] + weighted)
+			else:
+				changes = (changes[0] + amount, changes[1] + weighted)
+	assert opening[0] + changes[0] == pytest.approx(closing[0])
+	assert opening[1] + changes[1] == pytest.approx(closing[1])
+
+
+def test_accuracy():
+	assert accuracy(120, 100) == {"forecast": 120, "actual": 100, "error": 20, "error_percent": 20.0}
+	assert accuracy(50, 0)["error_percent"] is None
+	overall = overall_accuracy([accuracy(120, 100), accuracy(80, 100)])
+	assert overall["bias_percent"] == 0
+	assert overall["absolute_percent"] == 20
+
+
+def current_values(**values):
+	base = {
+		"company": "C",
+		"status": "Open",
+		"sales_stage": "A",
+		"opportunity_amount": 100,
+		"conversion_rate": 1,
+		"probability": 10,
+		"expected_closing": date(2026, 3, 1),
+		"opportunity_owner": None,
+		"contact_by": None,
+		"territory": "T",
+		"opportunity_type": "Sales",
+		"source": None,
+	}
+	return {**base, **values}
+
+
+def test_timeline_walks_the_versions_from_the_creation_values():
+	versions = [
+		(T0 + timedelta(days=2), [["sales_stage", "A", "B"], ["probability", 10, 40]]),
+		(T0 + timedelta(days=5), [["notes", "x", "y"]]),  # nothing tracked: no row
+		(T0 + timedelta(days=7), [["opportunity_amount", 80, 100]]),
+	]
+	current = current_values(sales_stage="B", probability=40)
+	rows = timeline(current, T0, T0 + timedelta(days=7), versions)
+	assert [(row["valid_from"], row["sales_stage"], row["amount"], row["origin"]) for row in rows] == [
+		(T0, "A", Decimal("80.000000000"), FROM_VERSIONS),
+		(T0 + timedelta(days=2), "B", Decimal("80.000000000"), FROM_VERSIONS),
+		(T0 + timedelta(days=7), "B", Decimal("100.000000000"), FROM_VERSIONS),
+	]
+
+
+def test_a_change_no_version_holds_is_dated_at_the_last_modification():
+	versions = [(T0 + timedelta(days=2), [["sales_stage", "A", "B"], ["status", "Open", "Replied"]])]
+	current = current_values(sales_stage="B", status="Quotation")
+	rows = timeline(current, T0, T0 + timedelta(days=9), versions)
+	assert rows[-1]["origin"] == UNTRACKED
+	assert rows[-1]["valid_from"] == T0 + timedelta(days=9)
+	assert rows[-1]["status"] == "Quotation" and rows[-2]["status"] == "Replied"
+
+
+def test_a_status_the_app_dated_applies_then():
+	"""ERPNext's db_set left no Version of the conversion; Converted On dates it, Open before it."""
+	versions = [(T0 + timedelta(days=2), [["sales_stage", "A", "B"]])]
+	current = current_values(sales_stage="B", status="Converted")
+	won_at = T0 + timedelta(days=5)
+	rows = timeline(current, T0, T0 + timedelta(days=9), versions, [(won_at, "status", "Converted")])
+	assert [(row["valid_from"], row["status"], row["origin"]) for row in rows] == [
+		(T0, "Open", FROM_VERSIONS),
+		(T0 + timedelta(days=2), "Open", FROM_VERSIONS),
+		(won_at, "Converted", UNTRACKED),
+	]
+
+
+def test_an_opportunity_without_versions_has_one_row():
+	rows = with_derived_fields(timeline(current_values(), T0, T0, []))
+	assert len(rows) == 1 and rows[0]["valid_to"] is None and rows[0]["span_class"] == CURRENT_SPAN
+	assert rows[0]["stage_since"] == T0
