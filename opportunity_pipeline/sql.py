@@ -43,3 +43,29 @@ class DaysBetween(Term):
 		if frappe.db.db_type == "mariadb":
 			return f"datediff({end}, {start})"
 		return f"(cast({end} as date) - cast({start} as date))"
+
+
+class NextName(Term):
+	"""The next name of an autoincrement DocType, from the sequence Frappe made for it: one per row, so
+	a set-based INSERT ... SELECT can name what it writes."""
+
+	def __init__(self, doctype: str):
+		super().__init__()
+		self.sequence = frappe.scrub(f"{doctype}_id_seq")
+
+	def get_sql(self, **kwargs) -> str:
+		if frappe.db.db_type == "mariadb":
+			return f"nextval(`{self.sequence}`)"
+		return f"nextval('\"{self.sequence}\"')"
+
+
+def next_names(doctype: str, count: int) -> list[int]:
+	"""`count` names of an autoincrement DocType in one query; each is unique even with other writers."""
+	sequence = frappe.scrub(f"{doctype}_id_seq")
+	if not count:
+		return []
+	if frappe.db.db_type == "mariadb":
+		query = f"select nextval(`{sequence}`) from seq_1_to_{int(count)}"
+	else:
+		query = f"select nextval('\"{sequence}\"') from generate_series(1, {int(count)})"
+	return [row[0] for row in frappe.db.sql(query)]

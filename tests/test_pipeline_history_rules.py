@@ -35,6 +35,7 @@ from opportunity_pipeline.pipeline_history.rules import (
 	stage_stays,
 	stay_outcome,
 	timeline,
+	version_value,
 	with_derived_fields,
 )
 
@@ -84,7 +85,7 @@ def test_stays_start_end_and_carry():
 	assert first["stage_since"] == T0 and first["left_stage"] is None
 	same_stage = state(stage="A", amount=2000)
 	carried = next_stage_fields(first, same_stage, T0 + timedelta(days=3))
-	assert carried == {"stage_since": T0, "left_stage": None, "stage_days": None}
+	assert carried == {"stage_since": T0, "left_stage": None, "stage_days": 0}
 	moved = next_stage_fields({**same_stage, **carried}, state(stage="B"), T0 + timedelta(days=5))
 	assert moved == {"stage_since": T0 + timedelta(days=5), "left_stage": "A", "stage_days": 5}
 	won = next_stage_fields(
@@ -94,7 +95,7 @@ def test_stays_start_end_and_carry():
 	reopened = next_stage_fields(
 		{**state("Converted", stage="B"), **won}, state(stage="B"), T0 + timedelta(days=20)
 	)
-	assert reopened == {"stage_since": T0 + timedelta(days=20), "left_stage": None, "stage_days": None}
+	assert reopened == {"stage_since": T0 + timedelta(days=20), "left_stage": None, "stage_days": 0}
 
 
 def test_stay_outcome():
@@ -251,3 +252,26 @@ def test_an_opportunity_without_versions_has_one_row():
 	rows = with_derived_fields(timeline(current_values(), T0, T0, []))
 	assert len(rows) == 1 and rows[0]["valid_to"] is None and rows[0]["span_class"] == CURRENT_SPAN
 	assert rows[0]["stage_since"] == T0
+
+
+@pytest.mark.parametrize(
+	"field, value, number_format, date_format, expected",
+	[
+		("probability", "20.0%", (".", ","), "dd-mm-yyyy", 20.0),
+		("opportunity_amount", "$ 1,200.50", (".", ","), "dd-mm-yyyy", 1200.5),
+		("opportunity_amount", "1.200,50 €", (",", "."), "dd.mm.yyyy", 1200.5),
+		("opportunity_amount", "Rs. 1,00,000.00", (".", ","), "dd-mm-yyyy", 100000.0),
+		("opportunity_amount", "-300.00", (".", ","), "dd-mm-yyyy", -300.0),
+		("opportunity_amount", 0.0, (".", ","), "dd-mm-yyyy", 0.0),
+		("conversion_rate", "1.5", (".", ","), "dd-mm-yyyy", 1.5),
+		("expected_closing", "15-03-2026", (".", ","), "dd-mm-yyyy", date(2026, 3, 15)),
+		("expected_closing", "03/15/2026", (".", ","), "mm/dd/yyyy", date(2026, 3, 15)),
+		("expected_closing", "2026-03-15", (".", ","), "dd-mm-yyyy", date(2026, 3, 15)),
+		("expected_closing", None, (".", ","), "dd-mm-yyyy", None),
+		("sales_stage", "Proposal/Price Quote", (".", ","), "dd-mm-yyyy", "Proposal/Price Quote"),
+	],
+)
+def test_version_values_are_read_back_from_their_display_form(
+	field, value, number_format, date_format, expected
+):
+	assert version_value(field, value, number_format, date_format) == expected

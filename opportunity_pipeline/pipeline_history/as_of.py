@@ -32,6 +32,7 @@ GROUP_FIELDS = (
 )
 STATE_FIELDS = (
 	"opportunity",
+	"deleted",
 	"status",
 	"sales_stage",
 	"amount",
@@ -71,23 +72,25 @@ def states_query(moment, company, readable, open_only=True):
 
 
 def open_states(moment, company, readable) -> dict:
-	"""opportunity -> its open state at `moment` (a dict of STATE_FIELDS)."""
+	"""(opportunity, deleted) -> its open state at `moment` (a dict of STATE_FIELDS). A deleted
+	opportunity is told apart from a later one that took its name."""
 	state = frappe.qb.DocType(STATE)
 	rows = states_query(moment, company, readable).select(*(state[field] for field in STATE_FIELDS))
-	return {row.opportunity: row for row in rows.run(as_dict=True)}
+	return {(row.opportunity, row.deleted): row for row in rows.run(as_dict=True)}
 
 
-def states_of(names, moment, company, readable) -> dict:
-	"""opportunity -> its state at `moment`, whatever the status, for the given opportunities."""
+def states_of(keys, moment, company, readable) -> dict:
+	"""(opportunity, deleted) -> its state at `moment`, whatever the status, for the given keys."""
 	state = frappe.qb.DocType(STATE)
 	found = {}
-	names = sorted(names)
-	for start in range(0, len(names), 5_000):
+	keys = sorted(keys)
+	for start in range(0, len(keys), 5_000):
+		names = {name for name, _deleted in keys[start : start + 5_000]}
 		query = (
 			frappe.qb.from_(state)
 			.select(*(state[field] for field in STATE_FIELDS))
 			.where(
-				state.opportunity.isin(names[start : start + 5_000])
+				state.opportunity.isin(names)
 				& (state.company == company)
 				& (state.valid_from < moment)
 				& (state.valid_to.isnull() | (state.valid_to >= moment))
@@ -96,7 +99,14 @@ def states_of(names, moment, company, readable) -> dict:
 		if readable is not None:
 			opportunity = frappe.qb.DocType("Opportunity")
 			query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
-		found.update({row.opportunity: row for row in query.run(as_dict=True)})
+		wanted = set(keys[start : start + 5_000])
+		found.update(
+			{
+				(row.opportunity, row.deleted): row
+				for row in query.run(as_dict=True)
+				if (row.opportunity, row.deleted) in wanted
+			}
+		)
 	return found
 
 

@@ -8,9 +8,16 @@ import json
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Count
+from frappe.utils import get_number_format_info
 
 from opportunity_pipeline.pipeline_history.record import STATE
-from opportunity_pipeline.pipeline_history.rules import TRACKED_FIELDS, timeline, with_derived_fields
+from opportunity_pipeline.pipeline_history.rules import (
+	TRACKED_FIELDS,
+	timeline,
+	version_value,
+	with_derived_fields,
+)
+from opportunity_pipeline.sql import next_names
 from opportunity_pipeline.statuses import LOST_STATUSES, WON_STATUSES
 from opportunity_pipeline.win_probability.settings import column
 
@@ -54,7 +61,7 @@ def _without_history():
 	return (
 		frappe.qb.from_(opportunity)
 		.left_join(state)
-		.on(state.opportunity == opportunity.name)
+		.on((state.opportunity == opportunity.name) & (state.deleted == 0))
 		.where(state.name.isnull())
 	)
 
@@ -105,8 +112,12 @@ def _write(names: list[str]):
 					*(stored[f] for f in STORED_FIELDS),
 				)
 			)
+	names = next_names(STATE, len(rows))
 	frappe.db.bulk_insert(
-		STATE, ["creation", "modified", "owner", "modified_by", *STORED_FIELDS], rows, chunk_size=5_000
+		STATE,
+		["name", "creation", "modified", "owner", "modified_by", *STORED_FIELDS],
+		((name, *row) for name, row in zip(names, rows, strict=True)),
+		chunk_size=5_000,
 	)
 
 
@@ -141,6 +152,8 @@ def _versions(names: list[str]) -> dict:
 		.run()
 	)
 	renamed = {column("source"): "source"}
+	number_format = get_number_format_info(frappe.db.get_default("number_format") or "#,###.##")[:2]
+	date_format = frappe.db.get_default("date_format") or "dd-mm-yyyy"
 	found = {}
 	for name, when, who, data in rows:
 		try:
@@ -148,7 +161,14 @@ def _versions(names: list[str]) -> dict:
 		except ValueError:
 			changed = None
 		if changed:
-			changed = [[renamed.get(entry[0], entry[0]), *entry[1:]] for entry in changed if entry]
+			changed = [
+				[
+					field := renamed.get(entry[0], entry[0]),
+					*(version_value(field, value, number_format, date_format) for value in entry[1:]),
+				]
+				for entry in changed
+				if isinstance(entry, list) and len(entry) == 3
+			]
 			found.setdefault(name, []).append((when, who, changed))
 	return found
 

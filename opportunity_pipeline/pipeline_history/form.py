@@ -26,7 +26,7 @@ def opportunity_history(opportunity: str) -> dict:
 			state.left_stage,
 			state.origin,
 		)
-		.where(state.opportunity == opportunity)
+		.where((state.opportunity == opportunity) & (state.deleted == 0))
 		.orderby(state.valid_from)
 		.orderby(state.name)
 		.run(as_dict=True)

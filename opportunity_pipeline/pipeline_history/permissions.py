@@ -17,7 +17,7 @@ def query_conditions(user: str | None = None) -> str:
 		return ""
 	condition = readable.get_sql().replace("%%", "%")
 	return (
-		"`tabOpportunity Pipeline State`.`opportunity` in "
+		"`tabOpportunity Pipeline State`.`deleted` = 0 and `tabOpportunity Pipeline State`.`opportunity` in "
 		f"(select `tabOpportunity`.`name` from `tabOpportunity` where {condition})"
 	)
 
@@ -32,6 +32,7 @@ def has_permission(doc, ptype: str = "read", user: str | None = None) -> bool:
 	if readable is None:
 		return True
 	return bool(
-		frappe.db.exists("Opportunity", doc.opportunity)
+		not doc.deleted
+		and frappe.db.exists("Opportunity", doc.opportunity)
 		and frappe.has_permission("Opportunity", "read", doc=doc.opportunity, user=user)
 	)

@@ -22,7 +22,7 @@ from opportunity_pipeline.pipeline_history.rules import (
 	TRACKED_FIELDS,
 )
 from opportunity_pipeline.reporting.query import amount_in_company_currency
-from opportunity_pipeline.sql import DaysBetween, Differs, Qualified
+from opportunity_pipeline.sql import DaysBetween, Differs, NextName, Qualified
 from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.win_probability.settings import column
 
@@ -74,6 +74,7 @@ def record_changes(condition, now=None) -> None:
 	stay_ends = was_open & (stage_changed | is_open.negate())
 	starts = is_open & (stage_changed | was_open.negate())
 	columns = {
+		"name": NextName(STATE),
 		"creation": ValueWrapper(now),
 		"modified": ValueWrapper(now),
 		"owner": opportunity.modified_by,
@@ -88,7 +89,7 @@ def record_changes(condition, now=None) -> None:
 		.when(starts | previous.name.isnull(), ValueWrapper(now))
 		.else_(previous.stage_since),
 		"left_stage": Case().when(stay_ends, previous.sales_stage),
-		"stage_days": Case().when(stay_ends, DaysBetween(previous.stage_since, ValueWrapper(now))),
+		"stage_days": Case().when(stay_ends, DaysBetween(previous.stage_since, ValueWrapper(now))).else_(0),
 	}
 	(
 		frappe.qb.into(state)
@@ -110,12 +111,17 @@ def record_opportunity(doc, method=None):
 
 
 def close_history(doc, method=None):
-	"""Opportunity on_trash: its last row ends; as-of queries after this moment no longer count it."""
+	"""Opportunity on_trash: its last row ends, so as-of queries after this moment no longer count it,
+	and its rows are marked deleted: Frappe gives the name back to the next opportunity of the series
+	when the last one is deleted, and that one's history must not continue this one's."""
 	now = now_datetime()
 	state = frappe.qb.DocType(STATE)
 	(
 		frappe.qb.update(state)
 		.set(state.valid_to, now)
 		.set(state.span_class, span_term(state.valid_from, now))
-		.where((state.opportunity == doc.name) & state.valid_to.isnull())
+		.where((state.opportunity == doc.name) & state.valid_to.isnull() & (state.deleted == 0))
+	).run()
+	frappe.qb.update(state).set(state.deleted, 1).where(
+		(state.opportunity == doc.name) & (state.deleted == 0)
 	).run()

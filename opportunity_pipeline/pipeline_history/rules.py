@@ -7,6 +7,7 @@ while the row is current. "As it stood at moment m" is the row with valid_from <
 valid_to): the state just before m, so the end of a day is the start of the next.
 """
 
+import re
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -79,14 +80,14 @@ def is_open(state) -> bool:
 def next_stage_fields(previous, state, valid_from: datetime) -> dict:
 	"""stage_since, left_stage and stage_days of a new row. A stay is a continuous time in one stage while
 	open; it ends when the stage changes or the opportunity leaves the pipeline, and the row that ends it
-	records the stage left and whole days spent there. The same rule is written in SQL in record.py."""
+	records the stage left and whole days spent there (0 on the other rows, where no stage is left). The same rule is written in SQL in record.py."""
 	stage_changed = previous is None or previous["sales_stage"] != state["sales_stage"]
 	stay_ends = is_open(previous) and (stage_changed or not is_open(state))
 	starts = is_open(state) and (stage_changed or not is_open(previous))
 	return {
 		"stage_since": valid_from if starts or previous is None else previous["stage_since"],
 		"left_stage": previous["sales_stage"] if stay_ends else None,
-		"stage_days": (valid_from.date() - previous["stage_since"].date()).days if stay_ends else None,
+		"stage_days": (valid_from.date() - previous["stage_since"].date()).days if stay_ends else 0,
 	}
 
 
@@ -288,6 +289,34 @@ def timeline(current: dict, created: datetime, modified: datetime, versions: lis
 	if _values(final) != _values(states[-1]):
 		states.append(final)
 	return _without_repeats(states)
+
+
+NUMBER_FIELDS = ("opportunity_amount", "conversion_rate", "probability")
+DATE_FIELDS = ("expected_closing",)
+
+
+def version_value(field: str, value, number_format: tuple[str, str], date_format: str):
+	"""A value as a Version holds it, back to the stored one. Frappe writes a number, a percentage or a
+	date formatted for display ("$ 1,200.00", "20.0%", "15-03-2026") unless it is empty; number_format is
+	(decimal separator, thousands separator) and date_format Frappe's ("dd-mm-yyyy"), the site's."""
+	if not isinstance(value, str) or not value:
+		return value
+	if field in NUMBER_FIELDS:
+		decimal, thousands = number_format
+		digits = re.search(r"-?\d[\d\s" + re.escape(decimal + thousands) + r"]*", value)
+		if not digits:
+			return None
+		text = digits.group(0).replace(thousands, "").replace(" ", "").replace(decimal, ".")
+		return float(text.rstrip("."))
+	if field in DATE_FIELDS:
+		pattern = date_format.replace("yyyy", "%Y").replace("mm", "%m").replace("dd", "%d")
+		for candidate in (pattern, "%Y-%m-%d"):
+			try:
+				return datetime.strptime(value, candidate).date()
+			except ValueError:
+				continue
+		return None
+	return value
 
 
 def with_derived_fields(states: list[dict]) -> list[dict]:

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Sum
-from frappe.utils import add_days, add_months, get_last_day, today
+from frappe.utils import add_days, add_months, get_last_day, getdate, today
 
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import states_query
@@ -46,8 +46,8 @@ def execute(filters=None):
 
 
 def _checked(filters):
-	last_month = month_start(add_months(today(), -1))
-	from_date = month_start(frappe.utils.getdate(filters.get("from_date") or add_months(last_month, -11)))
+	last_month = month_start(getdate(add_months(today(), -1)))
+	from_date = month_start(getdate(filters.get("from_date") or add_months(last_month, -11)))
 	require_company_and_range(filters, from_date, filters.get("to_date") or get_last_day(last_month))
 	filters.from_date = month_start(filters.from_date)
 	filters.to_date = get_last_day(filters.to_date)

@@ -72,10 +72,10 @@ def _movements(filters) -> list[tuple]:
 	after.update(states_of(set(before) - set(after), end, filters.company, readable))
 	window = (filters.closing_from, filters.closing_to) if filters.closing_from else None
 	moves = []
-	for name in set(before) | set(after):
-		old, new = before.get(name), after.get(name)
+	for key in set(before) | set(after):
+		old, new = before.get(key), after.get(key)
 		if lines := movement(old, new, window):
-			moves.append((name, old, new, lines))
+			moves.append((key[0], old, new, lines))
 	return moves
 
 

@@ -53,7 +53,6 @@ def _ended_stays(filters):
 		(state.company == filters.company)
 		& (state.valid_from >= filters.from_date)
 		& (state.valid_from < add_days(filters.to_date, 1))
-		& state.stage_days.isnotnull()
 		& state.left_stage.isnotnull()
 	)
 	if (readable := readable_opportunities()) is not None:

@@ -1,0 +1,57 @@
+"""Pipeline Movement against figures computed by hand on the as-of test's timeline."""
+
+import frappe
+
+from opportunity_pipeline.opportunity_pipeline.report.pipeline_movement.pipeline_movement import execute
+from opportunity_pipeline.pipeline_history.test_as_of import COMPANY, HistoryTestCase
+
+
+class TestPipelineMovement(HistoryTestCase):
+	def movement(self, from_date, to_date, **filters):
+		columns, rows, *_rest = execute(
+			frappe._dict(company=COMPANY, from_date=from_date, to_date=to_date, **filters)
+		)
+		return rows
+
+	def test_lines_add_up_to_the_closing_pipeline(self):
+		self.build()
+		(amounts,) = self.movement("2026-03-07", "2026-03-15")
+		self.assertEqual(
+			{key: round(value, 2) for key, value in amounts.items() if isinstance(value, float) and value},
+			{
+				"opening": 2310,
+				"amount_increased": 20,
+				"won": -700,
+				"deleted": -500,
+				"lost": -1000,
+				"closing": 130,
+			},
+		)
+		(weighted,) = self.movement("2026-03-07", "2026-03-15", value="Weighted Amount")
+		self.assertEqual(
+			{key: round(value, 2) for key, value in weighted.items() if isinstance(value, float) and value},
+			{
+				"opening": 725,
+				"amount_increased": 10,
+				"won": -70,
+				"deleted": -100,
+				"lost": -500,
+				"closing": 65,
+			},
+		)
+		(reopened,) = self.movement("2026-03-15", "2026-03-20")
+		self.assertEqual((reopened["opening"], reopened["reopened"], reopened["closing"]), (130, 2000, 2130))
+
+	def test_a_line_drills_to_its_opportunities(self):
+		a, b, c, d = self.build()
+		rows = self.movement("2026-03-07", "2026-03-15", line="Won")
+		self.assertEqual([(row["opportunity"], row["amount"]) for row in rows], [(d.name, -700)])
+
+	def test_window_counts_moves_in_and_out(self):
+		doc = self.opportunity("2026-03-02", opportunity_amount=300, expected_closing="2026-04-10")
+		self.change(doc, "2026-03-05", expected_closing="2026-05-20")
+		(row,) = self.movement("2026-03-03", "2026-03-06", closing_from="2026-04-01", closing_to="2026-04-30")
+		self.assertEqual((row["opening"], row["pushed_out"], row["closing"]), (300, -300, 0))
+		self.change(doc, "2026-03-08", expected_closing="2026-04-15")
+		(row,) = self.movement("2026-03-06", "2026-03-09", closing_from="2026-04-01", closing_to="2026-04-30")
+		self.assertEqual((row["opening"], row["pulled_in"], row["closing"]), (0, 300, 300))
