@@ -5,6 +5,8 @@ in one bulk insert, so an opportunity gets its whole history or none and a secon
 
 import json
 
+from pypika.terms import Term
+
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Count
@@ -113,12 +115,48 @@ def _write(names: list[str]):
 				)
 			)
 	names = next_names(STATE, len(rows))
-	frappe.db.bulk_insert(
-		STATE,
+	_insert(
 		["name", "creation", "modified", "owner", "modified_by", *STORED_FIELDS],
-		((name, *row) for name, row in zip(names, rows, strict=True)),
-		chunk_size=5_000,
+		[(name, *row) for name, row in zip(names, rows, strict=True)],
 	)
+
+
+def _insert(columns: list[str], rows: list[tuple]):
+	"""One INSERT ... SELECT from the rows sent as one JSON document (MariaDB's JSON_TABLE): escaping one
+	string instead of every value is what makes the backfill cost about the same as reading the
+	Versions. Elsewhere, multi-row INSERTs."""
+	names = ", ".join(f"`{column}`" for column in columns)
+	if frappe.db.db_type == "mariadb":
+		types = {column: _sql_type(column) for column in columns}
+		table_columns = ", ".join(
+			f"`{column}` {types[column]} path '$[{number}]'" for number, column in enumerate(columns)
+		)
+		document = json.dumps(rows, default=str, separators=(",", ":"))
+		frappe.db.sql(
+			f"insert into `tab{STATE}` ({names}) select {names} from "
+			f"json_table(%s, '$[*]' columns ({table_columns})) as history_rows",
+			(document,),
+		)
+		return
+	row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+	for start in range(0, len(rows), 2_000):
+		part = rows[start : start + 2_000]
+		values = [value for row in part for value in row]
+		frappe.db.sql(
+			f"insert into `tab{STATE}` ({names}) values {', '.join([row_marks] * len(part))}", values
+		)
+
+
+def _sql_type(column: str) -> str:
+	if column in ("name", "span_class", "stage_days"):
+		return "bigint"
+	if column in ("creation", "modified", "valid_from", "valid_to", "stage_since"):
+		return "datetime(6)"
+	if column == "expected_closing":
+		return "date"
+	if column in ("amount", "probability"):
+		return "decimal(21,9)"
+	return "varchar(140)"
 
 
 def _stamped(doc) -> list:
@@ -141,12 +179,27 @@ def _author(row, doc, history):
 	return doc.modified_by
 
 
+class JsonChanged(Term):
+	"""The "changed" list of a Version's data, extracted by the database: a fraction of the JSON to send
+	and parse."""
+
+	def __init__(self, data: Term):
+		super().__init__()
+		self.data = data
+
+	def get_sql(self, **kwargs) -> str:
+		data = self.data.get_sql(**kwargs)
+		if frappe.db.db_type == "mariadb":
+			return f"json_extract({data}, '$.changed')"
+		return f"(cast({data} as json) -> 'changed')::text"
+
+
 def _versions(names: list[str]) -> dict:
 	"""name -> [(when, who, changed)] of its Versions in order."""
 	version = frappe.qb.DocType("Version")
 	rows = (
 		frappe.qb.from_(version)
-		.select(version.docname, version.creation, version.owner, version.data)
+		.select(version.docname, version.creation, version.owner, JsonChanged(version.data))
 		.where((version.ref_doctype == "Opportunity") & version.docname.isin(names))
 		.orderby(version.creation)
 		.run()
@@ -157,7 +210,7 @@ def _versions(names: list[str]) -> dict:
 	found = {}
 	for name, when, who, data in rows:
 		try:
-			changed = json.loads(data or "{}").get("changed")
+			changed = json.loads(data or "[]")
 		except ValueError:
 			changed = None
 		if changed:
