@@ -9,6 +9,7 @@ required_apps = ["erpnext"]
 
 after_install = "opportunity_pipeline.install.after_install"
 before_uninstall = "opportunity_pipeline.install.before_uninstall"
+after_uninstall = "opportunity_pipeline.install.after_uninstall"
 after_migrate = "opportunity_pipeline.install.after_migrate"
 
 doc_events = {

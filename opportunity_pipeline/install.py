@@ -133,6 +133,21 @@ def before_uninstall():
 	delete_settings_values()
 
 
+def after_uninstall():
+	drop_history_sequence()
+
+
+def drop_history_sequence():
+	"""Frappe drops the table of the app's autoincrement DocType on uninstall, not the sequence that names
+	its rows."""
+	sequence = frappe.scrub("Opportunity Pipeline State_id_seq")
+	frappe.db.sql_ddl(
+		f"drop sequence if exists `{sequence}`"
+		if frappe.db.db_type == "mariadb"
+		else f'drop sequence if exists "{sequence}"'
+	)
+
+
 def delete_settings_values():
 	"""The values of the app's Selling Settings fields: Frappe deletes the custom fields on uninstall but
 	keeps their values in Singles, which a later install would then read as a manager's choice."""

@@ -36,7 +36,10 @@ def execute(filters=None):
 	forecast = _forecast(filters, months, readable)
 	actual = _actual(filters, readable)
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
-	keys = sorted(set(forecast) | set(actual), key=lambda key: (key[0], key[1] or ""))
+	keys = set(forecast) | set(actual)
+	if not filters.group_by:  # every month, those with nothing forecast or won too
+		keys |= {(month, None) for month in months}
+	keys = sorted(keys, key=lambda key: (key[0], key[1] or ""))
 	rows = []
 	for month, owner in keys:
 		figures = accuracy(forecast.get((month, owner), 0.0), actual.get((month, owner), 0.0))

@@ -92,7 +92,9 @@ frappe.query_reports["Pipeline Movement"] = {
 	// A figure of the summary opens the opportunities behind it.
 	formatter(value, row, column, data, default_formatter) {
 		value = default_formatter(value, row, column, data);
-		const line = PIPELINE_MOVEMENT_LINES.find((name) => frappe.scrub(name) === column.fieldname);
+		const line = PIPELINE_MOVEMENT_LINES.find(
+			(name) => frappe.scrub(name) === column.fieldname,
+		);
 		if (!data || !line || data.bold) return value;
 		const group = data.group_key || "";
 		return `<a class="pipeline-movement-line" data-line="${frappe.utils.escape_html(line)}"
