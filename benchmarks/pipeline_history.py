@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 import frappe
 from frappe.utils import add_days, getdate, now_datetime, today
 
-from erpnext.crm.report.sales_pipeline_analytics.sales_pipeline_analytics import execute as erpnext_pipeline
+from erpnext.crm.report.sales_pipeline_analytics.sales_pipeline_analytics import SalesPipelineAnalytics
 
 from opportunity_pipeline.opportunity_pipeline.report.forecast_accuracy.forecast_accuracy import (
 	execute as forecast_accuracy,
@@ -206,8 +206,7 @@ def bare_insert_select() -> float:
 
 
 def timed_backfill() -> float:
-	frappe.db.sql(f"delete from `{TABLE}` where opportunity like %s", f"{PREFIX}%")
-	frappe.db.commit()
+	frappe.db.sql_ddl(f"truncate table `{TABLE}`")  # a throwaway site: only the benchmark's rows
 	common.evict_buffer_pool()
 	start = time.perf_counter()
 	backfill_history()
@@ -223,6 +222,25 @@ def bare_as_of(company, day):
 		and (valid_to is null or valid_to >= %s)""",
 		(company, moment, moment),
 	)
+
+
+def erpnext_pipeline_query(company):
+	"""ERPNext's Sales Pipeline Analytics (today's values only) up to its data: its chart step fails on
+	this data in ERPNext 15.99.1 (an IndexError in append_to_dataset)."""
+	report = SalesPipelineAnalytics(
+		frappe._dict(
+			company=company,
+			from_date=add_days(today(), -365),
+			to_date=today(),
+			range="Monthly",
+			pipeline_by="Owner",
+			based_on="Number",
+		)
+	)
+	report.validate_filters()
+	report.get_columns()
+	report.get_data()
+	return report.data
 
 
 def measures(company: str) -> dict:
@@ -254,15 +272,8 @@ def measures(company: str) -> dict:
 		"Stage Velocity, a year (app)": lambda: stage_velocity(
 			frappe._dict(company=company, from_date=add_days(today(), -365), to_date=today())
 		),
-		"ERPNext Sales Pipeline Analytics, a year by owner": lambda: erpnext_pipeline(
-			frappe._dict(
-				company=company,
-				from_date=add_days(today(), -365),
-				to_date=today(),
-				range="Monthly",
-				pipeline_by="Owner",
-				based_on="Number",
-			)
+		"ERPNext Sales Pipeline Analytics, a year by owner (its query)": lambda: erpnext_pipeline_query(
+			company
 		),
 	}
 
@@ -322,17 +333,19 @@ def main():
 		"select count(*) from `tabVersion` where ref_doctype='Opportunity' and docname like %s", f"{PREFIX}%"
 	)[0][0]
 
-	print(f"\nBackfill of {args.opportunities:,} opportunities ({versions:,} Versions)")
-	backfill_times = [timed_backfill() for _round in range(args.backfill_rounds)]
+	if args.backfill_rounds:  # 0: the rows of an earlier run (--keep) are timed again
+		print(f"\nBackfill of {args.opportunities:,} opportunities ({versions:,} Versions)")
+		backfill_times = [timed_backfill() for _round in range(args.backfill_rounds)]
+		rows = frappe.db.sql(f"select count(*) from `{TABLE}` where opportunity like %s", f"{PREFIX}%")[0][0]
+		bare = [bare_insert_select() for _round in range(args.backfill_rounds)]
+		ratio = max(backfill_times) / max(bare)
+		print(f"  rows written: {rows:,}")
+		print(f"  backfill (s, per round, first cold): {', '.join(f'{t:.1f}' for t in backfill_times)}")
+		print(f"  bare INSERT ... SELECT of {rows:,} rows (s): {', '.join(f'{t:.1f}' for t in bare)}")
+		holds = ratio <= 10
+		ok &= holds
+		print(f"  ratio at the slowest rounds: {ratio:.2f}x  {'PASS' if holds else 'FAIL'} (<= 10x)")
 	rows = frappe.db.sql(f"select count(*) from `{TABLE}` where opportunity like %s", f"{PREFIX}%")[0][0]
-	bare = [bare_insert_select() for _round in range(args.backfill_rounds)]
-	ratio = max(backfill_times) / max(bare)
-	print(f"  rows written: {rows:,}")
-	print(f"  backfill (s, per round, first cold): {', '.join(f'{t:.1f}' for t in backfill_times)}")
-	print(f"  bare INSERT ... SELECT of {rows:,} rows (s): {', '.join(f'{t:.1f}' for t in bare)}")
-	holds = ratio <= 10
-	ok &= holds
-	print(f"  ratio at the slowest rounds: {ratio:.2f}x  {'PASS' if holds else 'FAIL'} (<= 10x)")
 
 	print(f"\nQueries on {rows:,} history rows, {args.rounds} rounds")
 	open_now = pipeline_as_of(add_days(today(), -7), company)
@@ -341,7 +354,7 @@ def main():
 	ok &= common.print_rounds(times, LIMITS)
 	bare_max = max(times["as-of 18 months ago (bare SQL, no lifetime bound)"])
 	app_max = max(times["as-of 18 months ago (app)"])
-	erpnext_max = max(times["ERPNext Sales Pipeline Analytics, a year by owner"])
+	erpnext_max = max(times["ERPNext Sales Pipeline Analytics, a year by owner (its query)"])
 	print(
 		f"  as-of 18 months ago: app / bare SQL {app_max / bare_max:.2f}x; app / ERPNext report {app_max / erpnext_max:.2f}x"
 	)

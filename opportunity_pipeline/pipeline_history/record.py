@@ -1,13 +1,16 @@
-"""Writing the pipeline history: one set-based step that every path shares.
+"""Writing the pipeline history: one rule, written set-based for the jobs and per row for a save.
 
 `record_changes(condition)` compares each matching opportunity with its current state row in SQL: it
 closes the rows whose tracked values differ, then inserts a row for every opportunity left without a
 current one (a new opportunity, or one whose row was just closed). A save, a db_set (ERPNext's status
 from quotations and orders), a data import, the auto-close and the learned probability's UPDATE all
-come through it, so each change writes exactly one row and a save that changes nothing writes none.
+come through it or through `record_opportunity`, its one-opportunity form (on_change), so each change
+writes exactly one row and a save that changes nothing writes none.
 """
 
-from pypika.terms import Criterion, Term, ValueWrapper
+import functools
+
+from pypika.terms import Criterion, Parameter, Term, ValueWrapper
 
 import frappe
 from frappe.query_builder import Case
@@ -20,6 +23,8 @@ from opportunity_pipeline.pipeline_history.rules import (
 	RECORDED,
 	SPAN_DAYS,
 	TRACKED_FIELDS,
+	next_stage_fields,
+	span_class,
 )
 from opportunity_pipeline.reporting.query import amount_in_company_currency
 from opportunity_pipeline.sql import DaysBetween, Differs, NextName, Qualified
@@ -105,9 +110,70 @@ def record_changes(condition, now=None) -> None:
 
 
 def record_opportunity(doc, method=None):
-	"""Opportunity on_change: after every save and every db_set."""
+	"""Opportunity on_change: after every save and every db_set. The same rule as record_changes, for
+	one opportunity: one indexed query reads its stored values beside its current row, and only a
+	change writes (the row closed by its key, the new one inserted), which keeps a save's cost low."""
+	found = frappe.db.sql(_current_state_query(), {"name": doc.name}, as_dict=True)
+	if not found:
+		return
+	stored = found[0]
+	new = {field: stored[f"new_{field}"] for field in TRACKED_FIELDS}
+	if stored.current is not None and all(new[field] == stored[f"old_{field}"] for field in TRACKED_FIELDS):
+		return
+	now = now_datetime()
+	previous = None
+	if stored.current is not None:
+		previous = {
+			"status": stored.old_status,
+			"sales_stage": stored.old_sales_stage,
+			"stage_since": stored.stage_since,
+		}
+		frappe.db.sql(
+			f"update `tab{STATE}` set valid_to = %s, span_class = %s where name = %s",
+			(now, span_class(stored.valid_from, now), stored.current),
+		)
+	row = {
+		"creation": now,
+		"modified": now,
+		"owner": stored.modified_by,
+		"modified_by": stored.modified_by,
+		"opportunity": doc.name,
+		**new,
+		"valid_from": now,
+		"origin": RECORDED,
+		"changed_by": stored.modified_by,
+		"span_class": CURRENT_SPAN,
+		**next_stage_fields(previous, new, now),
+	}
+	columns = ", ".join(f"`{column}`" for column in row)
+	marks = ", ".join(["%s"] * len(row))
+	frappe.db.sql(
+		f"insert into `tab{STATE}` (`name`, {columns}) values ({NextName(STATE).get_sql()}, {marks})",
+		tuple(row.values()),
+	)
+
+
+@functools.cache
+def _current_state_query() -> str:
+	"""An opportunity's tracked values as stored (new_*) beside its current row (old_*), by name."""
 	opportunity = frappe.qb.DocType("Opportunity")
-	record_changes(opportunity.name == doc.name)
+	current = frappe.qb.DocType(STATE).as_("current_state")
+	terms = tracked_terms(opportunity)
+	return (
+		frappe.qb.from_(opportunity)
+		.left_join(current)
+		.on((current.opportunity == opportunity.name) & current.valid_to.isnull())
+		.select(
+			*(term.as_(f"new_{field}") for field, term in terms.items()),
+			opportunity.modified_by,
+			current.name.as_("current"),
+			current.valid_from,
+			current.stage_since,
+			*(current[field].as_(f"old_{field}") for field in TRACKED_FIELDS),
+		)
+		.where(opportunity.name == Parameter("%(name)s"))
+		.get_sql()
+	)
 
 
 def close_history(doc, method=None):

@@ -10,7 +10,13 @@ from frappe import _
 from frappe.utils import add_days, today
 
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline_history.as_of import end_of, open_states, states_of
+from opportunity_pipeline.pipeline_history.as_of import (
+	COVERED_FIELDS,
+	STATE_FIELDS,
+	end_of,
+	open_states,
+	states_of,
+)
 from opportunity_pipeline.pipeline_history.rules import CLOSING, MOVEMENT_LINES, OPENING, movement
 from opportunity_pipeline.reporting.query import choose, require_company_and_range
 from opportunity_pipeline.validation import date_value
@@ -66,8 +72,12 @@ def _movements(filters) -> list[tuple]:
 	"""(opportunity, state before, state after, lines) of every opportunity in the pipeline at either end."""
 	readable = readable_opportunities()
 	start, end = end_of(filters.from_date), end_of(filters.to_date)
-	before = open_states(start, filters.company, readable)
-	after = open_states(end, filters.company, readable)
+	# The summary reads what the as-of index covers (and the grouping's field); a drill-down, every field.
+	fields = STATE_FIELDS
+	if not filters.line:
+		fields = (*COVERED_FIELDS, *filter(None, [GROUPINGS[filters.group_by]]))
+	before = open_states(start, filters.company, readable, fields)
+	after = open_states(end, filters.company, readable, fields)
 	before.update(states_of(set(after) - set(before), start, filters.company, readable))
 	after.update(states_of(set(before) - set(after), end, filters.company, readable))
 	window = (filters.closing_from, filters.closing_to) if filters.closing_from else None
@@ -80,9 +90,11 @@ def _movements(filters) -> list[tuple]:
 
 
 def _group(old, new, group_field):
+	"""The group of an opportunity: from its state in the pipeline (the one read with every field)."""
 	if not group_field:
 		return ""
-	return (new or old)[group_field] or ""
+	state = new if new is not None and group_field in new else old
+	return state.get(group_field) or ""
 
 
 def _totals(moves, group_field) -> dict:
@@ -204,12 +216,12 @@ def _detail(moves, filters):
 					"opportunity": name,
 					"amount": amount,
 					"weighted_amount": weighted,
-					"status_before": old.status if old else None,
-					"status_after": new.status if new else None,
-					"stage_after": (new or old).sales_stage,
-					"closing_before": old.expected_closing if old else None,
-					"closing_after": new.expected_closing if new else None,
-					"owner": (new or old).opportunity_owner,
+					"status_before": old["status"] if old else None,
+					"status_after": new["status"] if new else None,
+					"stage_after": (new or {}).get("sales_stage") or old.get("sales_stage"),
+					"closing_before": old["expected_closing"] if old else None,
+					"closing_after": new["expected_closing"] if new else None,
+					"owner": (new or {}).get("opportunity_owner") or old.get("opportunity_owner"),
 					"currency": currency,
 				}
 			)
