@@ -98,6 +98,12 @@ INDEXES = (
 			"probability",
 		],
 	),
+	# Wins by company and Converted On, with what Forecast Accuracy sums and groups by.
+	(
+		"Opportunity",
+		"won_by_conversion_date_index",
+		["status", "company", "converted_on", "opportunity_owner", "opportunity_amount", "conversion_rate"],
+	),
 )
 
 

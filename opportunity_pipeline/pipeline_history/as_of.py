@@ -38,7 +38,11 @@ STATE_FIELDS = (
 	"amount",
 	"probability",
 	"expected_closing",
-	*GROUP_FIELDS[2:],
+	"opportunity_owner",
+	"contact_by",
+	"territory",
+	"opportunity_type",
+	"source",
 )
 
 
@@ -58,12 +62,10 @@ def in_effect(state, moment):
 	return bounded & (state.valid_from < moment) & (state.valid_to.isnull() | (state.valid_to >= moment))
 
 
-def states_query(moment, company, readable, open_only=True):
-	"""The rows in effect at `moment` for the company, of the opportunities `readable` lets through."""
+def states_query(moment, company, readable):
+	"""The open rows in effect at `moment` for the company, of the opportunities `readable` lets through."""
 	state = frappe.qb.DocType(STATE)
-	condition = (state.company == company) & in_effect(state, moment)
-	if open_only:
-		condition &= state.status.isin(OPEN_STATUSES)
+	condition = (state.company == company) & in_effect(state, moment) & state.status.isin(OPEN_STATUSES)
 	query = frappe.qb.from_(state).where(condition)
 	if readable is not None:
 		opportunity = frappe.qb.DocType("Opportunity")

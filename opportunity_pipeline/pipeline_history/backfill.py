@@ -140,48 +140,12 @@ def _write(names: list[str]):
 				)
 			)
 	names = next_names(STATE, len(rows))
-	_insert(
+	frappe.db.bulk_insert(
+		STATE,
 		["name", "creation", "modified", "owner", "modified_by", *STORED_FIELDS],
 		[(name, *row) for name, row in zip(names, rows, strict=True)],
+		chunk_size=5_000,
 	)
-
-
-def _insert(columns: list[str], rows: list[tuple]):
-	"""One INSERT ... SELECT from the rows sent as one JSON document (MariaDB's JSON_TABLE): escaping one
-	string instead of every value is what makes the backfill cost about the same as reading the
-	Versions. Elsewhere, multi-row INSERTs."""
-	names = ", ".join(f"`{column}`" for column in columns)
-	if frappe.db.db_type == "mariadb":
-		types = {column: _sql_type(column) for column in columns}
-		table_columns = ", ".join(
-			f"`{column}` {types[column]} path '$[{number}]'" for number, column in enumerate(columns)
-		)
-		document = json.dumps(rows, default=str, separators=(",", ":"))
-		frappe.db.sql(
-			f"insert into `tab{STATE}` ({names}) select {names} from "
-			f"json_table(%s, '$[*]' columns ({table_columns})) as history_rows",
-			(document,),
-		)
-		return
-	row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-	for start in range(0, len(rows), 2_000):
-		part = rows[start : start + 2_000]
-		values = [value for row in part for value in row]
-		frappe.db.sql(
-			f"insert into `tab{STATE}` ({names}) values {', '.join([row_marks] * len(part))}", values
-		)
-
-
-def _sql_type(column: str) -> str:
-	if column in ("name", "span_class", "stage_days"):
-		return "bigint"
-	if column in ("creation", "modified", "valid_from", "valid_to", "stage_since"):
-		return "datetime(6)"
-	if column == "expected_closing":
-		return "date"
-	if column in ("amount", "probability"):
-		return "decimal(21,9)"
-	return "varchar(140)"
 
 
 def _stamped(doc) -> list:

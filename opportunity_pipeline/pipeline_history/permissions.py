@@ -23,7 +23,7 @@ def query_conditions(user: str | None = None) -> str:
 
 
 def has_permission(doc, ptype: str = "read", user: str | None = None) -> bool:
-	if ptype != "read" and ptype not in ("report", "export", "print", "select"):
+	if ptype not in ("read", "report", "export", "print", "select"):
 		return False
 	try:
 		readable = readable_opportunities(user)

@@ -9,6 +9,7 @@ writes exactly one row and a save that changes nothing writes none.
 """
 
 import functools
+from datetime import timedelta
 
 from pypika.terms import Criterion, Parameter, Term, ValueWrapper
 
@@ -46,8 +47,6 @@ def tracked_terms(opportunity=None) -> dict:
 
 def span_term(valid_from: Term, valid_to):
 	"""rules.span_class in SQL, for a row closed at `valid_to` (a datetime)."""
-	from datetime import timedelta
-
 	case = Case()
 	for number, days in enumerate(SPAN_DAYS, start=1):
 		case = case.when(valid_from >= valid_to - timedelta(days=days), number)

@@ -74,8 +74,9 @@ def apply_company(company: str, settings=None) -> int:
 		)
 		log_odds = log_odds + Coalesce(factor.weight, 0)
 	chance = Round(ValueWrapper(100) / (1 + Exp(ValueWrapper(0) - log_odds)), 1)
+	now = now_datetime()
 	query = (
-		query.set(Qualified(opportunity.modified), now_datetime())
+		query.set(Qualified(opportunity.modified), now)
 		.set(Qualified(opportunity.probability), chance)
 		.where(
 			(opportunity.company == company)
@@ -86,7 +87,8 @@ def apply_company(company: str, settings=None) -> int:
 	)
 	query.run()
 	changed = frappe.db.sql("select row_count()")[0][0]
-	record_changes((opportunity.company == company) & opportunity.status.isin(OPEN_STATUSES))
+	# The rows the UPDATE wrote are those it stamped with `now`: only they can have a new state.
+	record_changes((opportunity.company == company) & (opportunity.modified == now), now=now)
 	return changed
 
 
@@ -152,11 +154,12 @@ def apply_stage_probabilities() -> int:
 	its stage's probability again, in one UPDATE."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	stage = frappe.qb.DocType("Sales Stage")
+	now = now_datetime()
 	(
 		frappe.qb.update(opportunity)
 		.join(stage)
 		.on(stage.name == opportunity.sales_stage)
-		.set(Qualified(opportunity.modified), now_datetime())
+		.set(Qualified(opportunity.modified), now)
 		.set(Qualified(opportunity.probability), stage.probability)
 		.where(
 			opportunity.status.isin(OPEN_STATUSES)
@@ -166,5 +169,5 @@ def apply_stage_probabilities() -> int:
 		)
 	).run()
 	changed = frappe.db.sql("select row_count()")[0][0]
-	record_changes(opportunity.status.isin(OPEN_STATUSES))
+	record_changes(opportunity.status.isin(OPEN_STATUSES) & (opportunity.modified == now), now=now)
 	return changed

@@ -89,11 +89,23 @@ function win_probability_description(why) {
 	return `<span class="win-probability-factors">${lines.join("<br>")}</span>`;
 }
 
-// The history section: each stay in a stage, with its dates and the days spent there.
-async function show_pipeline_history(frm) {
+// The history section: each stay in a stage, with its dates and the days spent there. Read when the
+// section is opened (Frappe tells each field of a section when it opens or closes): most form loads
+// never open it.
+function show_pipeline_history(frm) {
 	const field = frm.get_field("pipeline_history_html");
 	if (!field) return;
 	field.$wrapper.empty();
+	field.on_section_collapse = (collapsed) => {
+		if (!collapsed) load_pipeline_history(frm, field);
+	};
+	const section = frm.fields_dict.pipeline_history_section;
+	if (section && section.is_collapsed && !section.is_collapsed()) {
+		load_pipeline_history(frm, field);
+	}
+}
+
+async function load_pipeline_history(frm, field) {
 	if (frm.is_new()) return;
 	const name = frm.doc.name;
 	const { message: history } = await frappe.call({

@@ -5,6 +5,8 @@ error."""
 
 from datetime import datetime, time, timedelta
 
+from pypika.terms import ValueWrapper
+
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Sum
@@ -64,21 +66,24 @@ def _key(month, owner, filters):
 
 
 def _forecast(filters, months, readable) -> dict:
-	"""(month, owner) -> weighted amount expected to close in the month, as it stood N weeks before it."""
+	"""(month, owner) -> weighted amount expected to close in the month, as it stood N weeks before it:
+	one as-of query per month (each bounded by its own moment), sent as one UNION ALL."""
 	state = frappe.qb.DocType(STATE)
 	weighted = Sum(state.amount * state.probability / 100)
-	found = {}
+	query = None
 	for month in months:
 		moment = datetime.combine(month - timedelta(weeks=int(filters.weeks)), time.min)
-		query = (
+		part = (
 			states_query(moment, filters.company, readable)
 			.where(state.expected_closing[month : get_last_day(month)])
-			.select(state.opportunity_owner, weighted)
+			.select(ValueWrapper(month).as_("month"), state.opportunity_owner, weighted)
 			.groupby(state.opportunity_owner)
 		)
-		for owner, value in query.run():
-			key = _key(month, owner, filters)
-			found[key] = found.get(key, 0.0) + float(value or 0)
+		query = part if query is None else query + part
+	found = {}
+	for month, owner, value in query.run() if query else []:
+		key = _key(getdate(month), owner, filters)
+		found[key] = found.get(key, 0.0) + float(value or 0)
 	return found
 
 

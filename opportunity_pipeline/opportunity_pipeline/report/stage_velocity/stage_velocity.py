@@ -46,9 +46,8 @@ def _checked(filters):
 
 
 def _ended_stays(filters):
+	"""(stage left, group, days, status after, stage after, count) of the stays that ended in the period."""
 	state = frappe.qb.DocType(STATE)
-	group_field = GROUPINGS[filters.group_by]
-	group = state[group_field] if group_field else None
 	query = frappe.qb.from_(state).where(
 		(state.company == filters.company)
 		& (state.valid_from >= filters.from_date)
@@ -58,18 +57,11 @@ def _ended_stays(filters):
 	if (readable := readable_opportunities()) is not None:
 		opportunity = frappe.qb.DocType("Opportunity")
 		query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
-	fields = [
-		state.left_stage,
-		group if group is not None else None,
-		state.stage_days,
-		state.status,
-		state.sales_stage,
-	]
-	selected = [field for field in fields if field is not None]
-	rows = query.select(*selected, Count("*")).groupby(*selected).run()
-	if group is None:
-		return [(row[0], "", *row[1:]) for row in rows]
-	return rows
+	keys = [state.left_stage, state.stage_days, state.status, state.sales_stage]
+	if group_field := GROUPINGS[filters.group_by]:
+		keys.append(state[group_field])
+	for stage, days, status, new_stage, *group, count in query.select(*keys, Count("*")).groupby(*keys).run():
+		yield stage, (group[0] if group else ""), days, status, new_stage, count
 
 
 def _row(stage, group, figures, filters):
