@@ -73,65 +73,6 @@ def states_query(moment, company, readable):
 	return query
 
 
-# What the as-of index holds beside its keys: reading only these, a query reads no table row.
-COVERED_FIELDS = (
-	"opportunity",
-	"deleted",
-	"status",
-	"amount",
-	"probability",
-	"expected_closing",
-	"sales_stage",
-	"opportunity_owner",
-)
-
-
-def open_states(moment, company, readable, fields=STATE_FIELDS) -> dict:
-	"""(opportunity, deleted) -> its open state at `moment` (a dict of `fields`). A deleted
-	opportunity is told apart from a later one that took its name."""
-	state = frappe.qb.DocType(STATE)
-	fields = list(dict.fromkeys(("opportunity", "deleted", *fields)))
-	rows = states_query(moment, company, readable).select(*(state[field] for field in fields)).run()
-	return {(row[0], row[1]): dict(zip(fields, row, strict=True)) for row in rows}
-
-
-# What the index by opportunity holds beside its keys.
-OUTCOME_FIELDS = ("opportunity", "deleted", "status", "amount", "probability", "expected_closing")
-
-
-def states_of(keys, moment, company, readable, fields=OUTCOME_FIELDS) -> dict:
-	"""(opportunity, deleted) -> its state at `moment`, whatever the status, for the given keys (a dict
-	of `fields`)."""
-	state = frappe.qb.DocType(STATE)
-	found = {}
-	keys = sorted(keys)
-	for start in range(0, len(keys), 5_000):
-		names = {name for name, _deleted in keys[start : start + 5_000]}
-		selected = list(dict.fromkeys(("opportunity", "deleted", *fields)))
-		query = (
-			frappe.qb.from_(state)
-			.select(*(state[field] for field in selected))
-			.where(
-				state.opportunity.isin(names)
-				& (state.company == company)
-				& (state.valid_from < moment)
-				& (state.valid_to.isnull() | (state.valid_to >= moment))
-			)
-		)
-		if readable is not None:
-			opportunity = frappe.qb.DocType("Opportunity")
-			query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
-		wanted = set(keys[start : start + 5_000])
-		found.update(
-			{
-				(row[0], row[1]): dict(zip(selected, row, strict=True))
-				for row in query.run()
-				if (row[0], row[1]) in wanted
-			}
-		)
-	return found
-
-
 @frappe.whitelist()
 def pipeline_as_of(date, company, group_by=None) -> dict:
 	"""The open pipeline (Open, Replied, Quotation) as it stood at the end of `date`, in company currency,

@@ -7,18 +7,35 @@ Each line is drillable: the Line filter lists its opportunities, with their valu
 
 import frappe
 from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Coalesce, Count, Max, Sum
+from frappe.query_builder.terms import ValueWrapper
 from frappe.utils import add_days, today
 
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline_history.as_of import (
-	COVERED_FIELDS,
-	STATE_FIELDS,
-	end_of,
-	open_states,
-	states_of,
+from opportunity_pipeline.pipeline_history.as_of import STATE_FIELDS, end_of, in_effect
+from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.pipeline_history.rules import (
+	AMOUNT_DOWN,
+	AMOUNT_UP,
+	CLOSED,
+	CLOSING,
+	DELETED,
+	LOST,
+	MOVEMENT_LINES,
+	NEW,
+	OPENING,
+	PROBABILITY_DOWN,
+	PROBABILITY_UP,
+	PULLED_IN,
+	PUSHED_OUT,
+	REOPENED,
+	WON,
+	is_open,
+	movement,
 )
-from opportunity_pipeline.pipeline_history.rules import CLOSING, MOVEMENT_LINES, OPENING, movement
 from opportunity_pipeline.reporting.query import choose, require_company_and_range
+from opportunity_pipeline.statuses import LOST_STATUSES, OPEN_STATUSES, WON_STATUSES
 from opportunity_pipeline.validation import date_value
 
 GROUPINGS = {
@@ -28,15 +45,16 @@ GROUPINGS = {
 	"Sales Stage": "sales_stage",
 }
 VALUES = ("Amount", "Weighted Amount", "Count")
+# The key of the group of opportunities without a value, for the drill-down (where "" means every group).
+NOT_SET = "__not_set__"
 
 
 def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
-	moves = _movements(filters)
 	if filters.line:
-		return _detail_columns(), _detail(moves, filters)
+		return _detail_columns(), _detail(_movements(filters), filters)
 	group_field = GROUPINGS[filters.group_by]
-	totals = _totals(moves, group_field)
+	totals = _totals(filters, group_field)
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	table = [
 		_row(key, lines, filters, currency, label=key if key or not group_field else _("Not Set"))
@@ -68,46 +86,190 @@ def _checked(filters):
 	return filters
 
 
-def _movements(filters) -> list[tuple]:
-	"""(opportunity, state before, state after, lines) of every opportunity in the pipeline at either end."""
+def _moments(filters):
+	return end_of(filters.from_date), end_of(filters.to_date)
+
+
+def _in_window(state, filters):
+	"""The pipeline's condition on a row: open, and expected to close in the window when there is one."""
+	condition = state.status.isin(OPEN_STATUSES)
+	if filters.closing_from:
+		condition &= state.expected_closing[filters.closing_from : filters.closing_to]
+	return condition
+
+
+def _readable(query, state, readable):
+	if readable is None:
+		return query
+	opportunity = frappe.qb.DocType("Opportunity")
+	return query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
+
+
+def _unchanged(filters, readable):
+	"""The pipeline rows in effect at both ends: what no change touched between them."""
+	state = frappe.qb.DocType(STATE)
+	start, end = _moments(filters)
+	query = frappe.qb.from_(state).where(
+		(state.company == filters.company)
+		& in_effect(state, start)
+		& (state.valid_to.isnull() | (state.valid_to >= end))
+		& _in_window(state, filters)
+	)
+	return _readable(query, state, readable), state
+
+
+def _changed(filters, readable, fields):
+	"""One row per opportunity that changed between the two ends, with its state at each end: `b_<field>`
+	before (nothing when it did not exist yet) and `a_<field>` after (nothing once deleted). Its rows in
+	effect at either end are read through the as-of index: the one that ended inside the period, and
+	the one that began inside it and was still in effect at the end."""
+	state = frappe.qb.DocType(STATE)
+	start, end = _moments(filters)
+	company = state.company == filters.company
+	before = company & in_effect(state, start) & (state.valid_to < end)
+	after = company & in_effect(state, end) & (state.valid_from >= start)
+	columns = list(
+		dict.fromkeys(("opportunity", "deleted", "valid_from", "status", "expected_closing", *fields))
+	)
+	ends = _readable(frappe.qb.from_(state).where(before), state, readable).select(
+		*(state[field] for field in columns)
+	)
+	ends = ends.union_all(
+		_readable(frappe.qb.from_(state).where(after), state, readable).select(
+			*(state[field] for field in columns)
+		)
+	)
+	is_before, is_after = ends.valid_from < start, ends.valid_from >= start
+
+	def flag(condition):
+		return Max(Case().when(condition, 1).else_(0))
+
+	pairs = (
+		frappe.qb.from_(ends)
+		.groupby(ends.opportunity, ends.deleted)
+		.select(
+			ends.opportunity,
+			ends.deleted,
+			flag(is_before).as_("had"),
+			flag(is_after).as_("has"),
+			flag(is_before & _in_window(ends, filters)).as_("was"),
+			flag(is_after & _in_window(ends, filters)).as_("stays"),
+			flag(is_before & ends.status.isin(OPEN_STATUSES)).as_("was_open"),
+			flag(is_after & ends.status.isin(OPEN_STATUSES)).as_("is_open"),
+			flag(is_after & ends.status.isin(WON_STATUSES)).as_("won"),
+			flag(is_after & ends.status.isin(LOST_STATUSES)).as_("lost"),
+			*(Max(Case().when(is_before, ends[field])).as_(f"b_{field}") for field in fields),
+			*(Max(Case().when(is_after, ends[field])).as_(f"a_{field}") for field in fields),
+		)
+	)
+	return pairs
+
+
+def _line_terms(pair) -> dict:
+	"""line -> (condition, amount, weighted amount) on a pair of states: rules.movement written in SQL,
+	so the summary adds up in the database (the drill-down runs rules.movement itself; a test holds
+	the two to the same figures)."""
+	old_amount, new_amount = Coalesce(pair.b_amount, 0), Coalesce(pair.a_amount, 0)
+	old_chance, new_chance = Coalesce(pair.b_probability, 0), Coalesce(pair.a_probability, 0)
+	old_weighted, new_weighted = old_amount * old_chance / 100, new_amount * new_chance / 100
+	both = (pair.was == 1) & (pair.stays == 1)
+	entering = (pair.was == 0) & (pair.stays == 1)
+	leaving = (pair.was == 1) & (pair.stays == 0)
+	change = new_amount - old_amount
+	return {
+		OPENING: (pair.was == 1, old_amount, old_weighted),
+		NEW: (entering & (pair.had == 0), new_amount, new_weighted),
+		PULLED_IN: (entering & (pair.had == 1) & (pair.was_open == 1), new_amount, new_weighted),
+		REOPENED: (entering & (pair.had == 1) & (pair.was_open == 0), new_amount, new_weighted),
+		AMOUNT_UP: (both & (new_amount > old_amount), change, change * old_chance / 100),
+		AMOUNT_DOWN: (both & (new_amount < old_amount), change, change * old_chance / 100),
+		PROBABILITY_UP: (both & (new_chance > old_chance), 0, new_amount * (new_chance - old_chance) / 100),
+		PROBABILITY_DOWN: (both & (new_chance < old_chance), 0, new_amount * (new_chance - old_chance) / 100),
+		PUSHED_OUT: (leaving & (pair.is_open == 1), -old_amount, -old_weighted),
+		WON: (leaving & (pair.won == 1), -old_amount, -old_weighted),
+		LOST: (leaving & (pair.lost == 1), -old_amount, -old_weighted),
+		CLOSED: (
+			leaving & (pair.has == 1) & (pair.is_open == 0) & (pair.won == 0) & (pair.lost == 0),
+			-old_amount,
+			-old_weighted,
+		),
+		DELETED: (leaving & (pair.has == 0), -old_amount, -old_weighted),
+		CLOSING: (pair.stays == 1, new_amount, new_weighted),
+	}
+
+
+def _summed(condition, value):
+	return Sum(Case().when(condition, value).else_(0))
+
+
+def _totals(filters, group_field) -> dict:
+	"""group -> line -> [count, amount, weighted], summed in the database: the opportunities no change
+	touched count in Opening and Closing, the others by rules.movement's lines."""
 	readable = readable_opportunities()
-	start, end = end_of(filters.from_date), end_of(filters.to_date)
-	# The summary reads what the as-of index covers (and the grouping's field); a drill-down, every field.
-	fields = STATE_FIELDS
-	if not filters.line:
-		fields = (*COVERED_FIELDS, *filter(None, [GROUPINGS[filters.group_by]]))
-	before = open_states(start, filters.company, readable, fields)
-	after = open_states(end, filters.company, readable, fields)
-	before.update(states_of(set(after) - set(before), start, filters.company, readable))
-	after.update(states_of(set(before) - set(after), end, filters.company, readable))
+	fields = ("amount", "probability", *filter(None, [group_field]))
+	unchanged, state = _unchanged(filters, readable)
+	key = state[group_field] if group_field else ValueWrapper("")
+	weighted = Coalesce(state.amount, 0) * Coalesce(state.probability, 0) / 100
+	totals = {}
+	for group, count, amount, weighted_amount in (
+		unchanged.select(key, Count("*"), Sum(Coalesce(state.amount, 0)), Sum(weighted)).groupby(key).run()
+	):
+		lines = totals.setdefault(group or "", {})
+		for line in (OPENING, CLOSING):
+			lines[line] = [count, float(amount or 0), float(weighted_amount or 0)]
+
+	pair = _changed(filters, readable, fields)
+	key = (
+		Case().when(pair.is_open == 1, pair[f"a_{group_field}"]).else_(pair[f"b_{group_field}"])
+		if group_field
+		else ValueWrapper("")
+	)
+	terms = _line_terms(pair)
+	figures = []
+	for condition, amount, weighted_amount in terms.values():
+		figures += [
+			_summed(condition, 1),
+			_summed(condition, amount),
+			_summed(condition, weighted_amount),
+		]
+	for group, *values in frappe.qb.from_(pair).select(key, *figures).groupby(key).run():
+		lines = totals.setdefault(group or "", {})
+		for number, line in enumerate(terms):
+			count, amount, weighted_amount = values[number * 3 : number * 3 + 3]
+			if count:
+				figures_of_line = lines.setdefault(line, [0, 0.0, 0.0])
+				figures_of_line[0] += int(count)
+				figures_of_line[1] += float(amount or 0)
+				figures_of_line[2] += float(weighted_amount or 0)
+	return totals or {"": {}}
+
+
+def _movements(filters) -> list[tuple]:
+	"""(opportunity, state before, state after, lines) of the opportunities in the pipeline at either
+	end, by rules.movement: what a drill-down lists."""
+	readable = readable_opportunities()
 	window = (filters.closing_from, filters.closing_to) if filters.closing_from else None
 	moves = []
-	for key in set(before) | set(after):
-		old, new = before.get(key), after.get(key)
+	if filters.line in (OPENING, CLOSING):
+		unchanged, state = _unchanged(filters, readable)
+		for row in unchanged.select(*(state[field] for field in STATE_FIELDS)).run(as_dict=True):
+			moves.append((row.opportunity, row, row, movement(row, row, window)))
+	fields = [field for field in STATE_FIELDS if field not in ("opportunity", "deleted")]
+	for row in frappe.qb.from_(_changed(filters, readable, fields)).select("*").run(as_dict=True):
+		old = {field: row[f"b_{field}"] for field in fields} if row.had else None
+		new = {field: row[f"a_{field}"] for field in fields} if row.has else None
 		if lines := movement(old, new, window):
-			moves.append((key[0], old, new, lines))
+			moves.append((row.opportunity, old, new, lines))
 	return moves
 
 
 def _group(old, new, group_field):
-	"""The group of an opportunity: from its state in the pipeline (the one read with every field)."""
+	"""The group of an opportunity: where it is at the end when it is in the pipeline there, else where
+	it was at the start."""
 	if not group_field:
 		return ""
-	state = new if new is not None and group_field in new else old
+	state = new if new is not None and is_open(new) else old
 	return state.get(group_field) or ""
-
-
-def _totals(moves, group_field) -> dict:
-	"""group -> line -> [count, amount, weighted]."""
-	totals = {}
-	for _name, old, new, lines in moves:
-		group = totals.setdefault(_group(old, new, group_field), {})
-		for line, amount, weighted in lines:
-			figures = group.setdefault(line, [0, 0.0, 0.0])
-			figures[0] += 1
-			figures[1] += amount
-			figures[2] += weighted
-	return totals or {"": {}}
 
 
 def _sum(groups) -> dict:
@@ -132,6 +294,8 @@ def _figure(lines, line, value):
 
 
 def _row(key, lines, filters, currency, label, bold=False):
+	if key == "" and filters.group_by:
+		key = NOT_SET
 	row = {"group": label or _("All"), "group_key": key, "currency": currency, "bold": int(bold)}
 	row.update({frappe.scrub(line): _figure(lines, line, filters.value) for line in MOVEMENT_LINES})
 	return row
@@ -206,7 +370,8 @@ def _detail(moves, filters):
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	rows = []
 	for name, old, new, lines in moves:
-		if filters.get("group") not in (None, "") and _group(old, new, group_field) != filters.group:
+		wanted = "" if filters.get("group") == NOT_SET else filters.get("group")
+		if filters.get("group") not in (None, "") and _group(old, new, group_field) != wanted:
 			continue
 		for line, amount, weighted in lines:
 			if line != filters.line:
@@ -218,10 +383,10 @@ def _detail(moves, filters):
 					"weighted_amount": weighted,
 					"status_before": old["status"] if old else None,
 					"status_after": new["status"] if new else None,
-					"stage_after": (new or {}).get("sales_stage") or old.get("sales_stage"),
+					"stage_after": (new or {}).get("sales_stage") or (old or {}).get("sales_stage"),
 					"closing_before": old["expected_closing"] if old else None,
 					"closing_after": new["expected_closing"] if new else None,
-					"owner": (new or {}).get("opportunity_owner") or old.get("opportunity_owner"),
+					"owner": (new or {}).get("opportunity_owner") or (old or {}).get("opportunity_owner"),
 					"currency": currency,
 				}
 			)

@@ -3,6 +3,7 @@
 import frappe
 
 from opportunity_pipeline.opportunity_pipeline.report.pipeline_movement.pipeline_movement import execute
+from opportunity_pipeline.pipeline_history.rules import MOVEMENT_LINES
 from opportunity_pipeline.pipeline_history.test_as_of import COMPANY, HistoryTestCase
 
 
@@ -55,3 +56,29 @@ class TestPipelineMovement(HistoryTestCase):
 		self.change(doc, "2026-03-08", expected_closing="2026-04-15")
 		(row,) = self.movement("2026-03-06", "2026-03-09", closing_from="2026-04-01", closing_to="2026-04-30")
 		self.assertEqual((row["opening"], row["pulled_in"], row["closing"]), (0, 300, 300))
+
+	def test_summary_in_sql_matches_the_rule_line_by_line(self):
+		"""The summary sums rules.movement's lines in SQL; each line's drill-down runs the rule itself."""
+		self.build()
+		doc = self.opportunity("2026-03-02", opportunity_amount=300, expected_closing="2026-04-10")
+		self.change(doc, "2026-03-05", expected_closing="2026-05-20", probability=70)
+		self.change(doc, "2026-03-09", expected_closing="2026-04-15", opportunity_amount=450)
+		periods = [("2026-03-01", "2026-03-31"), ("2026-03-07", "2026-03-15"), ("2026-03-04", "2026-03-08")]
+		windows = [{}, {"closing_from": "2026-04-01", "closing_to": "2026-04-30"}]
+		for (from_date, to_date), window in ((period, window) for period in periods for window in windows):
+			for group_by in ("", "Opportunity Owner", "Sales Stage"):
+				filters = {"group_by": group_by, **window}
+				summary = self.movement(from_date, to_date, **filters)
+				counts = self.movement(from_date, to_date, value="Count", **filters)
+				for line in MOVEMENT_LINES:
+					for row, count_row in zip(summary, counts, strict=True):
+						if row["bold"]:
+							continue
+						detail = self.movement(
+							from_date, to_date, line=line, group=row["group_key"], **filters
+						)
+						context = (from_date, to_date, window, group_by, row["group_key"], line)
+						self.assertAlmostEqual(
+							row[frappe.scrub(line)], sum(item["amount"] for item in detail), 6, context
+						)
+						self.assertEqual(count_row[frappe.scrub(line)], len(detail), context)
