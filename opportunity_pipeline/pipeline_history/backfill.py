@@ -74,11 +74,15 @@ def _drop_read_indexes():
 	in random order: once they outgrow the buffer pool each row costs a random read. They are dropped
 	and built again at the end, sorted, as bulk loads do (and on the next migrate if a run stops)."""
 	for index in READ_INDEXES:
-		if frappe.db.has_index(f"tab{STATE}", index):
-			if frappe.db.db_type == "mariadb":
-				frappe.db.sql_ddl(f"alter table `tab{STATE}` drop index `{index}`")
-			else:
-				frappe.db.sql_ddl(f'drop index if exists "{index}"')
+		drop_index(index)
+
+
+def drop_index(index: str):
+	if frappe.db.has_index(f"tab{STATE}", index):
+		if frappe.db.db_type == "mariadb":
+			frappe.db.sql_ddl(f"alter table `tab{STATE}` drop index `{index}`")
+		else:
+			frappe.db.sql_ddl(f'drop index if exists "{index}"')
 
 
 def _without_history():
