@@ -18,6 +18,8 @@ from opportunity_pipeline.pipeline_history.rules import (
 	LOST,
 	NEW,
 	OPENING,
+	PAIR_FLAGS,
+	PAIR_SUMS,
 	PROBABILITY_UP,
 	PULLED_IN,
 	PUSHED_OUT,
@@ -26,9 +28,13 @@ from opportunity_pipeline.pipeline_history.rules import (
 	WON,
 	accuracy,
 	company_amount,
+	decode_flags,
 	movement,
+	movement_terms,
 	next_stage_fields,
 	overall_accuracy,
+	pair_flags,
+	pair_sums,
 	percentile,
 	span_class,
 	span_windows,
@@ -275,3 +281,35 @@ def test_version_values_are_read_back_from_their_display_form(
 	field, value, number_format, date_format, expected
 ):
 	assert version_value(field, value, number_format, date_format) == expected
+
+
+def test_flags_survive_their_bits():
+	"""The report adds each end's flags up as bits (1 << their place in PAIR_FLAGS) per opportunity."""
+	for before in (None, state(), state("Lost"), state(closing=date(2026, 6, 1))):
+		for after in (None, state(), state("Converted"), state("Lost"), state("Closed"), state(amount=1)):
+			flags = pair_flags(before, after, (date(2026, 3, 1), date(2026, 3, 31)))
+			bits = sum(1 << number for number, flag in enumerate(PAIR_FLAGS) if flags[flag])
+			assert decode_flags(bits) == flags
+
+
+def test_kinds_of_move_add_up_like_single_moves():
+	"""Summing the PAIR_SUMS of several opportunities of one kind and applying movement_terms once gives
+	the sum of their single movements: what lets the database add up each kind."""
+	pairs = [
+		(state(amount=amount, probability=chance), state(amount=amount * 2, probability=chance + 10))
+		for amount, chance in ((100, 10), (250, 40), (75, 90))
+	]
+	single = {}
+	for before, after in pairs:
+		for line, amount, weighted in movement(before, after):
+			figures = single.setdefault(line, [0.0, 0.0])
+			figures[0] += amount
+			figures[1] += weighted
+	sums = {name: sum(pair_sums(before, after)[name] for before, after in pairs) for name in PAIR_SUMS}
+	together = {
+		line: [amount_factor * sums[amount_sum], weighted_factor * sums[weighted_sum]]
+		for line, (amount_factor, amount_sum), (weighted_factor, weighted_sum) in movement_terms(
+			pair_flags(*pairs[0]), 1, 1
+		)
+	}
+	assert together == pytest.approx(single)

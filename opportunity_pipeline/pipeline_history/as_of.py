@@ -17,7 +17,7 @@ from frappe.utils import add_days
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import span_windows
-from opportunity_pipeline.statuses import OPEN_STATUSES
+from opportunity_pipeline.statuses import FINISHED_STATUSES, OPEN_STATUSES
 from opportunity_pipeline.validation import company_for_user, date_value
 
 # What a pipeline can be grouped by: the tracked values that name someone or something.
@@ -60,6 +60,12 @@ def in_effect(state, moment):
 			window &= state.valid_from >= earliest
 		bounded = window if bounded is None else bounded | window
 	return bounded & (state.valid_from < moment) & (state.valid_to.isnull() | (state.valid_to >= moment))
+
+
+def every_status() -> list[str]:
+	"""The statuses an opportunity can have: the app's groups and the status field's options."""
+	options = (frappe.get_meta("Opportunity").get_field("status").options or "").split("\n")
+	return list(dict.fromkeys((*OPEN_STATUSES, *FINISHED_STATUSES, *filter(None, options))))
 
 
 def states_query(moment, company, readable):

@@ -180,42 +180,108 @@ def weighted(state) -> float:
 	return float(state["amount"] or 0) * float(state["probability"] or 0) / 100
 
 
-def movement(before, after, window=None) -> list[tuple[str, float, float]]:
-	"""(line, amount, weighted amount) of one opportunity between two moments; `before` and `after` are
-	its states then (None: it did not exist yet, or no longer). Opening plus every line but Closing equals
-	Closing, for the amount and the weighted amount: a change of both amount and probability is split
-	into (new amount - old amount) x old probability and new amount x (new probability - old)."""
-	was, stays = in_pipeline(before, window), in_pipeline(after, window)
+# What decides an opportunity's lines between two moments, as bits so a query can add them up per
+# opportunity (each end contributes its own): it existed before / was in the pipeline / was open; it
+# exists after / is in the pipeline / is open / was won / was lost.
+PAIR_FLAGS = ("had", "was", "was_open", "has", "stays", "is_open", "won", "lost")
+# The sums a line's figures are made of, over the opportunities of one kind of move.
+PAIR_SUMS = (
+	"old_amount",
+	"new_amount",
+	"old_weighted",
+	"new_weighted",
+	"amount_change",
+	"amount_change_weighted",
+	"chance_change_weighted",
+)
+
+
+def pair_flags(before, after, window=None) -> dict[str, bool]:
+	return {
+		"had": before is not None,
+		"was": in_pipeline(before, window),
+		"was_open": before is not None and is_open(before),
+		"has": after is not None,
+		"stays": in_pipeline(after, window),
+		"is_open": after is not None and is_open(after),
+		"won": after is not None and after["status"] in WON_STATUSES,
+		"lost": after is not None and after["status"] in LOST_STATUSES,
+	}
+
+
+def decode_flags(bits: int) -> dict[str, bool]:
+	return {flag: bool(bits & (1 << number)) for number, flag in enumerate(PAIR_FLAGS)}
+
+
+def _amount_and_chance(state) -> tuple[float, float]:
+	return (float(state["amount"] or 0), float(state["probability"] or 0)) if state else (0.0, 0.0)
+
+
+def pair_sums(before, after) -> dict[str, float]:
+	"""PAIR_SUMS of one opportunity: a change of both amount and probability is split into
+	(new amount - old amount) x old probability and new amount x (new probability - old)."""
+	(old_amount, old_chance), (new_amount, new_chance) = _amount_and_chance(before), _amount_and_chance(after)
+	return {
+		"old_amount": old_amount,
+		"new_amount": new_amount,
+		"old_weighted": old_amount * old_chance / 100,
+		"new_weighted": new_amount * new_chance / 100,
+		"amount_change": new_amount - old_amount,
+		"amount_change_weighted": (new_amount - old_amount) * old_chance / 100,
+		"chance_change_weighted": new_amount * (new_chance - old_chance) / 100,
+	}
+
+
+def movement_terms(flags: dict, amount_sign: int, chance_sign: int) -> list[tuple[str, tuple, tuple]]:
+	"""The lines of one kind of move: (line, (factor, sum) of the amount, (factor, sum) of the weighted
+	amount), the sums named in PAIR_SUMS. Opening plus every line but Closing equals Closing."""
+	was, stays = flags["was"], flags["stays"]
 	lines = []
 	if was:
-		lines.append((OPENING, float(before["amount"] or 0), weighted(before)))
+		lines.append((OPENING, (1, "old_amount"), (1, "old_weighted")))
 	if stays:
-		lines.append((CLOSING, float(after["amount"] or 0), weighted(after)))
+		lines.append((CLOSING, (1, "new_amount"), (1, "new_weighted")))
 	if was and stays:
-		old_amount, new_amount = float(before["amount"] or 0), float(after["amount"] or 0)
-		old_chance, new_chance = float(before["probability"] or 0), float(after["probability"] or 0)
-		if new_amount != old_amount:
-			line = AMOUNT_UP if new_amount > old_amount else AMOUNT_DOWN
-			lines.append((line, new_amount - old_amount, (new_amount - old_amount) * old_chance / 100))
-		if new_chance != old_chance:
-			line = PROBABILITY_UP if new_chance > old_chance else PROBABILITY_DOWN
-			lines.append((line, 0.0, new_amount * (new_chance - old_chance) / 100))
+		if amount_sign:
+			line = AMOUNT_UP if amount_sign > 0 else AMOUNT_DOWN
+			lines.append((line, (1, "amount_change"), (1, "amount_change_weighted")))
+		if chance_sign:
+			line = PROBABILITY_UP if chance_sign > 0 else PROBABILITY_DOWN
+			lines.append((line, (0, "amount_change"), (1, "chance_change_weighted")))
 	elif stays:
-		line = NEW if before is None else (PULLED_IN if is_open(before) else REOPENED)
-		lines.append((line, float(after["amount"] or 0), weighted(after)))
+		line = NEW if not flags["had"] else (PULLED_IN if flags["was_open"] else REOPENED)
+		lines.append((line, (1, "new_amount"), (1, "new_weighted")))
 	elif was:
-		if after is None:
+		if not flags["has"]:
 			line = DELETED
-		elif after["status"] in WON_STATUSES:
+		elif flags["won"]:
 			line = WON
-		elif after["status"] in LOST_STATUSES:
+		elif flags["lost"]:
 			line = LOST
-		elif is_open(after):
+		elif flags["is_open"]:
 			line = PUSHED_OUT
 		else:
 			line = CLOSED
-		lines.append((line, -float(before["amount"] or 0), -weighted(before)))
+		lines.append((line, (-1, "old_amount"), (-1, "old_weighted")))
 	return lines
+
+
+def _sign(value: float) -> int:
+	return (value > 0) - (value < 0)
+
+
+def movement(before, after, window=None) -> list[tuple[str, float, float]]:
+	"""(line, amount, weighted amount) of one opportunity between two moments; `before` and `after` are
+	its states then (None: it did not exist yet, or no longer)."""
+	(old_amount, old_chance), (new_amount, new_chance) = _amount_and_chance(before), _amount_and_chance(after)
+	sums = pair_sums(before, after)
+	terms = movement_terms(
+		pair_flags(before, after, window), _sign(new_amount - old_amount), _sign(new_chance - old_chance)
+	)
+	return [
+		(line, amount_factor * sums[amount_sum], weighted_factor * sums[weighted_sum])
+		for line, (amount_factor, amount_sum), (weighted_factor, weighted_sum) in terms
+	]
 
 
 # Forecast accuracy --------------------------------------------------------------------------------------

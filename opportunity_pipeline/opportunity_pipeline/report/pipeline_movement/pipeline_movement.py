@@ -8,33 +8,27 @@ Each line is drillable: the Line filter lists its opportunities, with their valu
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce, Count, Max, Sum
+from frappe.query_builder.functions import Coalesce, Count, Function, Max, Sum
 from frappe.query_builder.terms import ValueWrapper
 from frappe.utils import add_days, today
 
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline_history.as_of import STATE_FIELDS, end_of, in_effect
+from opportunity_pipeline.pipeline_history.as_of import STATE_FIELDS, end_of, every_status, in_effect
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import (
-	AMOUNT_DOWN,
-	AMOUNT_UP,
-	CLOSED,
 	CLOSING,
-	DELETED,
-	LOST,
+	CURRENT_SPAN,
 	MOVEMENT_LINES,
-	NEW,
 	OPENING,
-	PROBABILITY_DOWN,
-	PROBABILITY_UP,
-	PULLED_IN,
-	PUSHED_OUT,
-	REOPENED,
-	WON,
+	PAIR_FLAGS,
+	PAIR_SUMS,
+	decode_flags,
 	is_open,
 	movement,
+	movement_terms,
 )
 from opportunity_pipeline.reporting.query import choose, require_company_and_range
+from opportunity_pipeline.sql import Digest, digest, run_with_temporary_memory
 from opportunity_pipeline.statuses import LOST_STATUSES, OPEN_STATUSES, WON_STATUSES
 from opportunity_pipeline.validation import date_value
 
@@ -118,130 +112,161 @@ def _unchanged(filters, readable):
 	return _readable(query, state, readable), state
 
 
-def _changed(filters, readable, fields):
-	"""One row per opportunity that changed between the two ends, with its state at each end: `b_<field>`
-	before (nothing when it did not exist yet) and `a_<field>` after (nothing once deleted). Its rows in
-	effect at either end are read through the as-of index: the one that ended inside the period, and
-	the one that began inside it and was still in effect at the end."""
+def _changed(filters, readable, fields=(), named=False):
+	"""One row per opportunity that changed between the two ends. One scan of the as-of index reads its
+	rows in effect at either end: the one that ended inside the period, and the one that began inside it
+	and was still in effect at the end. Each row adds its end's rules.PAIR_FLAGS as bits (`flags`), and
+	its amount and probability (`b_` before, `a_` after; 0 for a missing end), and `b_<field>` and
+	`a_<field>` of `fields`.
+
+	The summary groups by 16-byte digests of the name and of `fields` rather than by the text (`named`
+	keeps the text, for the drill-down): MariaDB's in-memory temporary tables store a varchar at its
+	full width, and with 140-character names a month of changes on a large site outgrew them onto disk.
+	_digested() reads the fields' values back."""
 	state = frappe.qb.DocType(STATE)
 	start, end = _moments(filters)
-	company = state.company == filters.company
-	before = company & in_effect(state, start) & (state.valid_to < end)
-	after = company & in_effect(state, end) & (state.valid_from >= start)
-	columns = list(
-		dict.fromkeys(("opportunity", "deleted", "valid_from", "status", "expected_closing", *fields))
-	)
-	ends = _readable(frappe.qb.from_(state).where(before), state, readable).select(
-		*(state[field] for field in columns)
-	)
-	ends = ends.union_all(
-		_readable(frappe.qb.from_(state).where(after), state, readable).select(
-			*(state[field] for field in columns)
-		)
-	)
-	is_before, is_after = ends.valid_from < start, ends.valid_from >= start
+	is_before = state.valid_from < start
+	open_now = state.status.isin(OPEN_STATUSES)
+	in_window = _in_window(state, filters)
 
-	def flag(condition):
-		return Max(Case().when(condition, 1).else_(0))
+	# the bits of PAIR_FLAGS, as the row is the one before or the one after
+	def bit(condition, flag):
+		return Case().when(condition, _bit(flag)).else_(0)
 
-	pairs = (
-		frappe.qb.from_(ends)
-		.groupby(ends.opportunity, ends.deleted)
+	bits = Case().when(is_before, _bit("had") + bit(in_window, "was") + bit(open_now, "was_open"))
+	bits = bits.else_(
+		_bit("has")
+		+ bit(in_window, "stays")
+		+ bit(open_now, "is_open")
+		+ bit(state.status.isin(WON_STATUSES), "won")
+		+ bit(state.status.isin(LOST_STATUSES), "lost")
+	)
+
+	def digest(term):
+		return term if named else Digest(term)
+
+	def at_end(value, end_is_before):
+		side = is_before if end_is_before else state.valid_from >= start
+		return Sum(Case().when(side, Coalesce(value, 0)).else_(0))
+
+	return (
+		_readable(frappe.qb.from_(state).where(_changed_rows(state, filters)), state, readable)
+		.groupby(digest(state.opportunity), state.deleted)
 		.select(
-			ends.opportunity,
-			ends.deleted,
-			flag(is_before).as_("had"),
-			flag(is_after).as_("has"),
-			flag(is_before & _in_window(ends, filters)).as_("was"),
-			flag(is_after & _in_window(ends, filters)).as_("stays"),
-			flag(is_before & ends.status.isin(OPEN_STATUSES)).as_("was_open"),
-			flag(is_after & ends.status.isin(OPEN_STATUSES)).as_("is_open"),
-			flag(is_after & ends.status.isin(WON_STATUSES)).as_("won"),
-			flag(is_after & ends.status.isin(LOST_STATUSES)).as_("lost"),
-			*(Max(Case().when(is_before, ends[field])).as_(f"b_{field}") for field in fields),
-			*(Max(Case().when(is_after, ends[field])).as_(f"a_{field}") for field in fields),
+			*([state.opportunity] if named else []),
+			Sum(bits).as_("flags"),
+			at_end(state.amount, True).as_("b_amount"),
+			at_end(state.probability, True).as_("b_probability"),
+			at_end(state.amount, False).as_("a_amount"),
+			at_end(state.probability, False).as_("a_probability"),
+			*(Max(Case().when(is_before, digest(state[field]))).as_(f"b_{field}") for field in fields),
+			*(Max(Case().when(~is_before, digest(state[field]))).as_(f"a_{field}") for field in fields),
 		)
 	)
-	return pairs
 
 
-def _line_terms(pair) -> dict:
-	"""line -> (condition, amount, weighted amount) on a pair of states: rules.movement written in SQL,
-	so the summary adds up in the database (the drill-down runs rules.movement itself; a test holds
-	the two to the same figures)."""
-	old_amount, new_amount = Coalesce(pair.b_amount, 0), Coalesce(pair.a_amount, 0)
-	old_chance, new_chance = Coalesce(pair.b_probability, 0), Coalesce(pair.a_probability, 0)
-	old_weighted, new_weighted = old_amount * old_chance / 100, new_amount * new_chance / 100
-	both = (pair.was == 1) & (pair.stays == 1)
-	entering = (pair.was == 0) & (pair.stays == 1)
-	leaving = (pair.was == 1) & (pair.stays == 0)
-	change = new_amount - old_amount
-	return {
-		OPENING: (pair.was == 1, old_amount, old_weighted),
-		NEW: (entering & (pair.had == 0), new_amount, new_weighted),
-		PULLED_IN: (entering & (pair.had == 1) & (pair.was_open == 1), new_amount, new_weighted),
-		REOPENED: (entering & (pair.had == 1) & (pair.was_open == 0), new_amount, new_weighted),
-		AMOUNT_UP: (both & (new_amount > old_amount), change, change * old_chance / 100),
-		AMOUNT_DOWN: (both & (new_amount < old_amount), change, change * old_chance / 100),
-		PROBABILITY_UP: (both & (new_chance > old_chance), 0, new_amount * (new_chance - old_chance) / 100),
-		PROBABILITY_DOWN: (both & (new_chance < old_chance), 0, new_amount * (new_chance - old_chance) / 100),
-		PUSHED_OUT: (leaving & (pair.is_open == 1), -old_amount, -old_weighted),
-		WON: (leaving & (pair.won == 1), -old_amount, -old_weighted),
-		LOST: (leaving & (pair.lost == 1), -old_amount, -old_weighted),
-		CLOSED: (
-			leaving & (pair.has == 1) & (pair.is_open == 0) & (pair.won == 0) & (pair.lost == 0),
-			-old_amount,
-			-old_weighted,
-		),
-		DELETED: (leaving & (pair.has == 0), -old_amount, -old_weighted),
-		CLOSING: (pair.stays == 1, new_amount, new_weighted),
-	}
+def _changed_rows(state, filters):
+	"""The rows of the changed opportunities in effect at either end, as ranges of the as-of index."""
+	start, end = _moments(filters)
+	# Every status named, so the as-of index's ranges (company, lifetime class, status, start) apply.
+	statuses = (state.company == filters.company) & state.status.isin(every_status())
+	# A row that ended has left the current class: said outright, the range on current rows drops out.
+	before = in_effect(state, start) & (state.span_class > CURRENT_SPAN) & (state.valid_to < end)
+	after = in_effect(state, end) & (state.valid_from >= start)
+	return statuses & (before | after)
 
 
-def _summed(condition, value):
-	return Sum(Case().when(condition, value).else_(0))
+def _digested(filters, readable, field, digests) -> dict:
+	"""digest -> value of `field`, for the `digests` the summary found: the names of the field's DocType
+	(users, territories, stages) first; a value no longer among them is read from the changed rows."""
+	linked = frappe.get_meta(STATE).get_field(field).options
+	values = {digest(name): name for name in frappe.get_all(linked, pluck="name")}
+	if set(digests) - set(values) - {None}:
+		state = frappe.qb.DocType(STATE)
+		query = _readable(frappe.qb.from_(state).where(_changed_rows(state, filters)), state, readable)
+		values.update(
+			{digest(value): value for value in query.select(state[field]).distinct().run(pluck=True) if value}
+		)
+	return values
+
+
+def _pair_sums(old_amount, new_amount, old_chance, new_chance) -> list:
+	"""rules.PAIR_SUMS in SQL, in that order."""
+	return [
+		Sum(old_amount),
+		Sum(new_amount),
+		Sum(old_amount * old_chance / 100),
+		Sum(new_amount * new_chance / 100),
+		Sum(new_amount - old_amount),
+		Sum((new_amount - old_amount) * old_chance / 100),
+		Sum(new_amount * (new_chance - old_chance) / 100),
+	]
+
+
+def _add_moves(totals, group, flags, amount_sign, chance_sign, count, sums):
+	"""Add `count` opportunities of one kind of move to their group's lines (rules.movement_terms)."""
+	sums = dict(zip(PAIR_SUMS, (float(value or 0) for value in sums), strict=True))
+	lines = totals.setdefault(group or "", {})
+	for line, (amount_factor, amount_sum), (weighted_factor, weighted_sum) in movement_terms(
+		flags, int(amount_sign or 0), int(chance_sign or 0)
+	):
+		figures = lines.setdefault(line, [0, 0.0, 0.0])
+		figures[0] += int(count)
+		figures[1] += amount_factor * sums[amount_sum]
+		figures[2] += weighted_factor * sums[weighted_sum]
 
 
 def _totals(filters, group_field) -> dict:
-	"""group -> line -> [count, amount, weighted], summed in the database: the opportunities no change
-	touched count in Opening and Closing, the others by rules.movement's lines."""
+	"""group -> line -> [count, amount, weighted]. The database adds up the figures of each kind of move
+	(its flags, and whether the amount and the probability went up or down); rules.movement_terms says
+	which lines each kind makes. The opportunities no change touched are one kind: in the pipeline at
+	both ends with the same values."""
 	readable = readable_opportunities()
-	fields = ("amount", "probability", *filter(None, [group_field]))
 	unchanged, state = _unchanged(filters, readable)
 	key = state[group_field] if group_field else ValueWrapper("")
-	weighted = Coalesce(state.amount, 0) * Coalesce(state.probability, 0) / 100
+	amount, chance = Coalesce(state.amount, 0), Coalesce(state.probability, 0)
 	totals = {}
-	for group, count, amount, weighted_amount in (
-		unchanged.select(key, Count("*"), Sum(Coalesce(state.amount, 0)), Sum(weighted)).groupby(key).run()
-	):
-		lines = totals.setdefault(group or "", {})
-		for line in (OPENING, CLOSING):
-			lines[line] = [count, float(amount or 0), float(weighted_amount or 0)]
+	still = decode_flags((1 << len(PAIR_FLAGS)) - 1) | {"won": False, "lost": False}
+	query = unchanged.select(key, Count("*"), *_pair_sums(amount, amount, chance, chance)).groupby(key)
+	for group, count, *sums in query.run():
+		_add_moves(totals, group, still, 0, 0, count, sums)
 
-	pair = _changed(filters, readable, fields)
-	key = (
-		Case().when(pair.is_open == 1, pair[f"a_{group_field}"]).else_(pair[f"b_{group_field}"])
-		if group_field
-		else ValueWrapper("")
+	pair = _changed(filters, readable, tuple(filter(None, [group_field])))
+	key = ValueWrapper("")
+	if group_field:  # where it is at the end when open there, else where it was (_group)
+		key = Case().when(pair.flags.bitwiseand(_bit("is_open")) > 0, pair[f"a_{group_field}"])
+		key = key.else_(pair[f"b_{group_field}"])
+	amount_sign = Function("SIGN", pair.a_amount - pair.b_amount)
+	chance_sign = Function("SIGN", pair.a_probability - pair.b_probability)
+	query = (
+		frappe.qb.from_(pair)
+		.select(
+			key,
+			pair.flags,
+			amount_sign,
+			chance_sign,
+			Count("*"),
+			*_pair_sums(pair.b_amount, pair.a_amount, pair.b_probability, pair.a_probability),
+		)
+		.groupby(key, pair.flags, amount_sign, chance_sign)
 	)
-	terms = _line_terms(pair)
-	figures = []
-	for condition, amount, weighted_amount in terms.values():
-		figures += [
-			_summed(condition, 1),
-			_summed(condition, amount),
-			_summed(condition, weighted_amount),
-		]
-	for group, *values in frappe.qb.from_(pair).select(key, *figures).groupby(key).run():
-		lines = totals.setdefault(group or "", {})
-		for number, line in enumerate(terms):
-			count, amount, weighted_amount = values[number * 3 : number * 3 + 3]
-			if count:
-				figures_of_line = lines.setdefault(line, [0, 0.0, 0.0])
-				figures_of_line[0] += int(count)
-				figures_of_line[1] += float(amount or 0)
-				figures_of_line[2] += float(weighted_amount or 0)
+	moves = run_with_temporary_memory(query, PAIRING_MEMORY_MB)
+	values = _digested(filters, readable, group_field, [move[0] for move in moves]) if group_field else {}
+	for group, flags, up_or_down, chance_up_or_down, count, *sums in moves:
+		group = values.get(group, "")
+		_add_moves(totals, group, decode_flags(int(flags)), up_or_down, chance_up_or_down, count, sums)
 	return totals or {"": {}}
+
+
+# What the pairing of a month's changes on a site of a million opportunities needs to stay in memory
+# (_changed); longer periods may go to disk, slower but the same.
+PAIRING_MEMORY_MB = 64
+# What each end of a changed opportunity always carries (_changed).
+AMOUNTS = ("amount", "probability")
+
+
+def _bit(flag: str) -> int:
+	return 1 << PAIR_FLAGS.index(flag)
 
 
 def _movements(filters) -> list[tuple]:
@@ -254,10 +279,14 @@ def _movements(filters) -> list[tuple]:
 		unchanged, state = _unchanged(filters, readable)
 		for row in unchanged.select(*(state[field] for field in STATE_FIELDS)).run(as_dict=True):
 			moves.append((row.opportunity, row, row, movement(row, row, window)))
-	fields = [field for field in STATE_FIELDS if field not in ("opportunity", "deleted")]
-	for row in frappe.qb.from_(_changed(filters, readable, fields)).select("*").run(as_dict=True):
-		old = {field: row[f"b_{field}"] for field in fields} if row.had else None
-		new = {field: row[f"a_{field}"] for field in fields} if row.has else None
+	fields = [field for field in STATE_FIELDS if field not in ("opportunity", "deleted", *AMOUNTS)]
+	for row in _changed(filters, readable, fields, named=True).run(as_dict=True):
+		flags = decode_flags(int(row.flags))
+		old, new = None, None
+		if flags["had"]:
+			old = {field: row[f"b_{field}"] for field in (*fields, *AMOUNTS)}
+		if flags["has"]:
+			new = {field: row[f"a_{field}"] for field in (*fields, *AMOUNTS)}
 		if lines := movement(old, new, window):
 			moves.append((row.opportunity, old, new, lines))
 	return moves
