@@ -36,3 +36,17 @@ class TestStageVelocity(HistoryTestCase):
 			for row in rows
 		}
 		self.assertEqual(found, {first: (3, 4, 5, 67, 0, 33, 0), second: (2, 1, 10, 0, 50, 0, 50)})
+
+	def test_a_stage_deleted_since_still_counts(self):
+		"""Rows naming a stage no longer among the Sales Stages take the plain grouping by text."""
+		gone, kept = make_stage("_OP History Gone", 20), make_stage("_OP History A", 40)
+		doc = self.opportunity("2026-03-02", sales_stage=gone)
+		self.change(doc, "2026-03-05", sales_stage=kept)
+		frappe.delete_doc("Sales Stage", gone, force=True)
+		_columns, rows, *_rest = execute(
+			frappe._dict(company=COMPANY, from_date="2026-03-01", to_date="2026-03-31")
+		)
+		self.assertEqual(
+			[(row["sales_stage"], row["stays"], row["median_days"], round(row["forward"])) for row in rows],
+			[(gone, 1, 3, 100)],
+		)
