@@ -4,7 +4,9 @@
 # follow_up_reminder_due: when the reminder job notifies, emptied once it has.
 # lost_date, lost_by, converted_on: when and by whom a loss or a win happened, for the reports.
 # probability_set_by_hand: whether the stage's probability may replace the opportunity's.
+# is_stalled: whether the opportunity is stalled in its stage (pipeline_health/stalled.py).
 DERIVED_FIELDS = (
+	"is_stalled",
 	"follow_up_event",
 	"follow_up_reminder_due",
 	"lost_date",

@@ -24,6 +24,7 @@ doc_events = {
 		"after_insert": "opportunity_pipeline.forecast.kanban.add_stage_column",
 		"after_rename": "opportunity_pipeline.forecast.kanban.rename_stage_column",
 		"on_trash": "opportunity_pipeline.forecast.kanban.remove_stage_column",
+		"on_update": "opportunity_pipeline.pipeline_health.stalled.stage_changed",
 	},
 	"ToDo": {
 		"after_insert": "opportunity_pipeline.follow_up.assignment.assignee_follows_up",
@@ -53,6 +54,7 @@ scheduler_events = {
 	"daily_long": [
 		"opportunity_pipeline.auto_close.job.close_idle_opportunities",
 		"opportunity_pipeline.win_probability.job.learn_all",
+		"opportunity_pipeline.pipeline_health.digest.daily_health",
 	],
 }
 

@@ -98,6 +98,15 @@ INDEXES = (
 			"probability",
 		],
 	),
+	# Open opportunities by Next Contact Date: what the digest and api.pipeline_health list as due
+	# today, overdue or without a next step read only those rows.
+	(
+		"Opportunity",
+		"follow_up_by_date_index",
+		["status", "contact_date", "company", "opportunity_owner", "contact_by", "creation"],
+	),
+	# The stalled ones.
+	("Opportunity", "stalled_index", ["is_stalled", "status", "company", "opportunity_owner", "contact_by"]),
 	# Wins by company and Converted On, with what Forecast Accuracy sums and groups by.
 	(
 		"Opportunity",
@@ -137,6 +146,7 @@ def before_uninstall():
 	delete_scheduled_jobs()
 	delete_desk_navigation()
 	delete_settings_values()
+	delete_digest_marks()
 
 
 def after_uninstall():
@@ -162,6 +172,13 @@ def delete_settings_values():
 	)
 	if fields:
 		frappe.db.delete("Singles", {"doctype": "Selling Settings", "field": ("in", fields)})
+
+
+def delete_digest_marks():
+	"""The day each user last got the follow-up digest, kept in their defaults (pipeline_health/digest.py)."""
+	from opportunity_pipeline.pipeline_health.digest import SENT_ON
+
+	frappe.db.delete("DefaultValue", {"defkey": SENT_ON})
 
 
 def delete_desk_navigation():

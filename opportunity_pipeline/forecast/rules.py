@@ -55,8 +55,10 @@ def probability_after_save(
 
 
 class Bucket(IntEnum):
-	"""Where an open opportunity sits in the forecast: in a period of the range, overdue, or undated."""
+	"""Where an open opportunity sits in the forecast: in a period of the range, overdue, undated, or
+	stalled (when the report shows stalled ones apart)."""
 
 	IN_RANGE = 0
 	OVERDUE = 1
 	UNDATED = 2
+	STALLED = 3

@@ -12,6 +12,7 @@ from opportunity_pipeline.follow_up.event import (
 from opportunity_pipeline.forecast.conversion import stamp_conversion
 from opportunity_pipeline.lost.loss import stamp_loss, validate_loss
 from opportunity_pipeline.lost.summary import mark_opportunity
+from opportunity_pipeline.pipeline_health.stalled import refresh_opportunity
 from opportunity_pipeline.pipeline_history.record import close_history, record_opportunity
 from opportunity_pipeline.win_probability.apply import apply_probability
 
@@ -41,6 +42,7 @@ def on_change(doc, method=None):
 	stamp_loss(doc)
 	mark_opportunity(doc)
 	record_opportunity(doc)
+	refresh_opportunity(doc)
 
 
 def keep_derived_fields(doc):

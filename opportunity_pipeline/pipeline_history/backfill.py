@@ -28,7 +28,7 @@ from opportunity_pipeline.win_probability.settings import column
 
 BATCH_SIZE = 2_000
 BULK_LOAD_FROM = 50_000  # opportunities: from this many the read indexes are built after the rows
-READ_INDEXES = ("state_as_of", "state_by_start")
+READ_INDEXES = ("state_as_of", "state_by_start", "state_by_contact_date")
 STORED_FIELDS = (
 	"opportunity",
 	"valid_from",

@@ -23,6 +23,7 @@ TRACKED_FIELDS = (
 	"expected_closing",
 	"opportunity_owner",
 	"contact_by",
+	"contact_date",
 	"territory",
 	"opportunity_type",
 	"source",
@@ -359,11 +360,12 @@ def timeline(current: dict, created: datetime, modified: datetime, versions: lis
 
 NUMBER_FIELDS = ("opportunity_amount", "conversion_rate", "probability")
 DATE_FIELDS = ("expected_closing",)
+DATETIME_FIELDS = ("contact_date",)
 
 
 def version_value(field: str, value, number_format: tuple[str, str], date_format: str):
 	"""A value as a Version holds it, back to the stored one. Frappe writes a number, a percentage or a
-	date formatted for display ("$ 1,200.00", "20.0%", "15-03-2026") unless it is empty; number_format is
+	date or a moment formatted for display ("$ 1,200.00", "20.0%", "15-03-2026", "15-03-2026 10:30:00") unless it is empty; number_format is
 	(decimal separator, thousands separator) and date_format Frappe's ("dd-mm-yyyy"), the site's."""
 	if not isinstance(value, str) or not value:
 		return value
@@ -374,11 +376,23 @@ def version_value(field: str, value, number_format: tuple[str, str], date_format
 			return None
 		text = digits.group(0).replace(thousands, "").replace(" ", "").replace(decimal, ".")
 		return float(text.rstrip("."))
+	pattern = date_format.replace("yyyy", "%Y").replace("mm", "%m").replace("dd", "%d")
 	if field in DATE_FIELDS:
-		pattern = date_format.replace("yyyy", "%Y").replace("mm", "%m").replace("dd", "%d")
 		for candidate in (pattern, "%Y-%m-%d"):
 			try:
 				return datetime.strptime(value, candidate).date()
+			except ValueError:
+				continue
+		return None
+	if field in DATETIME_FIELDS:
+		for candidate in (
+			f"{pattern} %H:%M:%S",
+			f"{pattern} %H:%M",
+			"%Y-%m-%d %H:%M:%S",
+			"%Y-%m-%d %H:%M:%S.%f",
+		):
+			try:
+				return datetime.strptime(value, candidate)
 			except ValueError:
 				continue
 		return None

@@ -31,7 +31,22 @@ AS_OF = (
 )
 # A company's rows by start, covering the stays Stage Velocity counts.
 BY_START = ("state_by_start", ["company", "valid_from", "left_stage", "stage_days", "status", "sales_stage"])
-INDEXES = (BY_OPPORTUNITY, AS_OF, BY_START)
+# A company's rows by Next Contact Date, covering the follow-ups Follow-up Discipline counts.
+BY_CONTACT_DATE = (
+	"state_by_contact_date",
+	[
+		"company",
+		"contact_date",
+		"valid_from",
+		"valid_to",
+		"status",
+		"opportunity",
+		"deleted",
+		"opportunity_owner",
+		"contact_by",
+	],
+)
+INDEXES = (BY_OPPORTUNITY, AS_OF, BY_START, BY_CONTACT_DATE)
 
 
 def on_doctype_update():

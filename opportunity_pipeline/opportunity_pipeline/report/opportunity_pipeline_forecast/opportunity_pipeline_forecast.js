@@ -49,6 +49,17 @@ frappe.query_reports["Opportunity Pipeline Forecast"] = {
 			default: "Sales Stage",
 		},
 		{
+			fieldname: "stalled",
+			label: __("Stalled Opportunities"),
+			fieldtype: "Select",
+			options: [
+				{ value: "Include", label: __("Include") },
+				{ value: "Leave Out", label: __("Leave Out") },
+				{ value: "Show Apart", label: __("Show Apart") },
+			],
+			default: "Include",
+		},
+		{
 			fieldname: "territory",
 			label: __("Territory"),
 			fieldtype: "Link",

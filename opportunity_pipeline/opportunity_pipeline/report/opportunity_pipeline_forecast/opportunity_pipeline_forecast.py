@@ -32,6 +32,9 @@ GROUP_FIELDS = {
 	"Opportunity Type": "opportunity_type",
 }
 FORECAST_PERIODICITIES = ("Monthly", "Quarterly")
+# What the forecast does with stalled opportunities (pipeline_health): count them like the others,
+# leave them out, or show them in their own columns.
+STALLED_CHOICES = ("Include", "Leave Out", "Show Apart")
 EQUALITY_FILTERS = ("territory", "sales_stage", "opportunity_type", "opportunity_owner")
 CHART_GROUPS = 8
 
@@ -55,6 +58,7 @@ def _checked(filters):
 	require_company_and_range(filters, from_date, filters.get("to_date") or add_months(from_date, 12))
 	choose(filters, "periodicity", FORECAST_PERIODICITIES, _("Periodicity"))
 	choose(filters, "group_by", list(GROUP_FIELDS), _("Group By"))
+	choose(filters, "stalled", STALLED_CHOICES, _("Stalled Opportunities"))
 	return filters
 
 
@@ -63,9 +67,11 @@ def _sums(filters) -> list:
 	opportunity = frappe.qb.DocType("Opportunity")
 	today_ = getdate(today())
 	closing = opportunity.expected_closing
+	bucket = Case()
+	if filters.stalled == "Show Apart":
+		bucket = bucket.when(opportunity.is_stalled == 1, Bucket.STALLED)
 	bucket = (
-		Case()
-		.when(closing.isnull(), Bucket.UNDATED)
+		bucket.when(closing.isnull(), Bucket.UNDATED)
 		.when(closing < today_, Bucket.OVERDUE)
 		.else_(Bucket.IN_RANGE)
 	)
@@ -78,6 +84,8 @@ def _sums(filters) -> list:
 		& (opportunity.company == filters.company)
 		& (closing[max(filters.from_date, today_) : filters.to_date] | (closing < today_) | closing.isnull())
 	)
+	if filters.stalled == "Leave Out":
+		condition &= opportunity.is_stalled == 0
 	condition = narrowed(condition, filters, EQUALITY_FILTERS, readable_opportunities())
 
 	return (
@@ -110,7 +118,9 @@ def _grouped(sums, periods, filters):
 			row[f"p{index}_weighted"] += total.weighted or 0
 			prefix = ""
 		else:
-			prefix = "overdue_" if total.bucket == Bucket.OVERDUE else "undated_"
+			prefix = {Bucket.OVERDUE: "overdue_", Bucket.UNDATED: "undated_", Bucket.STALLED: "stalled_"}[
+				Bucket(total.bucket)
+			]
 		for measure in ("count", "amount", "weighted"):
 			row[f"{prefix}{measure}"] += total[measure] or 0
 			totals[f"{prefix}{measure}"] += total[measure] or 0
@@ -154,6 +164,12 @@ def _columns(periods, filters, currency) -> list[dict]:
 			"width": 110,
 		},
 	]
+	if filters.stalled == "Show Apart":
+		columns += [
+			{"fieldname": "stalled_count", "label": _("Stalled"), "fieldtype": "Int", "width": 90},
+			money("stalled_amount", _("Stalled Amount"), 130),
+			money("stalled_weighted", _("Stalled Weighted"), 130),
+		]
 	return columns
 
 

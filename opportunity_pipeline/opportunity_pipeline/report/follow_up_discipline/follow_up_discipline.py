@@ -1,0 +1,185 @@
+"""How well each owner (or Next Contact By) keeps up their follow-ups over a period, from the pipeline
+history: their open opportunities at the end of the period and the share with a next step then (a Next
+Contact Date after it), the follow-ups that came due in the period (a Next Contact Date still set when
+it arrived) done on time (the same day), late (later in the period) or missed (not done by the end of the
+period, or by now for a period not over), and their stalled opportunities now.
+
+A follow-up is done when its Next Contact Date is replaced (a new next step, or the date cleared) or the
+opportunity leaves the pipeline: the app sees the next step, not the call."""
+
+from datetime import datetime, time, timedelta
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Count, Min, Sum
+from frappe.utils import add_days, getdate, now_datetime, today
+
+from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline_history.as_of import end_of, states_query
+from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.reporting.query import amount_in_company_currency, choose, require_company_and_range
+from opportunity_pipeline.sql import Differs
+from opportunity_pipeline.statuses import OPEN_STATUSES
+
+GROUPINGS = {"Opportunity Owner": "opportunity_owner", "Next Contact By": "contact_by"}
+OUTCOMES = ("on_time", "late", "missed")
+
+
+def execute(filters=None):
+	filters = _checked(frappe._dict(filters or {}))
+	readable = readable_opportunities()
+	field = GROUPINGS[filters.group_by]
+	groups = {}
+
+	def group(key):
+		return groups.setdefault(
+			key or "",
+			{
+				"open": 0,
+				"with_next_step": 0,
+				"due": 0,
+				"stalled": 0,
+				"stalled_amount": 0.0,
+				**dict.fromkeys(OUTCOMES, 0),
+			},
+		)
+
+	for key, count, with_next_step in _open_at_end(filters, readable, field):
+		group(key).update(open=count, with_next_step=int(with_next_step or 0))
+	for key, outcome in _follow_ups(filters, readable, field):
+		figures = group(key)
+		figures["due"] += 1
+		figures[outcome] += 1
+	for key, count, amount in _stalled_now(filters, readable, field):
+		group(key).update(stalled=count, stalled_amount=float(amount or 0))
+	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+	rows = [_row(key, figures, currency) for key, figures in sorted(groups.items())]
+	return _columns(filters), rows, None, _chart(rows)
+
+
+def _checked(filters):
+	require_company_and_range(
+		filters, filters.get("from_date") or add_days(today(), -30), filters.get("to_date") or today()
+	)
+	choose(filters, "group_by", list(GROUPINGS), _("Group By"))
+	return filters
+
+
+def _open_at_end(filters, readable, field):
+	"""(group, open opportunities, those with a Next Contact Date after the end) at the period's end."""
+	state = frappe.qb.DocType(STATE)
+	end = min(end_of(filters.to_date), now_datetime())
+	with_next_step = Sum(Case().when(state.contact_date >= end, 1).else_(0))
+	return (
+		states_query(end, filters.company, readable)
+		.select(state[field], Count("*"), with_next_step)
+		.groupby(state[field])
+		.run()
+	)
+
+
+def _follow_ups(filters, readable, field):
+	"""(group, outcome) of each follow-up that came due in the period: the row in effect at its Next
+	Contact Date, open, and when that date was replaced or the opportunity left the pipeline."""
+	state = frappe.qb.DocType(STATE)
+	later = frappe.qb.DocType(STATE).as_("later_state")
+	start = datetime.combine(getdate(filters.from_date), time.min)
+	end = min(end_of(filters.to_date), now_datetime())
+	done = (
+		frappe.qb.from_(later)
+		.select(Min(later.valid_from))
+		.where(
+			(later.opportunity == state.opportunity)
+			& (later.deleted == state.deleted)
+			& (later.valid_from > state.contact_date)
+			& (Differs(later.contact_date, state.contact_date) | later.status.notin(OPEN_STATUSES))
+		)
+	)
+	query = frappe.qb.from_(state).where(
+		(state.company == filters.company)
+		& (state.contact_date >= start)
+		& (state.contact_date < end)
+		& (state.valid_from <= state.contact_date)
+		& (state.valid_to.isnull() | (state.valid_to > state.contact_date))
+		& state.status.isin(OPEN_STATUSES)
+	)
+	if readable is not None:
+		opportunity = frappe.qb.DocType("Opportunity")
+		query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
+	for key, due, done_at in query.select(state[field], state.contact_date, done.as_("done_at")).run():
+		day_end = datetime.combine(due.date() + timedelta(days=1), time.min)
+		if done_at is not None and done_at < day_end:
+			yield key, "on_time"
+		elif done_at is not None and done_at < end:
+			yield key, "late"
+		else:
+			yield key, "missed"
+
+
+def _stalled_now(filters, readable, field):
+	opportunity = frappe.qb.DocType("Opportunity")
+	condition = (
+		(opportunity.company == filters.company)
+		& opportunity.status.isin(OPEN_STATUSES)
+		& (opportunity.is_stalled == 1)
+	)
+	if readable is not None:
+		condition &= readable
+	return (
+		frappe.qb.from_(opportunity)
+		.select(opportunity[field], Count("*"), Sum(amount_in_company_currency(opportunity)))
+		.where(condition)
+		.groupby(opportunity[field])
+		.run()
+	)
+
+
+def _row(key, figures, currency):
+	due = figures["due"]
+	return {
+		"group": key or _("Not Set"),
+		"group_key": key,
+		"currency": currency,
+		"open": figures["open"],
+		"with_next_step": figures["with_next_step"] * 100 / figures["open"] if figures["open"] else None,
+		"due": due,
+		**{outcome: figures[outcome] for outcome in OUTCOMES},
+		"on_time_share": figures["on_time"] * 100 / due if due else None,
+		"stalled": figures["stalled"],
+		"stalled_amount": figures["stalled_amount"],
+	}
+
+
+def _columns(filters):
+	def column(fieldname, label, fieldtype="Int", width=110, **extra):
+		return {"fieldname": fieldname, "label": label, "fieldtype": fieldtype, "width": width, **extra}
+
+	return [
+		column("group", _(filters.group_by), "Link", 200, options="User"),
+		column("open", _("Open at End")),
+		column("with_next_step", _("With a Next Step (%)"), "Percent", 140),
+		column("due", _("Follow-ups Due")),
+		column("on_time", _("Done on Time")),
+		column("late", _("Done Late")),
+		column("missed", _("Missed")),
+		column("on_time_share", _("On Time (%)"), "Percent"),
+		column("stalled", _("Stalled Now")),
+		column("stalled_amount", _("Stalled Amount"), "Currency", 130, options="currency"),
+	]
+
+
+def _chart(rows):
+	return {
+		"data": {
+			"labels": [row["group"] for row in rows],
+			"datasets": [
+				{"name": _("Done on Time"), "values": [row["on_time"] for row in rows]},
+				{"name": _("Done Late"), "values": [row["late"] for row in rows]},
+				{"name": _("Missed"), "values": [row["missed"] for row in rows]},
+			],
+		},
+		"type": "bar",
+		"barOptions": {"stacked": 1},
+		"colors": ["#28a745", "#f5a623", "#e24c4c"],
+	}

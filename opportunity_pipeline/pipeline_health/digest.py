@@ -1,0 +1,140 @@
+"""The daily follow-up digest: one Notification Log per user per day (and an e-mail when their
+notification settings allow) listing their follow-ups due today, overdue follow-ups, stalled
+opportunities and opportunities without a next step. Nothing is sent for an empty digest; a user opts out
+in their Notification Settings; the whole digest is off until a manager turns it on in Selling Settings.
+
+Set-based: each section is one query over what is due (health.health_rows); a user whom something
+restricts costs one more query, narrowing their items to what they may read. A user's day is marked
+in their defaults once sent, so a second run the same day sends nothing again."""
+
+import frappe
+from frappe import _
+from frappe.desk.doctype.notification_settings.notification_settings import (
+	is_email_notifications_enabled,
+)
+from frappe.utils import escape_html, get_url_to_form, now_datetime, today
+
+from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline_health.health import health_rows
+from opportunity_pipeline.pipeline_health.rules import (
+	DUE_TODAY,
+	NO_NEXT_STEP,
+	OVERDUE,
+	SECTIONS,
+	STALLED,
+	digest_is_empty,
+)
+from opportunity_pipeline.pipeline_health.stalled import refresh_all
+from opportunity_pipeline.row_isolation import isolated
+
+SENT_ON = "opportunity_pipeline_digest_sent_on"
+
+
+def daily_health():
+	"""Daily: the Stalled flags first (a day more in a stage can stall an opportunity), then the digest."""
+	refresh_all()
+	send_digests()
+
+
+def send_digests():
+	if not frappe.db.get_single_value("Selling Settings", "pipeline_digest_enabled"):
+		return
+	now = now_datetime()
+	items = {}  # user -> section -> [names]
+	for section in SECTIONS:
+		for name, owner, contact_by in health_rows(section, now):
+			for user in {owner, contact_by} - {None, ""}:
+				items.setdefault(user, {}).setdefault(section, []).append(name)
+	for user in _recipients(items):
+		isolated(lambda user=user: _send(user, items[user]), user, _("Opportunity digest failed"), "User")
+
+
+def _recipients(items) -> list:
+	"""Enabled desk users with something to read who did not opt out and got no digest today."""
+	if not items:
+		return []
+	users = frappe.get_all(
+		"User", filters={"name": ("in", list(items)), "enabled": 1, "user_type": "System User"}, pluck="name"
+	)
+	opted_out = set(
+		frappe.get_all(
+			"Notification Settings",
+			filters={"name": ("in", users), "opportunity_digest": 0},
+			pluck="name",
+		)
+	)
+	sent = set(
+		frappe.get_all(
+			"DefaultValue",
+			filters={"parent": ("in", users), "defkey": SENT_ON, "defvalue": today()},
+			pluck="parent",
+		)
+	)
+	return [user for user in users if user not in opted_out and user not in sent]
+
+
+def _send(user, sections):
+	sections = _readable_by(user, sections)
+	if digest_is_empty(sections):
+		return
+	frappe.defaults.set_user_default(SENT_ON, today(), user)
+	counts = {section: len(sections.get(section) or []) for section in SECTIONS}
+	subject = _(
+		"Your opportunities today: {0} follow-ups due, {1} overdue, {2} stalled, {3} without a next step"
+	).format(counts[DUE_TODAY], counts[OVERDUE], counts[STALLED], counts[NO_NEXT_STEP])
+	content = _content(sections)
+	frappe.get_doc(
+		{
+			"doctype": "Notification Log",
+			"for_user": user,
+			"type": "Alert",
+			"subject": subject,
+			"email_content": content,
+			"document_type": "Opportunity",
+		}
+	).insert(ignore_permissions=True)
+	if is_email_notifications_enabled(user):
+		try:
+			frappe.sendmail(recipients=[user], subject=subject, message=content)
+		except frappe.OutgoingEmailError:
+			frappe.log_error(
+				_("Opportunity digest e-mail not sent"), reference_doctype="User", reference_name=user
+			)
+
+
+def _readable_by(user, sections) -> dict:
+	"""The user's items narrowed to what Frappe lets them read: one query, for a restricted user only."""
+	readable = readable_opportunities(user)
+	if readable is None:
+		return sections
+	names = {name for names in sections.values() for name in names}
+	opportunity = frappe.qb.DocType("Opportunity")
+	allowed = set(
+		frappe.qb.from_(opportunity)
+		.select(opportunity.name)
+		.where(opportunity.name.isin(list(names)) & readable)
+		.run(pluck=True)
+	)
+	return {section: [name for name in names if name in allowed] for section, names in sections.items()}
+
+
+SECTION_TITLES = {
+	DUE_TODAY: "Follow-ups due today",
+	OVERDUE: "Overdue follow-ups",
+	STALLED: "Stalled opportunities",
+	NO_NEXT_STEP: "Opportunities without a next step",
+}
+
+
+def _content(sections) -> str:
+	parts = []
+	for section in SECTIONS:
+		names = sections.get(section) or []
+		if not names:
+			continue
+		links = "".join(
+			f'<li><a href="{get_url_to_form("Opportunity", name)}">{escape_html(name)}</a></li>'
+			for name in names
+		)
+		parts.append(f"<p><b>{_(SECTION_TITLES[section])}</b> ({len(names)})</p><ul>{links}</ul>")
+	return "".join(parts)

@@ -1,0 +1,177 @@
+"""Pipeline health on hand-built histories: the stalled rule, the missing next step, the digest and
+who sees what."""
+
+from datetime import datetime
+
+import frappe
+
+from opportunity_pipeline.api import pipeline_health
+from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
+	execute as forecast,
+)
+from opportunity_pipeline.pipeline_health.digest import send_digests
+from opportunity_pipeline.pipeline_health.stalled import refresh_all
+from opportunity_pipeline.pipeline_history.test_as_of import COMPANY, HistoryTestCase, at
+from opportunity_pipeline.tests.factories import make_stage, make_territory, make_user
+
+OWNER = "_op_health_owner@example.com"
+
+
+class HealthTestCase(HistoryTestCase):
+	def setUp(self):
+		super().setUp()
+		self.slow = make_stage("_OP Health Slow", 30)
+		self.fast = make_stage("_OP Health Fast", 60)
+		frappe.db.set_value("Sales Stage", self.slow, "stalled_after_days", 5)
+		frappe.db.set_value("Sales Stage", self.fast, "stalled_after_days", 0)
+		self.owner = make_user(OWNER, roles=("Sales User",))
+		frappe.db.set_single_value("Selling Settings", "no_next_step_after_days", 7)
+
+	def stalled_on(self, doc, day) -> bool:
+		with self.freeze_time(at(day)):
+			refresh_all()
+		return bool(frappe.db.get_value("Opportunity", doc.name, "is_stalled"))
+
+
+class TestStalled(HealthTestCase):
+	def test_days_in_the_current_stage_from_the_history(self):
+		doc = self.opportunity("2026-03-02", sales_stage=self.slow)
+		self.assertFalse(self.stalled_on(doc, "2026-03-07"))  # 5 days: not longer than 5
+		self.assertTrue(self.stalled_on(doc, "2026-03-08"))
+		self.change(doc, "2026-03-08", sales_stage=self.fast)  # a stage that never stalls
+		self.assertFalse(frappe.db.get_value("Opportunity", doc.name, "is_stalled"))
+		self.assertFalse(self.stalled_on(doc, "2026-04-30"))
+		self.change(doc, "2026-05-01", sales_stage=self.slow)  # back: its days count afresh
+		self.assertFalse(self.stalled_on(doc, "2026-05-05"))
+		self.assertTrue(self.stalled_on(doc, "2026-05-07"))
+
+	def test_a_save_that_changes_nothing_tracked_keeps_the_days(self):
+		doc = self.opportunity("2026-03-02", sales_stage=self.slow)
+		self.change(doc, "2026-03-06", customer_name="Renamed")
+		self.assertTrue(self.stalled_on(doc, "2026-03-08"))
+
+	def test_snooze_silences_through_its_date(self):
+		doc = self.opportunity("2026-03-02", sales_stage=self.slow)
+		self.change(doc, "2026-03-03", stalled_snoozed_until="2026-03-10")
+		self.assertFalse(self.stalled_on(doc, "2026-03-10"))
+		self.assertTrue(self.stalled_on(doc, "2026-03-11"))
+
+	def test_reopened_counts_from_the_reopening(self):
+		doc = self.opportunity("2026-03-02", sales_stage=self.slow)
+		with self.freeze_time(at("2026-03-04")):
+			frappe.get_doc("Opportunity", doc.name).db_set("status", "Lost")
+		self.assertFalse(self.stalled_on(doc, "2026-03-20"))  # lost: not open
+		with self.freeze_time(at("2026-03-20")):
+			frappe.get_doc("Opportunity", doc.name).db_set("status", "Open")
+		self.assertFalse(self.stalled_on(doc, "2026-03-24"))
+		self.assertTrue(self.stalled_on(doc, "2026-03-26"))
+
+	def test_a_client_cannot_set_the_flag(self):
+		doc = self.opportunity("2026-03-02", sales_stage=self.slow)
+		self.change(doc, "2026-03-03", is_stalled=1)
+		self.assertFalse(frappe.db.get_value("Opportunity", doc.name, "is_stalled"))
+
+	def test_the_forecast_leaves_stalled_ones_out_or_apart(self):
+		day = datetime.now().date()
+		doc = self.opportunity(
+			"2026-03-02", sales_stage=self.slow, opportunity_amount=400, expected_closing=day
+		)
+		self.opportunity("2026-03-02", sales_stage=self.fast, opportunity_amount=100, expected_closing=day)
+		refresh_all()
+		filters = {"company": COMPANY, "group_by": "Sales Stage"}
+		summary = {row["label"]: row["value"] for row in forecast(filters)[4]}
+		self.assertEqual(summary["Pipeline Amount"], 500)
+		summary = {row["label"]: row["value"] for row in forecast({**filters, "stalled": "Leave Out"})[4]}
+		self.assertEqual(summary["Pipeline Amount"], 100)
+		columns, rows, *_rest = forecast({**filters, "stalled": "Show Apart"})
+		self.assertIn("stalled_amount", [column["fieldname"] for column in columns])
+		self.assertEqual({row["group"]: row.get("stalled_amount", 0) for row in rows}[self.slow], 400)
+		self.assertTrue(doc.name)
+
+
+class TestHealthAndDigest(HealthTestCase):
+	def build(self):
+		"""On 2026-03-20, for OWNER: one follow-up due today, one overdue, one stalled (followed up
+		later), one without a next step for 10 days, one without for 3 days (within grace)."""
+		values = {"opportunity_owner": self.owner, "contact_by": self.owner}
+		due = self.opportunity("2026-03-01", contact_date="2026-03-20 15:00:00", **values)
+		overdue = self.opportunity("2026-03-01", contact_date="2026-03-18 09:00:00", **values)
+		stalled = self.opportunity(
+			"2026-03-01", sales_stage=self.slow, contact_date="2026-04-01 09:00:00", **values
+		)
+		bare = self.opportunity("2026-03-10", opportunity_owner=self.owner)
+		self.opportunity("2026-03-17", opportunity_owner=self.owner)
+		for doc in (due, overdue, bare):
+			frappe.db.set_value("Opportunity", doc.name, "sales_stage", self.fast)
+		return due, overdue, stalled, bare
+
+	def health(self, **kwargs):
+		with self.freeze_time(at("2026-03-20", 8)):
+			refresh_all()
+			return pipeline_health(COMPANY, **kwargs)
+
+	def test_sections(self):
+		due, overdue, stalled, bare = self.build()
+		self.assertEqual(
+			self.health(user=self.owner),
+			{
+				"due_today": [due.name],
+				"overdue": [overdue.name],
+				"stalled": [stalled.name],
+				"no_next_step": [bare.name],
+			},
+		)
+
+	def test_a_restricted_user_gets_only_what_the_list_shows(self):
+		north, south = make_territory("_OP Health North"), make_territory("_OP Health South")
+		mine = self.opportunity("2026-03-01", territory=north, contact_date="2026-03-20 10:00:00")
+		self.opportunity("2026-03-01", territory=south, contact_date="2026-03-20 11:00:00")
+		user = make_user("_op_health_north@example.com", roles=("Sales User",))
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": "Territory", "for_value": north}
+		).insert(ignore_permissions=True)
+		frappe.set_user(user)
+		self.assertEqual(self.health()["due_today"], [mine.name])
+		frappe.set_user(make_user("_op_health_nobody@example.com", roles=("Accounts User",)))
+		self.assertRaises(frappe.PermissionError, self.health)
+
+	def digests(self, user):
+		return frappe.get_all(
+			"Notification Log", filters={"for_user": user, "subject": ("like", "%without a next step%")}
+		)
+
+	def send(self, day="2026-03-20"):
+		with self.freeze_time(at(day, 6)):
+			refresh_all()
+			send_digests()
+
+	def test_one_digest_a_day_listing_every_section(self):
+		due, overdue, stalled, bare = self.build()
+		frappe.db.set_single_value("Selling Settings", "pipeline_digest_enabled", 1)
+		self.send()
+		self.send()
+		(log,) = frappe.get_all(
+			"Notification Log",
+			filters={"for_user": self.owner, "subject": ("like", "%without a next step%")},
+			fields=["subject", "email_content"],
+		)
+		self.assertIn("1 follow-ups due, 1 overdue, 1 stalled, 1 without a next step", log.subject)
+		for doc in (due, overdue, stalled, bare):
+			self.assertIn(doc.name, log.email_content)
+		self.send("2026-03-21")
+		self.assertEqual(len(self.digests(self.owner)), 2)
+
+	def test_nothing_when_off_empty_or_opted_out(self):
+		self.build()
+		self.send()  # the digest is off until a manager turns it on
+		self.assertFalse(self.digests(self.owner))
+		frappe.db.set_single_value("Selling Settings", "pipeline_digest_enabled", 1)
+		idle = make_user("_op_health_idle@example.com", roles=("Sales User",))
+		if not frappe.db.exists("Notification Settings", self.owner):
+			frappe.get_doc({"doctype": "Notification Settings", "name": self.owner}).insert(
+				ignore_permissions=True
+			)
+		frappe.db.set_value("Notification Settings", self.owner, "opportunity_digest", 0)
+		self.send()
+		self.assertFalse(self.digests(self.owner))
+		self.assertFalse(self.digests(idle))

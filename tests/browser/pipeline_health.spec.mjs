@@ -1,0 +1,168 @@
+// Headless-Chromium UI test of pipeline health: a stage that stalls after 3 days, one opportunity that has
+// been in it for 10 (its history's stay moved back through the bench's database client) and one that
+// just entered it; the daily refresh run through `bench execute`; the list shows the first as Stalled,
+// the kanban tints its card, and the Follow-up Discipline report draws its table and chart. Each is
+// photographed in English and in French (the README's screenshots).
+//
+// Run: tests/browser/run pipeline_health
+
+import { execFileSync } from "node:child_process";
+
+import {
+	ADMIN_PASSWORD,
+	BASE_URL,
+	RUN_ID,
+	assert,
+	call,
+	check,
+	getDoc,
+	insertCustomer,
+	insertDoc,
+	ok,
+	runSpec,
+	setLanguage,
+	shot,
+	switchToFrench,
+	uiLogin,
+} from "./lib.mjs";
+
+const CUSTOMER = `_OP UI Health Customer ${RUN_ID}`;
+const STAGE = `_OP UI Slow ${RUN_ID}`;
+const BOARD = "Opportunities by Sales Stage";
+
+function bench(args, input) {
+	const dir = process.env.OP_BENCH_DIR;
+	assert(dir, "OP_BENCH_DIR names the bench (tests/browser/run sets it)");
+	return execFileSync("bench", ["--site", process.env.OP_TEST_SITE, ...args], {
+		cwd: dir,
+		input,
+		timeout: 180_000,
+	}).toString();
+}
+
+function stayedTenDays(opportunity) {
+	const name = opportunity.replace(/'/g, "''");
+	bench(
+		["mariadb"],
+		"update `tabOpportunity Pipeline State` set stage_since = now() - interval 10 day, " +
+			`valid_from = now() - interval 10 day where opportunity = '${name}' and valid_to is null;\n`,
+	);
+	bench(["execute", "opportunity_pipeline.pipeline_health.stalled.refresh_all"]);
+}
+
+async function photograph(page, language, stalled, fresh, company) {
+	check(`[${language}] the list shows the stalled opportunity as Stalled`);
+	const label = await page.evaluate(() => __("Stalled"));
+	await page.goto(`${BASE_URL}/app/opportunity?sales_stage=${encodeURIComponent(STAGE)}`);
+	const row = page.locator(".list-row-container", { hasText: stalled }).first();
+	await row.waitFor({ state: "visible" });
+	const indicator = await row.locator(".indicator-pill").first().innerText();
+	assert(indicator.trim() === label, `${stalled} shows "${indicator}", expected "${label}"`);
+	const other = await page
+		.locator(".list-row-container", { hasText: fresh })
+		.first()
+		.locator(".indicator-pill")
+		.first()
+		.innerText();
+	assert(other.trim() !== label, `${fresh} is not stalled, it shows "${other}"`);
+	await page.waitForTimeout(600);
+	await shot(page, `pipeline-health-list-${language}`);
+
+	check(`[${language}] the kanban tints the stalled opportunity's card`);
+	await page.goto(`${BASE_URL}/app/opportunity/view/kanban/${encodeURIComponent(BOARD)}`);
+	const card = page
+		.locator(`.kanban-card-wrapper[data-name="${encodeURIComponent(stalled)}"]`)
+		.first();
+	await card.waitFor({ state: "visible" });
+	await page.waitForFunction(
+		(name) =>
+			document
+				.querySelector(`.kanban-card-wrapper[data-name="${encodeURIComponent(name)}"]`)
+				?.classList.contains("opportunity-pipeline-stalled"),
+		stalled,
+	);
+	const freshTinted = await page
+		.locator(`.kanban-card-wrapper[data-name="${encodeURIComponent(fresh)}"]`)
+		.first()
+		.evaluate((node) => node.classList.contains("opportunity-pipeline-stalled"));
+	assert(!freshTinted, `${fresh}'s card is tinted`);
+	await card.scrollIntoViewIfNeeded();
+	await page.waitForTimeout(800);
+	await shot(page, `pipeline-health-kanban-${language}`);
+
+	check(`[${language}] Follow-up Discipline draws its table and chart`);
+	await page.goto(
+		`${BASE_URL}/app/query-report/Follow-up Discipline?${new URLSearchParams({ company })}`,
+	);
+	await page.locator(".dt-scrollable .dt-row, .dt-scrollable .dt-cell").first().waitFor();
+	await page
+		.locator(".chart-container svg, .frappe-chart svg")
+		.first()
+		.waitFor({ state: "visible" });
+	const title = await page.evaluate(() => __("Follow-up Discipline"));
+	const heading = await page.locator(".page-title .title-text").first().innerText();
+	assert(heading.includes(title), `the page is titled "${heading}", expected "${title}"`);
+	await page.waitForTimeout(1000);
+	await shot(page, `follow-up-discipline-${language}`);
+}
+
+async function main({ admin, browser, created }) {
+	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
+	const company = (
+		await call(
+			admin,
+			"GET",
+			"/api/method/frappe.client.get_value?" +
+				new URLSearchParams({ doctype: "Global Defaults", fieldname: "default_company" }),
+		)
+	).message.default_company;
+	try {
+		check("a stage that stalls after 3 days and two opportunities in it");
+		await insertCustomer(admin, CUSTOMER);
+		created.push(["Customer", CUSTOMER]);
+		await insertDoc(admin, "Sales Stage", { stage_name: STAGE, stalled_after_days: 3 });
+		created.push(["Sales Stage", STAGE]);
+		const names = [];
+		for (const amount of [9000, 4000]) {
+			const { name } = await insertDoc(admin, "Opportunity", {
+				opportunity_from: "Customer",
+				party_name: CUSTOMER,
+				company,
+				sales_stage: STAGE,
+				opportunity_amount: amount,
+			});
+			created.unshift(["Opportunity", name]);
+			names.push(name);
+		}
+		const [stalled, fresh] = names;
+		stayedTenDays(stalled);
+		const health = (
+			await call(
+				admin,
+				"GET",
+				"/api/method/opportunity_pipeline.api.pipeline_health?" +
+					new URLSearchParams({ company }),
+			)
+		).message;
+		assert(
+			health.stalled.includes(stalled) && !health.stalled.includes(fresh),
+			`api.pipeline_health: ${JSON.stringify(health.stalled)}`,
+		);
+		ok(`${stalled} is stalled, ${fresh} is not`);
+
+		await call(admin, "POST", "/api/method/frappe.sessions.clear");
+		const { page } = await uiLogin(browser, "Administrator", ADMIN_PASSWORD);
+		await photograph(page, "en", stalled, fresh, company);
+
+		check("the same pages in French");
+		await switchToFrench(admin, page);
+		const title = await page.evaluate(() => __("Follow-up Discipline"));
+		assert(title === "Rigueur des relances", `the report is called "${title}"`);
+		await photograph(page, "fr", stalled, fresh, company);
+		ok("PASS");
+	} finally {
+		await setLanguage(admin, language);
+	}
+}
+
+runSpec(main);

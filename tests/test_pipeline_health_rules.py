@@ -1,0 +1,64 @@
+"""Pipeline health's rules on plain values."""
+
+from datetime import date, datetime
+
+import pytest
+
+from opportunity_pipeline.pipeline_health.rules import (
+	DUE_TODAY,
+	NO_NEXT_STEP,
+	OVERDUE,
+	counts_against_owner,
+	digest_is_empty,
+	follow_up_section,
+	is_stalled,
+	next_step_missing_since,
+)
+
+TODAY = date(2026, 3, 20)
+
+
+@pytest.mark.parametrize(
+	"status, since, days, snoozed, expected",
+	[
+		("Open", datetime(2026, 3, 15, 18), 5, None, False),  # 5 whole days: not longer than 5
+		("Open", datetime(2026, 3, 14, 9), 5, None, True),
+		("Replied", datetime(2026, 3, 1), 5, None, True),
+		("Lost", datetime(2026, 3, 1), 5, None, False),
+		("Open", datetime(2026, 3, 1), 0, None, False),  # the stage never stalls
+		("Open", datetime(2026, 3, 1), None, None, False),
+		("Open", None, 5, None, False),  # no history yet
+		("Open", datetime(2026, 3, 1), 5, date(2026, 3, 20), False),  # snoozed through today
+		("Open", datetime(2026, 3, 1), 5, date(2026, 3, 19), True),
+	],
+)
+def test_stalled(status, since, days, snoozed, expected):
+	assert is_stalled(status, since, days, snoozed, TODAY) is expected
+
+
+@pytest.mark.parametrize(
+	"status, contact_date, expected",
+	[
+		("Open", datetime(2026, 3, 20, 23), DUE_TODAY),
+		("Open", datetime(2026, 3, 20, 0), DUE_TODAY),
+		("Quotation", datetime(2026, 3, 19, 23), OVERDUE),
+		("Open", datetime(2026, 3, 21, 0), None),
+		("Open", None, NO_NEXT_STEP),
+		("Converted", None, None),
+	],
+)
+def test_follow_up_section(status, contact_date, expected):
+	assert follow_up_section(status, contact_date, TODAY) == expected
+
+
+def test_missing_next_step_counts_after_the_grace_period():
+	created, now = datetime(2026, 3, 10, 12), datetime(2026, 3, 20, 8)
+	assert next_step_missing_since(None, created) == created
+	assert counts_against_owner(created, 7, now)
+	assert not counts_against_owner(created, 10, now)
+	assert next_step_missing_since(datetime(2026, 3, 18), created) == datetime(2026, 3, 18)
+
+
+def test_empty_digest():
+	assert digest_is_empty({"due_today": [], "stalled": []})
+	assert not digest_is_empty({"overdue": ["CRM-OPP-1"]})
