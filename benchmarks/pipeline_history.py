@@ -318,7 +318,7 @@ def save_overhead(saves: int) -> tuple[float, float]:
 		recording = number % 2 == 0
 		opportunity_hooks.record_opportunity = original if recording else (lambda doc: None)
 		doc.reload()
-		doc.sales_stage = STAGES[(number // 2) % 2]
+		doc.sales_stage = STAGES[(number + 1) % 2]  # a change on every save, in both arms
 		start = time.perf_counter()
 		doc.save()
 		frappe.db.commit()

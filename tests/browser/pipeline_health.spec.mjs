@@ -85,7 +85,25 @@ async function photograph(page, language, stalled, fresh, company) {
 		.locator(`.kanban-card-wrapper[data-name="${encodeURIComponent(fresh)}"]`)
 		.first()
 		.evaluate((node) => node.classList.contains("opportunity-pipeline-stalled"));
-	assert(!freshTinted, `${fresh}'s card is tinted`);
+	assert(!freshTinted, `${fresh}'s card is not tinted`);
+	const colours = await page.evaluate(
+		(names) =>
+			names.map(
+				(name) =>
+					getComputedStyle(
+						document.querySelector(
+							`.kanban-card-wrapper[data-name="${encodeURIComponent(
+								name,
+							)}"] .kanban-card`,
+						),
+					).backgroundColor,
+			),
+		[stalled, fresh],
+	);
+	assert(
+		colours[0] !== colours[1],
+		`the stalled card's colour ${colours[0]} differs from ${colours[1]}`,
+	);
 	await card.scrollIntoViewIfNeeded();
 	await page.waitForTimeout(800);
 	await shot(page, `pipeline-health-kanban-${language}`);

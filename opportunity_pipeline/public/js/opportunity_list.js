@@ -38,11 +38,6 @@ Object.assign(frappe.listview_settings["Opportunity"], {
 
 // Frappe's kanban has no hook for a card's look: its cards are marked as they are drawn.
 function opportunity_pipeline_tint_stalled_cards(listview) {
-	if (!document.getElementById("opportunity-pipeline-stalled-style")) {
-		$(`<style id="opportunity-pipeline-stalled-style">
-			.opportunity-pipeline-stalled .kanban-card { background-color: var(--bg-yellow); }
-		</style>`).appendTo(document.head);
-	}
 	const tint = () => {
 		const stalled = new Set(
 			(listview.data || []).filter((doc) => doc.is_stalled).map((doc) => doc.name),
@@ -53,6 +48,13 @@ function opportunity_pipeline_tint_stalled_cards(listview) {
 			$(this)
 				.toggleClass("opportunity-pipeline-stalled", Boolean(title))
 				.attr("title", title);
+			// inline: Frappe's own rule for a card is more specific than any the app could add
+			$(this)
+				.find(".kanban-card")
+				.css({
+					"background-color": title ? "var(--yellow-100, #fff1c2)" : "",
+					"box-shadow": title ? "inset 3px 0 0 var(--yellow-500, #f5a623)" : "",
+				});
 		});
 	};
 	tint();
