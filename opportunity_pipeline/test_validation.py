@@ -256,6 +256,15 @@ class TestBadInput(IntegrationTestCase):
 					V,
 				),
 			]
+		cases += [
+			("health: no company", manager, lambda: api.pipeline_health(None), V),
+			("health: company a list", manager, lambda: api.pipeline_health([company]), V),
+			("health: nonexistent company", manager, lambda: api.pipeline_health("_OP No Co"), V),
+			("health: another company", seller, lambda: api.pipeline_health(self.other_company), P),
+			("health: nonexistent user", manager, lambda: api.pipeline_health(company, SQL_LOOKING), V),
+			("health: user a list", manager, lambda: api.pipeline_health(company, ["Administrator"]), V),
+			("health: by an outsider", outsider, lambda: api.pipeline_health(company), P),
+		]
 		for name, chart in (("lost chart", lost_chart), ("stage chart", stage_chart)):
 			cases += [
 				(f"{name}: nonexistent chart", manager, lambda c=chart: c(chart_name="_OP No Chart"), V),
