@@ -175,3 +175,23 @@ class TestHealthAndDigest(HealthTestCase):
 		self.send()
 		self.assertFalse(self.digests(self.owner))
 		self.assertFalse(self.digests(idle))
+
+	def test_a_restricted_user_s_digest_lists_only_what_the_list_shows(self):
+		north, south = make_territory("_OP Health North"), make_territory("_OP Health South")
+		user = make_user("_op_health_digest_north@example.com", roles=("Sales User",))
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": "Territory", "for_value": north}
+		).insert(ignore_permissions=True)
+		values = {"opportunity_owner": user, "contact_by": user, "contact_date": "2026-03-20 15:00:00"}
+		mine = self.opportunity("2026-03-01", territory=north, **values)
+		hidden = self.opportunity("2026-03-01", territory=south, **values)
+		frappe.db.set_single_value("Selling Settings", "pipeline_digest_enabled", 1)
+		self.send()
+		(log,) = frappe.get_all(
+			"Notification Log",
+			filters={"for_user": user, "subject": ("like", "%without a next step%")},
+			fields=["subject", "email_content"],
+		)
+		self.assertIn(mine.name, log.email_content)
+		self.assertNotIn(hidden.name, log.email_content)
+		self.assertIn("1 follow-ups due", log.subject)
