@@ -81,6 +81,7 @@ async function photograph(page, language, stalled, fresh, company) {
 				?.classList.contains("opportunity-pipeline-stalled"),
 		stalled,
 	);
+	await page.waitForTimeout(1000); // the board draws its cards again after loading: the tint must survive
 	const freshTinted = await page
 		.locator(`.kanban-card-wrapper[data-name="${encodeURIComponent(fresh)}"]`)
 		.first()
@@ -104,7 +105,6 @@ async function photograph(page, language, stalled, fresh, company) {
 		colours[0] !== colours[1],
 		`the stalled card's colour ${colours[0]} differs from ${colours[1]}`,
 	);
-	await card.scrollIntoViewIfNeeded();
 	await page.waitForTimeout(800);
 	await shot(page, `pipeline-health-kanban-${language}`);
 
