@@ -105,6 +105,11 @@ async function photograph(page, language, stalled, fresh, company) {
 		colours[0] !== colours[1],
 		`the stalled card's colour ${colours[0]} differs from ${colours[1]}`,
 	);
+	await page.evaluate((name) => {
+		document
+			.querySelector(`.kanban-card-wrapper[data-name="${encodeURIComponent(name)}"]`)
+			?.scrollIntoView({ block: "center", inline: "center" });
+	}, stalled);
 	await page.waitForTimeout(800);
 	await shot(page, `pipeline-health-kanban-${language}`);
 
