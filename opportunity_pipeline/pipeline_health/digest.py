@@ -15,7 +15,7 @@ from frappe.desk.doctype.notification_settings.notification_settings import (
 from frappe.utils import escape_html, get_url_to_form, now_datetime, today
 
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline_health.health import health_rows
+from opportunity_pipeline.pipeline_health.health import health_rows, section_conditions
 from opportunity_pipeline.pipeline_health.rules import (
 	DUE_TODAY,
 	NO_NEXT_STEP,
@@ -24,7 +24,7 @@ from opportunity_pipeline.pipeline_health.rules import (
 	STALLED,
 	digest_is_empty,
 )
-from opportunity_pipeline.pipeline_health.stalled import refresh_all
+from opportunity_pipeline.pipeline_health.stalled import refresh_stalled
 from opportunity_pipeline.row_isolation import isolated
 
 SENT_ON = "opportunity_pipeline_digest_sent_on"
@@ -32,30 +32,41 @@ SENT_ON = "opportunity_pipeline_digest_sent_on"
 
 def daily_health():
 	"""Daily: the Stalled flags first (a day more in a stage can stall an opportunity), then the digest."""
-	refresh_all()
+	refresh_stalled()
 	send_digests()
 
 
 def send_digests():
 	if not frappe.db.get_single_value("Selling Settings", "pipeline_digest_enabled"):
 		return
-	now = now_datetime()
 	items = {}  # user -> section -> [names]
-	for section in SECTIONS:
-		for name, owner, contact_by in health_rows(section, now):
+	for section, condition in section_conditions(now_datetime()).items():
+		for name, owner, contact_by in health_rows(condition):
 			for user in {owner, contact_by} - {None, ""}:
 				items.setdefault(user, {}).setdefault(section, []).append(name)
-	for user in _recipients(items):
-		isolated(lambda user=user: _send(user, items[user]), user, _("Opportunity digest failed"), "User")
+	for user, email in _recipients(items).items():
+		isolated(
+			lambda user=user, email=email: _send(user, email, items[user]),
+			user,
+			_("Opportunity digest failed"),
+			"User",
+		)
 
 
-def _recipients(items) -> list:
-	"""Enabled desk users with something to read who did not opt out and got no digest today."""
+def _recipients(items) -> dict:
+	"""user -> e-mail address of the enabled desk users with something to read who did not opt out and
+	got no digest today."""
 	if not items:
-		return []
-	users = frappe.get_all(
-		"User", filters={"name": ("in", list(items)), "enabled": 1, "user_type": "System User"}, pluck="name"
+		return {}
+	emails = dict(
+		frappe.get_all(
+			"User",
+			filters={"name": ("in", list(items)), "enabled": 1, "user_type": "System User"},
+			fields=["name", "email"],
+			as_list=True,
+		)
 	)
+	users = list(emails)
 	opted_out = set(
 		frappe.get_all(
 			"Notification Settings",
@@ -70,10 +81,10 @@ def _recipients(items) -> list:
 			pluck="parent",
 		)
 	)
-	return [user for user in users if user not in opted_out and user not in sent]
+	return {user: emails[user] for user in users if user not in opted_out and user not in sent}
 
 
-def _send(user, sections):
+def _send(user, email, sections):
 	sections = _readable_by(user, sections)
 	if digest_is_empty(sections):
 		return
@@ -93,9 +104,9 @@ def _send(user, sections):
 			"document_type": "Opportunity",
 		}
 	).insert(ignore_permissions=True)
-	if is_email_notifications_enabled(user):
+	if email and is_email_notifications_enabled(user):
 		try:
-			frappe.sendmail(recipients=[user], subject=subject, message=content)
+			frappe.sendmail(recipients=[email], subject=subject, message=content)
 		except frappe.OutgoingEmailError:
 			frappe.log_error(
 				_("Opportunity digest e-mail not sent"), reference_doctype="User", reference_name=user
@@ -103,8 +114,12 @@ def _send(user, sections):
 
 
 def _readable_by(user, sections) -> dict:
-	"""The user's items narrowed to what Frappe lets them read: one query, for a restricted user only."""
-	readable = readable_opportunities(user)
+	"""The user's items narrowed to what Frappe lets them read: one query, for a restricted user only;
+	nothing for a user who may not read opportunities at all (Next Contact By needs no read right)."""
+	try:
+		readable = readable_opportunities(user)
+	except frappe.PermissionError:
+		return {}
 	if readable is None:
 		return sections
 	names = {name for names in sections.values() for name in names}

@@ -9,7 +9,7 @@ from frappe import _
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline_health.rules import DUE_TODAY, NO_NEXT_STEP, OVERDUE, SECTIONS, STALLED
+from opportunity_pipeline.pipeline_health.rules import DUE_TODAY, NO_NEXT_STEP, OVERDUE, STALLED
 from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.validation import company_for_user, existing
 
@@ -30,10 +30,11 @@ def section_conditions(now: datetime) -> dict:
 	}
 
 
-def health_rows(section: str, now: datetime, company=None, readable=None, user=None) -> list:
-	"""(name, opportunity_owner, contact_by) of the open opportunities in `section`."""
+def health_rows(section_condition, company=None, readable=None, user=None) -> list:
+	"""(name, opportunity_owner, contact_by) of the open opportunities in a section (its condition from
+	section_conditions)."""
 	opportunity = frappe.qb.DocType("Opportunity")
-	condition = opportunity.status.isin(OPEN_STATUSES) & section_conditions(now)[section]
+	condition = opportunity.status.isin(OPEN_STATUSES) & section_condition
 	if company:
 		condition &= opportunity.company == company
 	if user:
@@ -58,8 +59,7 @@ def pipeline_health(company, user=None) -> dict:
 	if user:
 		existing("User", user, _("User"))
 	readable = readable_opportunities()
-	now = now_datetime()
 	return {
-		section: [row[0] for row in health_rows(section, now, company, readable, user)]
-		for section in SECTIONS
+		section: [row[0] for row in health_rows(condition, company, readable, user)]
+		for section, condition in section_conditions(now_datetime()).items()
 	}

@@ -42,14 +42,15 @@ def refresh_stalled(names=None, stage=None):
 	).run()
 
 
-def refresh_all():
-	"""Daily: a day more in a stage can make an opportunity stalled, and a snooze can end."""
-	refresh_stalled()
+# What an opportunity's own change can stall or unstall it by (time and the stage's days aside).
+STALLED_INPUTS = ("sales_stage", "status", "stalled_snoozed_until")
 
 
 def refresh_opportunity(doc):
 	"""Opportunity on_change, after its history is written: its flag, in the database and on the
-	document the caller holds."""
+	document the caller holds; only when the change touched what the flag depends on."""
+	if not any(doc.has_value_changed(field) for field in STALLED_INPUTS):
+		return
 	refresh_stalled([doc.name])
 	doc.is_stalled = frappe.db.get_value("Opportunity", doc.name, "is_stalled")
 

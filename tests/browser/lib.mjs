@@ -1,5 +1,6 @@
 // Shared pieces of the headless-Chromium UI tests: settings, REST and browser helpers.
 
+import { execFileSync } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -199,5 +200,28 @@ export function runSpec(main) {
 	})().catch((error) => {
 		log(`FAIL: ${error.stack || error}`);
 		process.exit(1);
+	});
+}
+
+// The site's default company (Global Defaults).
+export async function defaultCompany(api) {
+	const query = new URLSearchParams({
+		doctype: "Global Defaults",
+		fieldname: "default_company",
+	});
+	return (await call(api, "GET", `/api/method/frappe.client.get_value?${query}`)).message
+		.default_company;
+}
+
+// A bench command on the test site (tests/browser/run sets OP_BENCH_DIR and OP_TEST_SITE); `input` goes
+// to its standard input.
+export function bench(args, input) {
+	const dir = process.env.OP_BENCH_DIR;
+	assert(dir, "OP_BENCH_DIR names the bench (tests/browser/run sets it)");
+	execFileSync("bench", ["--site", process.env.OP_TEST_SITE, ...args], {
+		cwd: dir,
+		input,
+		stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
+		timeout: 180_000,
 	});
 }

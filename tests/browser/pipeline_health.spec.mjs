@@ -6,10 +6,10 @@
 //
 // Run: tests/browser/run pipeline_health
 
-import { execFileSync } from "node:child_process";
-
 import {
 	ADMIN_PASSWORD,
+	bench,
+	defaultCompany,
 	BASE_URL,
 	RUN_ID,
 	assert,
@@ -30,16 +30,6 @@ const CUSTOMER = `_OP UI Health Customer ${RUN_ID}`;
 const STAGE = `_OP UI Slow ${RUN_ID}`;
 const BOARD = "Opportunities by Sales Stage";
 
-function bench(args, input) {
-	const dir = process.env.OP_BENCH_DIR;
-	assert(dir, "OP_BENCH_DIR names the bench (tests/browser/run sets it)");
-	return execFileSync("bench", ["--site", process.env.OP_TEST_SITE, ...args], {
-		cwd: dir,
-		input,
-		timeout: 180_000,
-	}).toString();
-}
-
 function stayedTenDays(opportunity) {
 	const name = opportunity.replace(/'/g, "''");
 	bench(
@@ -47,7 +37,7 @@ function stayedTenDays(opportunity) {
 		"update `tabOpportunity Pipeline State` set stage_since = now() - interval 10 day, " +
 			`valid_from = now() - interval 10 day where opportunity = '${name}' and valid_to is null;\n`,
 	);
-	bench(["execute", "opportunity_pipeline.pipeline_health.stalled.refresh_all"]);
+	bench(["execute", "opportunity_pipeline.pipeline_health.stalled.refresh_stalled"]);
 }
 
 async function photograph(page, language, stalled, fresh, company) {
@@ -131,14 +121,7 @@ async function photograph(page, language, stalled, fresh, company) {
 
 async function main({ admin, browser, created }) {
 	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
-	const company = (
-		await call(
-			admin,
-			"GET",
-			"/api/method/frappe.client.get_value?" +
-				new URLSearchParams({ doctype: "Global Defaults", fieldname: "default_company" }),
-		)
-	).message.default_company;
+	const company = await defaultCompany(admin);
 	try {
 		check("a stage that stalls after 3 days and two opportunities in it");
 		await insertCustomer(admin, CUSTOMER);

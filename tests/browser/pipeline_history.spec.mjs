@@ -7,6 +7,7 @@
 
 import {
 	ADMIN_PASSWORD,
+	defaultCompany,
 	BASE_URL,
 	RUN_ID,
 	assert,
@@ -88,14 +89,7 @@ async function photograph(page, language, opportunity, company) {
 
 async function main({ admin, browser, created }) {
 	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
-	const company = (
-		await call(
-			admin,
-			"GET",
-			"/api/method/frappe.client.get_value?" +
-				new URLSearchParams({ doctype: "Global Defaults", fieldname: "default_company" }),
-		)
-	).message.default_company;
+	const company = await defaultCompany(admin);
 	try {
 		check("opportunities made and moved through the REST API");
 		await insertCustomer(admin, CUSTOMER);

@@ -6,10 +6,10 @@
 //
 // Run: tests/browser/run win_probability
 
-import { execFileSync } from "node:child_process";
-
 import {
 	ADMIN_PASSWORD,
+	bench,
+	defaultCompany,
 	BASE_URL,
 	RUN_ID,
 	assert,
@@ -49,17 +49,7 @@ const HISTORY = [
 ];
 
 function runQueuedJobs() {
-	const bench = process.env.OP_BENCH_DIR;
-	assert(bench, "OP_BENCH_DIR names the bench (tests/browser/run sets it)");
-	execFileSync(
-		"bench",
-		["--site", process.env.OP_TEST_SITE, "worker", "--queue", "long", "--burst"],
-		{
-			cwd: bench,
-			stdio: "ignore",
-			timeout: 180_000,
-		},
-	);
+	bench(["worker", "--queue", "long", "--burst"]);
 }
 
 async function photograph(page, language, opportunity, company) {
@@ -96,14 +86,7 @@ async function photograph(page, language, opportunity, company) {
 async function main({ admin, browser, created }) {
 	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
 	const before = await getDoc(admin, "Selling Settings", "Selling Settings");
-	const company = (
-		await call(
-			admin,
-			"GET",
-			"/api/method/frappe.client.get_value?" +
-				new URLSearchParams({ doctype: "Global Defaults", fieldname: "default_company" }),
-		)
-	).message.default_company;
+	const company = await defaultCompany(admin);
 	try {
 		check("a history through the REST API: Referral mostly won, Cold Call mostly lost");
 		await call(admin, "PUT", "/api/resource/Selling Settings/Selling Settings", SETTINGS);

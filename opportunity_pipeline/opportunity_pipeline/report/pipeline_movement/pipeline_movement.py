@@ -41,6 +41,11 @@ GROUPINGS = {
 VALUES = ("Amount", "Weighted Amount", "Count")
 # The key of the group of opportunities without a value, for the drill-down (where "" means every group).
 NOT_SET = "__not_set__"
+# What the pairing of a month's changes on a site of a million opportunities needs to stay in memory
+# (_changed); longer periods may go to disk, slower but the same.
+PAIRING_MEMORY_MB = 64
+# What each end of a changed opportunity always carries (_changed).
+AMOUNTS = ("amount", "probability")
 
 
 def execute(filters=None):
@@ -256,13 +261,6 @@ def _totals(filters, group_field) -> dict:
 		group = values.get(group, "")
 		_add_moves(totals, group, decode_flags(int(flags)), up_or_down, chance_up_or_down, count, sums)
 	return totals or {"": {}}
-
-
-# What the pairing of a month's changes on a site of a million opportunities needs to stay in memory
-# (_changed); longer periods may go to disk, slower but the same.
-PAIRING_MEMORY_MB = 64
-# What each end of a changed opportunity always carries (_changed).
-AMOUNTS = ("amount", "probability")
 
 
 def _bit(flag: str) -> int:
