@@ -29,8 +29,10 @@ from opportunity_pipeline.pipeline_history.rules import (
 	accuracy,
 	company_amount,
 	decode_flags,
+	ends_follow_up,
 	movement,
 	movement_terms,
+	next_contact_since,
 	next_stage_fields,
 	overall_accuracy,
 	pair_flags,
@@ -125,6 +127,57 @@ def test_stage_stays_for_the_form():
 		("A", 4, "Open"),
 		("B", 6, "Lost"),
 	]
+
+
+def test_a_follow_up_runs_while_its_date_stays_the_next_step():
+	due = T0 + timedelta(days=7)
+	first = {**state(), "contact_date": due}
+	first["contact_since"] = next_contact_since(None, first, T0)
+	assert first["contact_since"] == T0
+	replied = {**state("Replied", amount=5), "contact_date": due}
+	assert next_contact_since(first, replied, T0 + timedelta(days=2)) == T0  # still open, same date
+	moved = {**state(), "contact_date": due + timedelta(days=3)}
+	assert next_contact_since(first, moved, T0 + timedelta(days=2)) == T0 + timedelta(days=2)
+	assert next_contact_since(first, {**state(), "contact_date": None}, T0) is None
+	assert next_contact_since(first, {**state("Lost"), "contact_date": due}, T0) is None
+	reopened = next_contact_since({**state("Lost"), "contact_date": due}, first, T0 + timedelta(days=9))
+	assert reopened == T0 + timedelta(days=9)  # a new run: the date was not the next step while lost
+
+
+@pytest.mark.parametrize(
+	"next_values, at_days, done",
+	[
+		({"contact_date": T0 + timedelta(days=14)}, 8, True),  # replaced after it came due
+		({"contact_date": None}, 8, True),  # cleared
+		({"status": "Converted"}, 8, True),  # left the pipeline
+		({"contact_date": T0 + timedelta(days=14)}, 6, False),  # rescheduled before it came due
+		({"amount": 5}, 8, False),  # another change: still waiting
+		({"status": "Replied"}, 8, False),
+	],
+)
+def test_what_ends_a_due_follow_up(next_values, at_days, done):
+	row = {**state(), "contact_date": T0 + timedelta(days=7), "contact_since": T0}
+	next_state = {**row, **next_values}
+	assert ends_follow_up(row, next_state, T0 + timedelta(days=at_days)) is done
+
+
+def test_a_date_set_after_it_passed_or_while_closed_was_never_due():
+	late_entry = {**state(), "contact_date": T0, "contact_since": T0 + timedelta(days=1)}
+	assert not ends_follow_up(late_entry, {**state(), "contact_date": None}, T0 + timedelta(days=2))
+	closed = {**state("Lost"), "contact_date": T0, "contact_since": None}
+	assert not ends_follow_up(closed, {**state("Lost"), "contact_date": None}, T0 + timedelta(days=2))
+
+
+def test_derived_rows_mark_the_row_that_ended_a_follow_up():
+	due = T0 + timedelta(days=7)
+	states = [
+		{**state(), "contact_date": due, "valid_from": T0},
+		{**state(amount=5), "contact_date": due, "valid_from": T0 + timedelta(days=3)},
+		{**state(amount=5), "contact_date": due + timedelta(days=7), "valid_from": due + timedelta(hours=2)},
+	]
+	rows = with_derived_fields(states)
+	assert [row["contact_since"] for row in rows] == [T0, T0, due + timedelta(hours=2)]
+	assert [row["ends_follow_up"] for row in rows] == [0, 1, 0]
 
 
 def test_percentile_nearest_rank():

@@ -24,7 +24,7 @@ from opportunity_pipeline.pipeline_health.rules import (
 	STALLED,
 	digest_is_empty,
 )
-from opportunity_pipeline.pipeline_health.stalled import refresh_stalled
+from opportunity_pipeline.pipeline_health.stalled import refresh_due_today
 from opportunity_pipeline.row_isolation import isolated
 
 SENT_ON = "opportunity_pipeline_digest_sent_on"
@@ -32,7 +32,7 @@ SENT_ON = "opportunity_pipeline_digest_sent_on"
 
 def daily_health():
 	"""Daily: the Stalled flags first (a day more in a stage can stall an opportunity), then the digest."""
-	refresh_stalled()
+	refresh_due_today()
 	send_digests()
 
 

@@ -1,13 +1,17 @@
 """Keeps Opportunity's derived Stalled flag (is_stalled) true to rules.is_stalled, set-based: every day
 (time alone makes an opportunity stalled), after each change of an opportunity, and for a stage whose
 Stalled After changes. The flag is what the list's indicator, the kanban's tint, the forecast and the
-digest read, through an index."""
+digest read, through an index.
+
+The daily refresh reads only the opportunities that are stalled or past their stage's days (through
+indexes), not the whole pipeline: time alone can stall an opportunity but never unstall one."""
 
 import frappe
 from frappe.query_builder import Case
 from frappe.query_builder.terms import ValueWrapper
 from frappe.utils import getdate, today
 
+from opportunity_pipeline.pipeline_health.rules import stalled_since_before
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.sql import DaysBetween, Qualified
 from opportunity_pipeline.statuses import OPEN_STATUSES
@@ -40,6 +44,42 @@ def refresh_stalled(names=None, stage=None):
 		.set(Qualified(opportunity.is_stalled), Case().when(stalled, 1).else_(0))
 		.where(condition)
 	).run()
+
+
+def refresh_due_today():
+	"""The daily refresh: the flags that may differ from rules.is_stalled today."""
+	refresh_stalled(names=_stalled_or_past_their_days(getdate(today())))
+
+
+def _stalled_or_past_their_days(day) -> set:
+	"""The flagged opportunities, and per stage that stalls the open ones whose current history row entered
+	it before its days ran out (index state_stalling): as many as are stalled or snoozed, whatever the
+	size of the pipeline."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	state = frappe.qb.DocType(STATE)
+	names = set(
+		frappe.qb.from_(opportunity)
+		.select(opportunity.name)
+		.where(opportunity.is_stalled == 1)
+		.run(pluck=True)
+	)
+	stages = frappe.get_all(
+		"Sales Stage", filters={"stalled_after_days": (">", 0)}, fields=["name", "stalled_after_days"]
+	)
+	for stage in stages:
+		names.update(
+			frappe.qb.from_(state)
+			.select(state.opportunity)
+			.where(
+				state.valid_to.isnull()
+				& (state.sales_stage == stage.name)
+				& state.status.isin(OPEN_STATUSES)
+				& (state.stage_since < stalled_since_before(day, stage.stalled_after_days))
+				& (state.deleted == 0)
+			)
+			.run(pluck=True)
+		)
+	return names
 
 
 # What an opportunity's own change can stall or unstall it by (time and the stage's days aside).

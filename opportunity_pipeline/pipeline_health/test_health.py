@@ -9,8 +9,8 @@ from opportunity_pipeline.api import pipeline_health
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
 	execute as forecast,
 )
-from opportunity_pipeline.pipeline_health.digest import send_digests
-from opportunity_pipeline.pipeline_health.stalled import refresh_stalled
+from opportunity_pipeline.pipeline_health.digest import daily_health
+from opportunity_pipeline.pipeline_health.stalled import refresh_due_today, refresh_stalled
 from opportunity_pipeline.pipeline_history.test_as_of import COMPANY, HistoryTestCase, at
 from opportunity_pipeline.tests.factories import make_stage, make_territory, make_user
 
@@ -28,9 +28,13 @@ class HealthTestCase(HistoryTestCase):
 		frappe.db.set_single_value("Selling Settings", "no_next_step_after_days", 7)
 
 	def stalled_on(self, doc, day) -> bool:
+		"""The flag the daily refresh leaves on `day`, checked against a refresh of every opportunity."""
 		with self.freeze_time(at(day)):
+			refresh_due_today()
+			daily = bool(frappe.db.get_value("Opportunity", doc.name, "is_stalled"))
 			refresh_stalled()
-		return bool(frappe.db.get_value("Opportunity", doc.name, "is_stalled"))
+		self.assertEqual(daily, bool(frappe.db.get_value("Opportunity", doc.name, "is_stalled")))
+		return daily
 
 
 class TestStalled(HealthTestCase):
@@ -139,8 +143,7 @@ class TestHealthAndDigest(HealthTestCase):
 
 	def send(self, day="2026-03-20"):
 		with self.freeze_time(at(day, 6)):
-			refresh_stalled()
-			send_digests()
+			daily_health()
 
 	def test_one_digest_a_day_listing_every_section(self):
 		due, overdue, stalled, bare = self.build()

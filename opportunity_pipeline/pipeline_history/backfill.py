@@ -28,7 +28,7 @@ from opportunity_pipeline.win_probability.settings import column
 
 BATCH_SIZE = 2_000
 BULK_LOAD_FROM = 50_000  # opportunities: from this many the read indexes are built after the rows
-READ_INDEXES = ("state_as_of", "state_by_start", "state_by_contact_date")
+READ_INDEXES = ("state_as_of", "state_by_start", "state_by_contact_date", "state_stalling")
 STORED_FIELDS = (
 	"opportunity",
 	"valid_from",
@@ -39,6 +39,8 @@ STORED_FIELDS = (
 	"stage_since",
 	"left_stage",
 	"stage_days",
+	"contact_since",
+	"ends_follow_up",
 	"span_class",
 )
 

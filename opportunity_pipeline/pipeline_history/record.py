@@ -24,6 +24,8 @@ from opportunity_pipeline.pipeline_history.rules import (
 	RECORDED,
 	SPAN_DAYS,
 	TRACKED_FIELDS,
+	ends_follow_up,
+	next_contact_since,
 	next_stage_fields,
 	span_class,
 )
@@ -62,12 +64,19 @@ def record_changes(condition, now=None) -> None:
 	terms = tracked_terms(opportunity)
 
 	changed = Criterion.any([Differs(state[field], term) for field, term in terms.items()])
+	follow_up_done = (
+		state.status.isin(OPEN_STATUSES)
+		& (state.contact_since <= state.contact_date)
+		& (state.contact_date < now)
+		& (Differs(state.contact_date, terms["contact_date"]) | terms["status"].notin(OPEN_STATUSES))
+	)
 	(
 		frappe.qb.update(state)
 		.join(opportunity)
 		.on(opportunity.name == state.opportunity)
 		.set(Qualified(state.valid_to), now)
 		.set(Qualified(state.span_class), span_term(state.valid_from, now))
+		.set(Qualified(state.ends_follow_up), Case().when(follow_up_done, 1).else_(0))
 		.where(state.valid_to.isnull() & condition & changed)
 	).run()
 
@@ -94,6 +103,12 @@ def record_changes(condition, now=None) -> None:
 		.else_(previous.stage_since),
 		"left_stage": Case().when(stay_ends, previous.sales_stage),
 		"stage_days": Case().when(stay_ends, DaysBetween(previous.stage_since, ValueWrapper(now))).else_(0),
+		"contact_since": Case().when(
+			is_open & terms["contact_date"].notnull(),
+			Case()
+			.when(was_open & (previous.contact_date == terms["contact_date"]), previous.contact_since)
+			.else_(ValueWrapper(now)),
+		),
 	}
 	(
 		frappe.qb.into(state)
@@ -126,10 +141,12 @@ def record_opportunity(doc, method=None):
 			"status": stored.old_status,
 			"sales_stage": stored.old_sales_stage,
 			"stage_since": stored.stage_since,
+			"contact_date": stored.old_contact_date,
+			"contact_since": stored.contact_since,
 		}
 		frappe.db.sql(
-			f"update `tab{STATE}` set valid_to = %s, span_class = %s where name = %s",
-			(now, span_class(stored.valid_from, now), stored.current),
+			f"update `tab{STATE}` set valid_to = %s, span_class = %s, ends_follow_up = %s where name = %s",
+			(now, span_class(stored.valid_from, now), ends_follow_up(previous, new, now), stored.current),
 		)
 	row = {
 		"creation": now,
@@ -143,6 +160,7 @@ def record_opportunity(doc, method=None):
 		"changed_by": stored.modified_by,
 		"span_class": CURRENT_SPAN,
 		**next_stage_fields(previous, new, now),
+		"contact_since": next_contact_since(previous, new, now),
 	}
 	columns = ", ".join(f"`{column}`" for column in row)
 	marks = ", ".join(["%s"] * len(row))
@@ -168,6 +186,7 @@ def _current_state_query() -> str:
 			current.name.as_("current"),
 			current.valid_from,
 			current.stage_since,
+			current.contact_since,
 			*(current[field].as_(f"old_{field}") for field in TRACKED_FIELDS),
 		)
 		.where(opportunity.name == Parameter("%(name)s"))

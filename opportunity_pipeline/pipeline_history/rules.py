@@ -92,6 +92,31 @@ def next_stage_fields(previous, state, valid_from: datetime) -> dict:
 	}
 
 
+# Follow-ups -------------------------------------------------------------------------------------------
+
+
+def next_contact_since(previous, state, valid_from: datetime):
+	"""contact_since of a new row: since when its Next Contact Date has been the open opportunity's next
+	step. One date stays the next step while the opportunity stays open and the date unchanged. The same
+	rule is written in SQL in record.py."""
+	if not is_open(state) or state.get("contact_date") is None:
+		return None
+	if is_open(previous) and previous.get("contact_date") == state["contact_date"]:
+		return previous.get("contact_since")
+	return valid_from
+
+
+def ends_follow_up(row, next_state, valid_to: datetime) -> bool:
+	"""Whether the change at `valid_to` (to `next_state`) did the follow-up `row` was waiting for: its
+	Next Contact Date was the open opportunity's next step when it came (contact_since <= the date <
+	valid_to), and the change replaces or clears the date or takes the opportunity out of the pipeline.
+	The app sees the next step change, not the call."""
+	due, since = row.get("contact_date"), row.get("contact_since")
+	if not is_open(row) or due is None or since is None or not since <= due < valid_to:
+		return False
+	return not is_open(next_state) or next_state.get("contact_date") != due
+
+
 def stay_outcome(left_stage: str, state, stage_order: dict) -> str:
 	"""How a stay ended, read from the row that ended it: Won, Lost, Closed, Forward or Back."""
 	if state["status"] in WON_STATUSES:
@@ -400,12 +425,17 @@ def version_value(field: str, value, number_format: tuple[str, str], date_format
 
 
 def with_derived_fields(states: list[dict]) -> list[dict]:
-	"""The rows to store for `states` (one opportunity, oldest first): valid_to, span class, stays."""
+	"""The rows to store for `states` (one opportunity, oldest first): valid_to, span class, stays and
+	follow-ups."""
 	rows, previous = [], None
 	for number, state in enumerate(states):
 		valid_to = states[number + 1]["valid_from"] if number + 1 < len(states) else None
 		row = {**state, "valid_to": valid_to, "span_class": span_class(state["valid_from"], valid_to)}
 		row.update(next_stage_fields(previous, row, state["valid_from"]))
+		row["contact_since"] = next_contact_since(previous, row, state["valid_from"])
+		if previous is not None:
+			previous["ends_follow_up"] = int(ends_follow_up(previous, row, row["valid_from"]))
+		row["ends_follow_up"] = 0
 		rows.append(row)
 		previous = row
 	return rows

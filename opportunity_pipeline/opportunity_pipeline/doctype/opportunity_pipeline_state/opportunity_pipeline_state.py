@@ -31,22 +31,26 @@ AS_OF = (
 )
 # A company's rows by start, covering the stays Stage Velocity counts.
 BY_START = ("state_by_start", ["company", "valid_from", "left_stage", "stage_days", "status", "sales_stage"])
-# A company's rows by Next Contact Date, covering the follow-ups Follow-up Discipline counts.
+# A company's rows by Next Contact Date, covering the follow-ups Follow-up Discipline counts: those done
+# (ends_follow_up, done at valid_to) and those still waiting (the current row).
 BY_CONTACT_DATE = (
 	"state_by_contact_date",
 	[
 		"company",
 		"contact_date",
-		"valid_from",
-		"valid_to",
-		"status",
-		"opportunity",
 		"deleted",
+		"ends_follow_up",
+		"valid_to",
+		"contact_since",
+		"status",
 		"opportunity_owner",
 		"contact_by",
+		"opportunity",
 	],
 )
-INDEXES = (BY_OPPORTUNITY, AS_OF, BY_START, BY_CONTACT_DATE)
+# The open opportunities in a stage since before a moment: the daily Stalled refresh.
+STALLING = ("state_stalling", ["valid_to", "sales_stage", "status", "stage_since", "deleted", "opportunity"])
+INDEXES = (BY_OPPORTUNITY, AS_OF, BY_START, BY_CONTACT_DATE, STALLING)
 
 
 def on_doctype_update():

@@ -7,19 +7,18 @@ period, or by now for a period not over), and their stalled opportunities now.
 A follow-up is done when its Next Contact Date is replaced (a new next step, or the date cleared) or the
 opportunity leaves the pipeline: the app sees the next step, not the call."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, Min, Sum
+from frappe.query_builder.functions import Count, Date, Sum
 from frappe.utils import add_days, getdate, now_datetime, today
 
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import end_of, states_query
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.reporting.query import amount_in_company_currency, choose, require_company_and_range
-from opportunity_pipeline.sql import Differs
 from opportunity_pipeline.statuses import OPEN_STATUSES
 
 GROUPINGS = {"Opportunity Owner": "opportunity_owner", "Next Contact By": "contact_by"}
@@ -47,10 +46,10 @@ def execute(filters=None):
 
 	for key, count, with_next_step in _open_at_end(filters, readable, field):
 		group(key).update(open=count, with_next_step=int(with_next_step or 0))
-	for key, outcome in _follow_ups(filters, readable, field):
+	for key, outcome, count in _follow_ups(filters, readable, field):
 		figures = group(key)
-		figures["due"] += 1
-		figures[outcome] += 1
+		figures["due"] += count
+		figures[outcome] += count
 	for key, count, amount in _stalled_now(filters, readable, field):
 		group(key).update(stalled=count, stalled_amount=float(amount or 0))
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
@@ -80,41 +79,35 @@ def _open_at_end(filters, readable, field):
 
 
 def _follow_ups(filters, readable, field):
-	"""(group, outcome) of each follow-up that came due in the period: the row in effect at its Next
-	Contact Date, open, and when that date was replaced or the opportunity left the pipeline."""
+	"""(group, outcome, count) of the follow-ups that came due in the period, from the history's derived
+	fields (rules.ends_follow_up), through one index: a row that ended a due follow-up was done at its
+	valid_to; a current open row whose date came while it was the next step is still waiting (missed)."""
 	state = frappe.qb.DocType(STATE)
-	later = frappe.qb.DocType(STATE).as_("later_state")
 	start = datetime.combine(getdate(filters.from_date), time.min)
 	end = min(end_of(filters.to_date), now_datetime())
-	done = (
-		frappe.qb.from_(later)
-		.select(Min(later.valid_from))
-		.where(
-			(later.opportunity == state.opportunity)
-			& (later.deleted == state.deleted)
-			& (later.valid_from > state.contact_date)
-			& (Differs(later.contact_date, state.contact_date) | later.status.notin(OPEN_STATUSES))
-		)
+	done = state.ends_follow_up == 1
+	waiting = (
+		state.valid_to.isnull()
+		& state.status.isin(OPEN_STATUSES)
+		& (state.contact_since <= state.contact_date)
+	)
+	outcome = (
+		Case()
+		.when(done & (Date(state.valid_to) == Date(state.contact_date)), "on_time")
+		.when(done & (state.valid_to < end), "late")
+		.else_("missed")
 	)
 	query = frappe.qb.from_(state).where(
 		(state.company == filters.company)
 		& (state.contact_date >= start)
 		& (state.contact_date < end)
-		& (state.valid_from <= state.contact_date)
-		& (state.valid_to.isnull() | (state.valid_to > state.contact_date))
-		& state.status.isin(OPEN_STATUSES)
+		& (state.deleted == 0)
+		& (done | waiting)
 	)
 	if readable is not None:
 		opportunity = frappe.qb.DocType("Opportunity")
 		query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
-	for key, due, done_at in query.select(state[field], state.contact_date, done.as_("done_at")).run():
-		day_end = datetime.combine(due.date() + timedelta(days=1), time.min)
-		if done_at is not None and done_at < day_end:
-			yield key, "on_time"
-		elif done_at is not None and done_at < end:
-			yield key, "late"
-		else:
-			yield key, "missed"
+	return query.select(state[field], outcome.as_("outcome"), Count("*")).groupby(state[field], outcome).run()
 
 
 def _stalled_now(filters, readable, field):
