@@ -9,7 +9,12 @@ from opportunity_pipeline.api import pipeline_health
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
 	execute as forecast,
 )
-from opportunity_pipeline.pipeline_health.digest import daily_health
+from opportunity_pipeline.pipeline_health.digest import (
+	SENT_ON,
+	daily_health,
+	send_digest_emails,
+	send_digests,
+)
 from opportunity_pipeline.pipeline_health.stalled import refresh_due_today, refresh_stalled
 from opportunity_pipeline.pipeline_history.test_as_of import COMPANY, HistoryTestCase, at
 from opportunity_pipeline.tests.factories import make_stage, make_territory, make_user
@@ -160,6 +165,40 @@ class TestHealthAndDigest(HealthTestCase):
 			self.assertIn(doc.name, log.email_content)
 		self.send("2026-03-21")
 		self.assertEqual(len(self.digests(self.owner)), 2)
+
+	def test_the_e_mail_goes_through_frappe_s_queue_unless_the_user_turned_e_mails_off(self):
+		self.build()
+		frappe.db.set_single_value("Selling Settings", "pipeline_digest_enabled", 1)
+		with self.freeze_time(at("2026-03-20", 6)):
+			self.assertFalse(send_digests())  # a site without an outgoing account: notifications only
+		self.assertEqual(len(self.digests(OWNER)), 1)
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": "_OP Digest Outgoing",
+				"email_id": "_op_digest@example.com",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "localhost",
+				"password": "not used",
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.delete("DefaultValue", {"parent": OWNER, "defkey": SENT_ON})
+		with self.freeze_time(at("2026-03-20", 7)):
+			(email,) = [email for email in send_digests() if email[0] == OWNER]
+			send_digest_emails([email])
+		self.assertIn("1 follow-ups due", email[1])
+		self.assertTrue(frappe.db.exists("Email Queue Recipient", {"recipient": OWNER}))
+
+		frappe.db.delete("DefaultValue", {"parent": OWNER, "defkey": SENT_ON})
+		if not frappe.db.exists("Notification Settings", OWNER):
+			frappe.get_doc({"doctype": "Notification Settings", "name": OWNER}).insert(
+				ignore_permissions=True
+			)
+		frappe.db.set_value("Notification Settings", OWNER, "enable_email_notifications", 0)
+		with self.freeze_time(at("2026-03-20", 8)):
+			self.assertFalse([email for email in send_digests() if email[0] == OWNER])
+		self.assertEqual(len(self.digests(OWNER)), 3)  # the notification still comes
 
 	def test_nothing_when_off_empty_or_opted_out(self):
 		self.build()

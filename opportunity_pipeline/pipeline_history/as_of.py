@@ -12,11 +12,11 @@ from datetime import datetime, time
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Count, Sum
-from frappe.utils import add_days
+from frappe.utils import add_days, now_datetime
 
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.pipeline_history.record import STATE
-from opportunity_pipeline.pipeline_history.rules import span_windows
+from opportunity_pipeline.pipeline_history.rules import CURRENT_SPAN, span_windows
 from opportunity_pipeline.statuses import FINISHED_STATUSES, OPEN_STATUSES
 from opportunity_pipeline.validation import company_for_user, date_value
 
@@ -52,7 +52,11 @@ def end_of(day) -> datetime:
 
 
 def in_effect(state, moment):
-	"""Rows in effect just before `moment`, bounded per lifetime class so an index range can find them."""
+	"""Rows in effect just before `moment`, bounded per lifetime class so an index range can find them.
+	From now on that is the current rows: no row ends in the future, and the older classes' windows would
+	only add rows that ended before it."""
+	if moment >= now_datetime():
+		return (state.span_class == CURRENT_SPAN) & state.valid_to.isnull()
 	bounded = None
 	for span, earliest in span_windows(moment):
 		window = state.span_class == span

@@ -13,6 +13,8 @@ from frappe.query_builder.functions import Count
 from frappe.utils import get_number_format_info
 
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
+	BY_OPPORTUNITY,
+	INDEXES,
 	on_doctype_update,
 )
 from opportunity_pipeline.pipeline_history.record import STATE
@@ -28,7 +30,8 @@ from opportunity_pipeline.win_probability.settings import column
 
 BATCH_SIZE = 2_000
 BULK_LOAD_FROM = 50_000  # opportunities: from this many the read indexes are built after the rows
-READ_INDEXES = ("state_as_of", "state_by_start", "state_by_contact_date", "state_stalling")
+# Every index but the one by opportunity, which each batch reads.
+READ_INDEXES = tuple(name for name, _columns in INDEXES if name != BY_OPPORTUNITY[0])
 STORED_FIELDS = (
 	"opportunity",
 	"valid_from",

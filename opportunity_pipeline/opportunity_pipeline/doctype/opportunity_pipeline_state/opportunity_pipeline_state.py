@@ -48,9 +48,26 @@ BY_CONTACT_DATE = (
 		"opportunity",
 	],
 )
+# The same rows as AS_OF, covering who follows each open opportunity up and when: Follow-up Discipline's
+# open opportunities at a period's end and their next steps (AS_OF has no room left for them).
+AS_OF_FOLLOW_UP = (
+	"state_as_of_follow_up",
+	[
+		"company",
+		"span_class",
+		"status",
+		"valid_from",
+		"valid_to",
+		"contact_date",
+		"opportunity_owner",
+		"contact_by",
+		"deleted",
+		"opportunity",
+	],
+)
 # The open opportunities in a stage since before a moment: the daily Stalled refresh.
 STALLING = ("state_stalling", ["valid_to", "sales_stage", "status", "stage_since", "deleted", "opportunity"])
-INDEXES = (BY_OPPORTUNITY, AS_OF, BY_START, BY_CONTACT_DATE, STALLING)
+INDEXES = (BY_OPPORTUNITY, AS_OF, AS_OF_FOLLOW_UP, BY_START, BY_CONTACT_DATE, STALLING)
 
 
 def on_doctype_update():

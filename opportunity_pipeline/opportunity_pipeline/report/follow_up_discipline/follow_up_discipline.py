@@ -12,13 +12,17 @@ from datetime import datetime, time
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, Date, Sum
+from frappe.query_builder.functions import Count, Date, Max, Sum
 from frappe.utils import add_days, getdate, now_datetime, today
 
+from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
+	AS_OF_FOLLOW_UP,
+)
 from opportunity_pipeline.permissions import readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import end_of, states_query
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.reporting.query import amount_in_company_currency, choose, require_company_and_range
+from opportunity_pipeline.sql import Digest, force_index
 from opportunity_pipeline.statuses import OPEN_STATUSES
 
 GROUPINGS = {"Opportunity Owner": "opportunity_owner", "Next Contact By": "contact_by"}
@@ -46,10 +50,9 @@ def execute(filters=None):
 
 	for key, count, with_next_step in _open_at_end(filters, readable, field):
 		group(key).update(open=count, with_next_step=int(with_next_step or 0))
-	for key, outcome, count in _follow_ups(filters, readable, field):
-		figures = group(key)
-		figures["due"] += count
-		figures[outcome] += count
+	for key, due, on_time, late in _follow_ups(filters, readable, field):
+		on_time, late = int(on_time or 0), int(late or 0)
+		group(key).update(due=due, on_time=on_time, late=late, missed=due - on_time - late)
 	for key, count, amount in _stalled_now(filters, readable, field):
 		group(key).update(stalled=count, stalled_amount=float(amount or 0))
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
@@ -66,22 +69,26 @@ def _checked(filters):
 
 
 def _open_at_end(filters, readable, field):
-	"""(group, open opportunities, those with a Next Contact Date after the end) at the period's end."""
+	"""(group, open opportunities, those with a Next Contact Date after the end) at the period's end: for
+	a period not over, the current rows and a Next Contact Date still to come. Grouped by a digest of the
+	user (sql.Digest): MariaDB groups the long text several times slower."""
 	state = frappe.qb.DocType(STATE)
 	end = min(end_of(filters.to_date), now_datetime())
 	with_next_step = Sum(Case().when(state.contact_date >= end, 1).else_(0))
+	query = states_query(end_of(filters.to_date), filters.company, readable)
 	return (
-		states_query(end, filters.company, readable)
-		.select(state[field], Count("*"), with_next_step)
-		.groupby(state[field])
+		force_index(query, AS_OF_FOLLOW_UP[0])
+		.select(Max(state[field]), Count("*"), with_next_step)
+		.groupby(Digest(state[field]))
 		.run()
 	)
 
 
 def _follow_ups(filters, readable, field):
-	"""(group, outcome, count) of the follow-ups that came due in the period, from the history's derived
-	fields (rules.ends_follow_up), through one index: a row that ended a due follow-up was done at its
-	valid_to; a current open row whose date came while it was the next step is still waiting (missed)."""
+	"""(group, due, on time, late) of the follow-ups that came due in the period (the rest were missed),
+	from the history's derived fields (rules.ends_follow_up), through one index: a row that ended a due
+	follow-up was done at its valid_to; a current open row whose date came while it was the next step is
+	still waiting."""
 	state = frappe.qb.DocType(STATE)
 	start = datetime.combine(getdate(filters.from_date), time.min)
 	end = min(end_of(filters.to_date), now_datetime())
@@ -91,12 +98,8 @@ def _follow_ups(filters, readable, field):
 		& state.status.isin(OPEN_STATUSES)
 		& (state.contact_since <= state.contact_date)
 	)
-	outcome = (
-		Case()
-		.when(done & (Date(state.valid_to) == Date(state.contact_date)), "on_time")
-		.when(done & (state.valid_to < end), "late")
-		.else_("missed")
-	)
+	on_time = done & (Date(state.valid_to) == Date(state.contact_date))
+	late = done & (Date(state.valid_to) != Date(state.contact_date)) & (state.valid_to < end)
 	query = frappe.qb.from_(state).where(
 		(state.company == filters.company)
 		& (state.contact_date >= start)
@@ -107,7 +110,16 @@ def _follow_ups(filters, readable, field):
 	if readable is not None:
 		opportunity = frappe.qb.DocType("Opportunity")
 		query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
-	return query.select(state[field], outcome.as_("outcome"), Count("*")).groupby(state[field], outcome).run()
+	return (
+		query.select(
+			Max(state[field]),
+			Count("*"),
+			Sum(Case().when(on_time, 1).else_(0)),
+			Sum(Case().when(late, 1).else_(0)),
+		)
+		.groupby(Digest(state[field]))
+		.run()
+	)
 
 
 def _stalled_now(filters, readable, field):
