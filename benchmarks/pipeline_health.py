@@ -2,13 +2,18 @@
 
 Claims (issue #16), each judged at its slowest round (the first one cold, after evicting InnoDB's buffer
 pool, which is MariaDB's default 128 MB):
-- the daily health job (the Stalled refresh, then one digest for each of 200 users) takes under 10 s;
+- the daily health job (the Stalled refresh, then a digest for each of 200 users: its Notification Log,
+  and its e-mail handed to background jobs) takes under 10 s;
 - it takes at most 2x as long on the full table as on a tenth of it, with the same items due;
-- Follow-up Discipline over the last 30 days answers in under 1 s.
-Beside them, in the same run: the stock way to the same lists (each user's Opportunity list, filtered to
-their follow-ups due or missing, through frappe.get_list as that user), a bare SQL read of every item the
-digests list, and for the report ERPNext's nearest one (Sales Pipeline Analytics), a bare count of the
-period's follow-ups, and the lookup per follow-up the report did before rows derived ends_follow_up.
+- Follow-up Discipline over the last 30 days answers in under 1 s (by owner, by Next Contact By), for a
+  user whom nothing restricts; a territory-restricted Sales User is measured beside it, not claimed.
+Beside them, in the same run: the background jobs that render and queue the e-mails (Frappe's template
+and CSS inlining, run here one after the other), the stock way to the same lists (each user's Opportunity
+list filtered to their follow-ups due or missing, through frappe.get_list as that user; one cold round,
+as it takes minutes on the full table), a bare SQL read of every item the digests list; for the report, a
+territory-restricted Sales User, a bare count of the period's follow-ups, the lookup per follow-up the
+report made before the history derived ends_follow_up, and ERPNext's nearest report (Sales Pipeline
+Analytics, its query).
 
 The data: every fifth opportunity is open. 200 users each own 14 items that need them: 3 follow-ups due
 today, 5 overdue, 3 stalled (40 days in a stage that stalls after 30), 3 without a next step for 20 days;
@@ -354,7 +359,7 @@ def report_measures(company, restricted) -> dict:
 		"Follow-up Discipline, 30 days by Next Contact By (app)": lambda: follow_up_discipline(
 			frappe._dict(month, group_by="Next Contact By")
 		),
-		"Follow-up Discipline, 30 days, territory-restricted user (app)": common.as_user(
+		"  the same, a territory-restricted Sales User": common.as_user(
 			restricted, lambda: follow_up_discipline(frappe._dict(month))
 		),
 		"follow-ups counted in bare SQL, no outcome": lambda: bare_follow_up_count(company),
@@ -443,7 +448,7 @@ def main():
 		f"{sum(row['open'] for row in mine):,}"
 	)
 	times = common.timed_rounds(report_measures(company, restricted), args.rounds)
-	limits = {name: REPORT_LIMIT for name in times if name.endswith("(app)") and "Discipline" in name}
+	limits = {name: REPORT_LIMIT for name in times if name.startswith("Follow-up Discipline")}
 	ok &= common.print_rounds(times, limits)
 	app = max(times["Follow-up Discipline, 30 days by owner (app)"])
 	print(

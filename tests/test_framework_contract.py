@@ -51,6 +51,8 @@ DOCTYPES = (
 	"Dashboard Chart",
 	"Number Card",
 	"User Permission",
+	"DefaultValue",
+	"Email Account",
 )
 # Fields the app reads or writes directly (beyond its own custom fields).
 FIELDS = {
@@ -73,8 +75,11 @@ FIELDS = {
 		"order_lost_reason",
 		"title",
 	),
+	"User": ("email", "enabled", "user_type", "language"),
+	"Notification Settings": ("enable_email_notifications",),
 	"Event": ("subject", "description", "starts_on", "ends_on", "event_type", "event_category", "status"),
 	"Event Participants": ("reference_doctype", "reference_docname"),
+	"DefaultValue": ("defkey", "defvalue"),
 	"Communication": (
 		"reference_doctype",
 		"reference_name",
@@ -140,6 +145,18 @@ FUNCTIONS = (
 		"frappe/desk/doctype/notification_settings/notification_settings.py",
 		"is_email_notifications_enabled_for_type",
 		("user", "notification_type"),
+	),
+	(
+		"frappe",
+		"frappe/desk/doctype/notification_settings/notification_settings.py",
+		"is_email_notifications_enabled",
+		("user",),
+	),
+	(
+		"frappe",
+		"frappe/email/doctype/email_account/email_account.py",
+		"EmailAccount.find_outgoing",
+		("match_by_email", "match_by_doctype"),
 	),
 	("frappe", "frappe/modules/utils.py", "sync_customizations", ("app",)),
 	("frappe", "frappe/model/mapper.py", "get_mapped_doc", ("from_doctype", "from_docname", "table_maps")),

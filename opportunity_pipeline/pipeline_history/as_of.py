@@ -14,7 +14,7 @@ from frappe import _
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_days, now_datetime
 
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.permissions import join_readable, readable_opportunities
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import CURRENT_SPAN, span_windows
 from opportunity_pipeline.statuses import FINISHED_STATUSES, OPEN_STATUSES
@@ -76,11 +76,7 @@ def states_query(moment, company, readable):
 	"""The open rows in effect at `moment` for the company, of the opportunities `readable` lets through."""
 	state = frappe.qb.DocType(STATE)
 	condition = (state.company == company) & in_effect(state, moment) & state.status.isin(OPEN_STATUSES)
-	query = frappe.qb.from_(state).where(condition)
-	if readable is not None:
-		opportunity = frappe.qb.DocType("Opportunity")
-		query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
-	return query
+	return join_readable(frappe.qb.from_(state).where(condition), state.opportunity, readable)
 
 
 @frappe.whitelist()

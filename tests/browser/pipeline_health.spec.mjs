@@ -1,8 +1,9 @@
 // Headless-Chromium UI test of pipeline health: a stage that stalls after 3 days, one opportunity that has
 // been in it for 10 (its history's stay moved back through the bench's database client) and one that
 // just entered it; the daily refresh run through `bench execute`; the list shows the first as Stalled,
-// the kanban tints its card, and the Follow-up Discipline report draws its table and chart. Each is
-// photographed in English and in French (the README's screenshots).
+// the kanban tints its card, and the Follow-up Discipline report draws its table and chart over four
+// follow-ups of the last two weeks (their history written as the app writes it, in the past, through the
+// database client). Each is photographed in English and in French (the README's screenshots).
 //
 // Run: tests/browser/run pipeline_health
 
@@ -38,6 +39,54 @@ function stayedTenDays(opportunity) {
 			`valid_from = now() - interval 10 day where opportunity = '${name}' and valid_to is null;\n`,
 	);
 	bench(["execute", "opportunity_pipeline.pipeline_health.stalled.refresh_stalled"]);
+}
+
+const STATE = "`tabOpportunity Pipeline State`";
+const CURRENT = "valid_to is null and deleted = 0";
+// rules.SPAN_DAYS: a row's lifetime class, as the app stores it.
+const SPAN = `case ${[...Array(13).keys()]
+	.map((power) => `when valid_from >= valid_to - interval ${2 ** power} day then ${power + 1}`)
+	.join(" ")} else 14 end`;
+
+function quoted(name) {
+	return `'${name.replace(/'/g, "''")}'`;
+}
+
+// A follow-up that came due `dueDaysAgo` days ago at 10:00 and was done `doneHours` later: the history as
+// the app writes it (a row that ended the follow-up, then the current row with the next step).
+function followedUp(opportunity, dueDaysAgo, doneHours) {
+	const name = quoted(opportunity);
+	bench(
+		["mariadb"],
+		`set @start = now() - interval 20 day;
+		set @due = date(now()) - interval ${dueDaysAgo} day + interval 10 hour;
+		set @done = @due + interval ${doneHours} hour;
+		insert into ${STATE} (name, creation, modified, owner, modified_by, opportunity, company, valid_from,
+			valid_to, origin, changed_by, deleted, status, sales_stage, amount, probability, expected_closing,
+			opportunity_owner, contact_by, contact_date, territory, opportunity_type, source, stage_since,
+			stage_days, contact_since, ends_follow_up, span_class)
+		select nextval(opportunity_pipeline_state_id_seq), now(), now(), owner, modified_by, opportunity,
+			company, @start, @done, origin, changed_by, 0, status, sales_stage, amount, probability,
+			expected_closing, opportunity_owner, contact_by, @due, territory, opportunity_type, source, @start,
+			0, @start, 1, 0
+		from ${STATE} where opportunity = ${name} and ${CURRENT};
+		update ${STATE} set span_class = ${SPAN} where opportunity = ${name} and valid_to = @done;
+		update ${STATE} set valid_from = @done, contact_since = @done, stage_since = @start
+		where opportunity = ${name} and ${CURRENT};\n`,
+	);
+}
+
+// A follow-up due `dueDaysAgo` days ago and not done: the opportunity still waits on it.
+function missed(opportunity, dueDaysAgo) {
+	const name = quoted(opportunity);
+	bench(
+		["mariadb"],
+		`set @start = now() - interval 20 day;
+		set @due = date(now()) - interval ${dueDaysAgo} day + interval 10 hour;
+		update tabOpportunity set contact_date = @due where name = ${name};
+		update ${STATE} set contact_date = @due, valid_from = @start, contact_since = @start,
+			stage_since = @start where opportunity = ${name} and ${CURRENT};\n`,
+	);
 }
 
 async function photograph(page, language, stalled, fresh, company) {
@@ -142,6 +191,39 @@ async function main({ admin, browser, created }) {
 		}
 		const [stalled, fresh] = names;
 		stayedTenDays(stalled);
+
+		check("four follow-ups of the last two weeks: two done on time, one late, one missed");
+		const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+		const followUps = [];
+		for (const amount of [3000, 5000, 7000, 2000]) {
+			const { name } = await insertDoc(admin, "Opportunity", {
+				opportunity_from: "Customer",
+				party_name: CUSTOMER,
+				company,
+				opportunity_amount: amount,
+				opportunity_owner: "Administrator",
+				contact_by: "Administrator",
+				contact_date: `${nextWeek} 10:00:00`,
+			});
+			created.unshift(["Opportunity", name]);
+			followUps.push(name);
+		}
+		followedUp(followUps[0], 12, 5);
+		followedUp(followUps[1], 9, 3);
+		followedUp(followUps[2], 6, 50);
+		missed(followUps[3], 3);
+		const report = (
+			await call(admin, "POST", "/api/method/frappe.desk.query_report.run", {
+				report_name: "Follow-up Discipline",
+				filters: { company },
+			})
+		).message;
+		const mine = report.result.find((row) => row.group_key === "Administrator");
+		assert(
+			mine && mine.due >= 4 && mine.on_time >= 2 && mine.late >= 1 && mine.missed >= 1,
+			`Administrator's follow-ups: ${JSON.stringify(mine)}`,
+		);
+		ok(`due ${mine.due}: ${mine.on_time} on time, ${mine.late} late, ${mine.missed} missed`);
 		const health = (
 			await call(
 				admin,

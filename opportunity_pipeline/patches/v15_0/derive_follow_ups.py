@@ -1,9 +1,11 @@
 """Follow-up Discipline reads, on each history row, since when its Next Contact Date was the next step
 (contact_since) and whether the row ended a follow-up that had come due (ends_follow_up), through an
 index, rather than looking for each follow-up's next row. The rows written before get both here, by the
-same rules as a save (pipeline_history.rules), and the index takes its new columns."""
+same rules as a save (pipeline_history.rules), two UPDATEs per batch of opportunities, and the index takes
+its new columns."""
 
 import frappe
+from frappe.query_builder import Case
 
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
 	BY_CONTACT_DATE,
@@ -48,15 +50,20 @@ def _derive(opportunities: list):
 		.orderby(state.valid_from)
 		.run(as_dict=True)
 	)
-	previous = None
+	since, ended, previous = {}, set(), None
 	for row in rows:
-		same = previous is not None and (previous.opportunity, previous.deleted) == (
-			row.opportunity,
-			row.deleted,
-		)
+		same = previous is not None and previous.opportunity == row.opportunity
+		same = same and previous.deleted == row.deleted
 		row.contact_since = next_contact_since(previous if same else None, row, row.valid_from)
 		if same and ends_follow_up(previous, row, row.valid_from):
-			frappe.db.set_value(STATE, previous.name, "ends_follow_up", 1, update_modified=False)
+			ended.add(previous.name)
 		if row.contact_since is not None:
-			frappe.db.set_value(STATE, row.name, "contact_since", row.contact_since, update_modified=False)
+			since[row.name] = row.contact_since
 		previous = row
+	if since:
+		values = Case()
+		for name, moment in since.items():
+			values = values.when(state.name == name, moment)
+		frappe.qb.update(state).set(state.contact_since, values).where(state.name.isin(list(since))).run()
+	if ended:
+		frappe.qb.update(state).set(state.ends_follow_up, 1).where(state.name.isin(list(ended))).run()

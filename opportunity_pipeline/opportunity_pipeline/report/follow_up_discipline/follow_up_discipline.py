@@ -18,7 +18,7 @@ from frappe.utils import add_days, getdate, now_datetime, today
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
 	AS_OF_FOLLOW_UP,
 )
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.permissions import join_readable, readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import end_of, states_query
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.reporting.query import amount_in_company_currency, choose, require_company_and_range
@@ -107,9 +107,7 @@ def _follow_ups(filters, readable, field):
 		& (state.deleted == 0)
 		& (done | waiting)
 	)
-	if readable is not None:
-		opportunity = frappe.qb.DocType("Opportunity")
-		query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
+	query = join_readable(query, state.opportunity, readable)
 	return (
 		query.select(
 			Max(state[field]),

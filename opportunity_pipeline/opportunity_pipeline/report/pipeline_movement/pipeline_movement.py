@@ -12,7 +12,7 @@ from frappe.query_builder.functions import Coalesce, Count, Function, Max, Sum
 from frappe.query_builder.terms import ValueWrapper
 from frappe.utils import add_days, today
 
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.permissions import join_readable, readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import STATE_FIELDS, end_of, every_status, in_effect
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import (
@@ -97,13 +97,6 @@ def _in_window(state, filters):
 	return condition
 
 
-def _readable(query, state, readable):
-	if readable is None:
-		return query
-	opportunity = frappe.qb.DocType("Opportunity")
-	return query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
-
-
 def _unchanged(filters, readable):
 	"""The pipeline rows in effect at both ends: what no change touched between them."""
 	state = frappe.qb.DocType(STATE)
@@ -114,7 +107,7 @@ def _unchanged(filters, readable):
 		& (state.valid_to.isnull() | (state.valid_to >= end))
 		& _in_window(state, filters)
 	)
-	return _readable(query, state, readable), state
+	return join_readable(query, state.opportunity, readable), state
 
 
 def _changed(filters, readable, fields=(), named=False):
@@ -155,7 +148,9 @@ def _changed(filters, readable, fields=(), named=False):
 		return Sum(Case().when(side, Coalesce(value, 0)).else_(0))
 
 	return (
-		_readable(frappe.qb.from_(state).where(_changed_rows(state, filters)), state, readable)
+		join_readable(
+			frappe.qb.from_(state).where(_changed_rows(state, filters)), state.opportunity, readable
+		)
 		.groupby(digest(state.opportunity), state.deleted)
 		.select(
 			*([state.opportunity] if named else []),
@@ -188,7 +183,9 @@ def _digested(filters, readable, field, digests) -> dict:
 	values = {digest(name): name for name in frappe.get_all(linked, pluck="name")}
 	if set(digests) - set(values) - {None}:
 		state = frappe.qb.DocType(STATE)
-		query = _readable(frappe.qb.from_(state).where(_changed_rows(state, filters)), state, readable)
+		query = join_readable(
+			frappe.qb.from_(state).where(_changed_rows(state, filters)), state.opportunity, readable
+		)
 		values.update(
 			{digest(value): value for value in query.select(state[field]).distinct().run(pluck=True) if value}
 		)

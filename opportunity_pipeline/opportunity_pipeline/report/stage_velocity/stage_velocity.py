@@ -10,7 +10,7 @@ from frappe.query_builder.functions import Coalesce, Count, Function
 from frappe.utils import add_days, add_months, today
 
 from opportunity_pipeline.forecast.stages import ordered_stages
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.permissions import join_readable, readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import every_status
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import percentile, stay_outcome
@@ -61,9 +61,7 @@ def _ended_stays(filters, stages):
 		& (state.valid_from < add_days(filters.to_date, 1))
 		& state.left_stage.isnotnull()
 	)
-	if (readable := readable_opportunities()) is not None:
-		opportunity = frappe.qb.DocType("Opportunity")
-		query = query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
+	query = join_readable(query, state.opportunity, readable_opportunities())
 	group = [state[field]] if (field := GROUPINGS[filters.group_by]) else []
 	known = {"left_stage": ["", *stages], "status": every_status(), "sales_stage": ["", *stages]}
 	places = {name: Function("FIELD", Coalesce(state[name], ""), *values) for name, values in known.items()}
