@@ -25,7 +25,7 @@ from opportunity_pipeline.pipeline_health.rules import (
 	STALLED,
 	digest_is_empty,
 )
-from opportunity_pipeline.pipeline_health.stalled import refresh_due_today
+from opportunity_pipeline.pipeline_health.stalled import refresh_daily
 from opportunity_pipeline.row_isolation import isolated
 
 SENT_ON = "opportunity_pipeline_digest_sent_on"
@@ -34,7 +34,7 @@ SENT_ON = "opportunity_pipeline_digest_sent_on"
 def daily_health():
 	"""Daily: the Stalled flags first (a day more in a stage can stall an opportunity), then the digest.
 	Returns the e-mails queued (send_digests)."""
-	refresh_due_today()
+	refresh_daily()
 	return send_digests()
 
 

@@ -46,7 +46,7 @@ def refresh_stalled(names=None, stage=None):
 	).run()
 
 
-def refresh_due_today():
+def refresh_daily():
 	"""The daily refresh: the flags that may differ from rules.is_stalled today."""
 	refresh_stalled(names=_stalled_or_past_their_days(getdate(today())))
 

@@ -15,7 +15,7 @@ from opportunity_pipeline.pipeline_health.digest import (
 	send_digest_emails,
 	send_digests,
 )
-from opportunity_pipeline.pipeline_health.stalled import refresh_due_today, refresh_stalled
+from opportunity_pipeline.pipeline_health.stalled import refresh_daily, refresh_stalled
 from opportunity_pipeline.pipeline_history.test_as_of import COMPANY, HistoryTestCase, at
 from opportunity_pipeline.tests.factories import make_stage, make_territory, make_user
 
@@ -35,7 +35,7 @@ class HealthTestCase(HistoryTestCase):
 	def stalled_on(self, doc, day) -> bool:
 		"""The flag the daily refresh leaves on `day`, checked against a refresh of every opportunity."""
 		with self.freeze_time(at(day)):
-			refresh_due_today()
+			refresh_daily()
 			daily = bool(frappe.db.get_value("Opportunity", doc.name, "is_stalled"))
 			refresh_stalled()
 		self.assertEqual(daily, bool(frappe.db.get_value("Opportunity", doc.name, "is_stalled")))
