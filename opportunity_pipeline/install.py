@@ -110,7 +110,7 @@ INDEXES = (
 	("Opportunity", "stalled_index", ["is_stalled", "status", "company", "opportunity_owner", "contact_by"]),
 	# Each opportunity's name with what the commonest row restrictions read (company and territory by User
 	# Permission, owner by If Owner): a history report joins every row it reads to its opportunity's
-	# permissions, through this narrow index rather than the table (pipeline_history.as_of.readable_rows).
+	# permissions, through this narrow index rather than the table (permissions.join_readable).
 	("Opportunity", PERMISSION_INDEX, PERMISSION_COLUMNS),
 	# Wins by company and Converted On, with what Forecast Accuracy sums and groups by.
 	(

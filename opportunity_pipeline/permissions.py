@@ -12,6 +12,7 @@ from pypika.terms import Criterion
 
 import frappe
 from frappe.model.db_query import DatabaseQuery
+from frappe.utils.caching import request_cache
 
 from opportunity_pipeline.sql import IndexedTable
 
@@ -60,6 +61,12 @@ def join_readable(query, opportunity_name, readable):
 		return query
 	opportunity = frappe.qb.DocType("Opportunity")
 	read = set(re.findall(r"`tabOpportunity`\.`(\w+)`", readable.sql))
-	if read <= set(PERMISSION_COLUMNS) and frappe.db.has_index("tabOpportunity", PERMISSION_INDEX):
+	if read <= set(PERMISSION_COLUMNS) and _has_permission_index():
 		opportunity = IndexedTable("tabOpportunity", PERMISSION_INDEX)
 	return query.join(opportunity).on(opportunity.name == opportunity_name).where(readable)
+
+
+@request_cache
+def _has_permission_index() -> bool:
+	"""Once per request: Forecast Accuracy joins a dozen as-of queries."""
+	return frappe.db.has_index("tabOpportunity", PERMISSION_INDEX)

@@ -12,7 +12,6 @@ from opportunity_pipeline.pipeline_health.rules import (
 	digest_is_empty,
 	follow_up_section,
 	is_stalled,
-	next_step_missing_since,
 )
 
 TODAY = date(2026, 3, 20)
@@ -53,10 +52,8 @@ def test_follow_up_section(status, contact_date, expected):
 
 def test_missing_next_step_counts_after_the_grace_period():
 	created, now = datetime(2026, 3, 10, 12), datetime(2026, 3, 20, 8)
-	assert next_step_missing_since(None, created) == created
 	assert counts_against_owner(created, 7, now)
 	assert not counts_against_owner(created, 10, now)
-	assert next_step_missing_since(datetime(2026, 3, 18), created) == datetime(2026, 3, 18)
 
 
 def test_empty_digest():

@@ -15,8 +15,8 @@ from opportunity_pipeline.validation import company_for_user, existing
 
 
 def section_conditions(now: datetime) -> dict:
-	"""section -> condition on Opportunity (beside being open): rules.follow_up_section and a Stalled
-	flag kept by stalled.refresh_stalled."""
+	"""section -> condition on Opportunity (beside being open): rules.follow_up_section, with
+	rules.counts_against_owner for a missing next step, and a Stalled flag kept by stalled.refresh_stalled."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	start = datetime.combine(getdate(now), time.min)
 	grace = cint(frappe.db.get_single_value("Selling Settings", "no_next_step_after_days"))

@@ -43,15 +43,10 @@ def follow_up_section(status, contact_date, today: date) -> str | None:
 	return None
 
 
-def next_step_missing_since(contact_date, created: datetime) -> datetime:
-	"""Since when an open opportunity has had no future next step: since its Next Contact Date passed,
-	or, with none, since it was created (the moment a date is cleared is not recorded)."""
-	return contact_date if contact_date is not None else created
-
-
-def counts_against_owner(missing_since: datetime, grace_days: int, now: datetime) -> bool:
-	"""A missing next step counts against the owner once it has lasted longer than the grace period."""
-	return missing_since < now - timedelta(days=grace_days or 0)
+def counts_against_owner(created: datetime, grace_days: int, now: datetime) -> bool:
+	"""An open opportunity without a Next Contact Date counts against its owner once it is older than the
+	grace period (the moment a date is cleared is not recorded, so its age is counted from creation)."""
+	return created < now - timedelta(days=grace_days or 0)
 
 
 def digest_is_empty(sections: dict) -> bool:

@@ -6,6 +6,8 @@ digest read, through an index.
 The daily refresh reads only the opportunities that are stalled or past their stage's days (through
 indexes), not the whole pipeline: time alone can stall an opportunity but never unstall one."""
 
+from pypika.terms import Criterion
+
 import frappe
 from frappe.query_builder import Case
 from frappe.query_builder.terms import ValueWrapper
@@ -52,9 +54,9 @@ def refresh_daily():
 
 
 def _stalled_or_past_their_days(day) -> set:
-	"""The flagged opportunities, and per stage that stalls the open ones whose current history row entered
-	it before its days ran out (index state_stalling): as many as are stalled or snoozed, whatever the
-	size of the pipeline."""
+	"""The flagged opportunities, and the open ones whose current history row entered a stage that stalls
+	before its days ran out (one range of index state_stalling per such stage): as many as are stalled or
+	snoozed, whatever the size of the pipeline."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	state = frappe.qb.DocType(STATE)
 	names = set(
@@ -66,15 +68,19 @@ def _stalled_or_past_their_days(day) -> set:
 	stages = frappe.get_all(
 		"Sales Stage", filters={"stalled_after_days": (">", 0)}, fields=["name", "stalled_after_days"]
 	)
-	for stage in stages:
+	if stages:
+		past_their_days = Criterion.any(
+			(state.sales_stage == stage.name)
+			& (state.stage_since < stalled_since_before(day, stage.stalled_after_days))
+			for stage in stages
+		)
 		names.update(
 			frappe.qb.from_(state)
 			.select(state.opportunity)
 			.where(
 				state.valid_to.isnull()
-				& (state.sales_stage == stage.name)
 				& state.status.isin(OPEN_STATUSES)
-				& (state.stage_since < stalled_since_before(day, stage.stalled_after_days))
+				& past_their_days
 				& (state.deleted == 0)
 			)
 			.run(pluck=True)

@@ -33,6 +33,8 @@ def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
 	readable = readable_opportunities()
 	field = GROUPINGS[filters.group_by]
+	# The period's end is now while it is not over: one moment for every part of the report.
+	end = min(end_of(filters.to_date), now_datetime())
 	groups = {}
 
 	def group(key):
@@ -48,9 +50,9 @@ def execute(filters=None):
 			},
 		)
 
-	for key, count, with_next_step in _open_at_end(filters, readable, field):
+	for key, count, with_next_step in _open_at_end(filters, end, readable, field):
 		group(key).update(open=count, with_next_step=int(with_next_step or 0))
-	for key, due, on_time, late in _follow_ups(filters, readable, field):
+	for key, due, on_time, late in _follow_ups(filters, end, readable, field):
 		on_time, late = int(on_time or 0), int(late or 0)
 		group(key).update(due=due, on_time=on_time, late=late, missed=due - on_time - late)
 	for key, count, amount in _stalled_now(filters, readable, field):
@@ -68,12 +70,11 @@ def _checked(filters):
 	return filters
 
 
-def _open_at_end(filters, readable, field):
+def _open_at_end(filters, end, readable, field):
 	"""(group, open opportunities, those with a Next Contact Date after the end) at the period's end: for
 	a period not over, the current rows and a Next Contact Date still to come. Grouped by a digest of the
 	user (sql.Digest): MariaDB groups the long text several times slower."""
 	state = frappe.qb.DocType(STATE)
-	end = min(end_of(filters.to_date), now_datetime())
 	with_next_step = Sum(Case().when(state.contact_date >= end, 1).else_(0))
 	query = states_query(end_of(filters.to_date), filters.company, readable)
 	return (
@@ -84,14 +85,13 @@ def _open_at_end(filters, readable, field):
 	)
 
 
-def _follow_ups(filters, readable, field):
+def _follow_ups(filters, end, readable, field):
 	"""(group, due, on time, late) of the follow-ups that came due in the period (the rest were missed),
 	from the history's derived fields (rules.ends_follow_up), through one index: a row that ended a due
 	follow-up was done at its valid_to; a current open row whose date came while it was the next step is
 	still waiting."""
 	state = frappe.qb.DocType(STATE)
 	start = datetime.combine(getdate(filters.from_date), time.min)
-	end = min(end_of(filters.to_date), now_datetime())
 	done = state.ends_follow_up == 1
 	waiting = (
 		state.valid_to.isnull()
