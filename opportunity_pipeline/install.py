@@ -14,6 +14,7 @@ from opportunity_pipeline.forecast.kanban import delete_sales_stage_board, ensur
 from opportunity_pipeline.forecast.stages import set_default_stage_probabilities
 from opportunity_pipeline.patches.v15_0 import fill_converted_on, fill_lost_date
 from opportunity_pipeline.permissions import PERMISSION_COLUMNS, PERMISSION_INDEX
+from opportunity_pipeline.pipeline_health.settings import save_defaults as save_pipeline_health_defaults
 from opportunity_pipeline.pipeline_history.backfill import backfill_history
 from opportunity_pipeline.win_probability.settings import save_defaults as save_win_probability_defaults
 
@@ -28,6 +29,7 @@ def after_install():
 	set_up_forecast()
 	date_past_outcomes()
 	save_win_probability_defaults()
+	save_pipeline_health_defaults()
 	backfill_history()
 
 
@@ -43,6 +45,7 @@ def after_migrate():
 	set_up_forecast()
 	give_settings_their_tab()
 	save_win_probability_defaults()
+	save_pipeline_health_defaults()
 
 
 def set_up_forecast():

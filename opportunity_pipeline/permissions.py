@@ -52,18 +52,41 @@ def readable_opportunities(user: str | None = None) -> SqlCondition | None:
 	return readable_condition("Opportunity", user)
 
 
-def join_readable(query, opportunity_name, readable):
-	"""`query` narrowed to the opportunities `readable` (readable_opportunities) lets through, joined by
-	`opportunity_name`. A history report joins every row it reads: when the condition reads only the
-	columns of PERMISSION_INDEX, the join reads that index instead of the table's rows (ten times fewer
-	pages on a table larger than the buffer pool)."""
+def reads_deleted_history(readable, user: str | None = None) -> bool:
+	"""A deleted opportunity's history is read as Frappe lets its Deleted Document and Versions be read:
+	by a user who may read every Deleted Document (System Manager, by default), and then only when
+	nothing restricts them on Opportunity either (`readable` is None). For everyone else a deleted
+	opportunity is gone from every date, as it is gone from their list."""
+	return readable is None and _reads_every_deleted_document(user or frappe.session.user)
+
+
+def _reads_every_deleted_document(user: str) -> bool:
+	if not frappe.has_permission("Deleted Document", "read", user=user):
+		return False  # asked first: readable_condition would add a "no permission" message to the response
+	try:
+		return readable_condition("Deleted Document", user) is None
+	except frappe.PermissionError:
+		return False
+
+
+def join_readable(query, state, readable):
+	"""`query` on the pipeline history `state` narrowed to the rows the user may read: those of the
+	opportunities `readable` (readable_opportunities) lets through, and of the deleted ones only for a
+	user who reads_deleted_history. Every history report and the as-of pipeline go through here, as a
+	row whose opportunity was deleted keeps its name, which a later opportunity may take (the series
+	hands the number back, or a rename to the free name), and the join alone would read it as that one's.
+
+	When the condition reads only the columns of PERMISSION_INDEX, the join reads that index instead of
+	the table's rows (ten times fewer pages on a table larger than the buffer pool)."""
+	if not reads_deleted_history(readable):
+		query = query.where(state.deleted == 0)
 	if readable is None:
 		return query
 	opportunity = frappe.qb.DocType("Opportunity")
 	read = set(re.findall(r"`tabOpportunity`\.`(\w+)`", readable.sql))
 	if read <= set(PERMISSION_COLUMNS) and _has_permission_index():
 		opportunity = IndexedTable("tabOpportunity", PERMISSION_INDEX)
-	return query.join(opportunity).on(opportunity.name == opportunity_name).where(readable)
+	return query.join(opportunity).on(opportunity.name == state.opportunity).where(readable)
 
 
 @request_cache

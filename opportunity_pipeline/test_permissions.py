@@ -2,17 +2,31 @@
 
 A matrix: users restricted in each way Frappe knows (role, If Owner, User Permissions strict or not and
 `applicable_for`, an app's permission_query_conditions hook, a Permission Query server script, shared
-documents, no right at all) by every aggregate the app serves. The expected side is always computed from
-frappe.get_list run as that user, never from a second copy of the rules.
+documents, no right at all) by every aggregate the app serves, today's and the pipeline history's at past
+dates. The expected side is always computed from frappe.get_list run as that user, never from a second
+copy of the rules: the history's figures from the rows of the opportunities that list shows, and of the
+deleted ones only for a user who may list their Deleted Documents and whose list hides no opportunity.
+
+Two deleted South opportunities' names are reused by North ones, both ways a name comes back: the series
+hands the last number back, and a rename to the free name.
 """
 
 from contextlib import contextmanager
+from datetime import datetime, time, timedelta
 
 import frappe
 from frappe.permissions import add_permission, update_permission_property
 from frappe.share import add_docshare
 from frappe.tests.utils import change_settings, patch_hooks
-from frappe.utils import add_days, add_months, get_first_day, get_last_day, getdate, now_datetime, today
+from frappe.utils import (
+	add_days,
+	add_months,
+	get_first_day,
+	get_last_day,
+	getdate,
+	now_datetime,
+	today,
+)
 
 from opportunity_pipeline.api import (
 	open_pipeline_card,
@@ -27,16 +41,27 @@ from opportunity_pipeline.opportunity_pipeline.dashboard_chart_source.lost_oppor
 from opportunity_pipeline.opportunity_pipeline.dashboard_chart_source.open_opportunities_by_sales_stage import (
 	open_opportunities_by_sales_stage,
 )
+from opportunity_pipeline.opportunity_pipeline.report.follow_up_discipline import follow_up_discipline
+from opportunity_pipeline.opportunity_pipeline.report.forecast_accuracy import forecast_accuracy
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis import (
 	lost_opportunity_analysis,
 )
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast import (
 	opportunity_pipeline_forecast,
 )
-from opportunity_pipeline.pipeline_history.record import record_changes
+from opportunity_pipeline.opportunity_pipeline.report.pipeline_movement import pipeline_movement
+from opportunity_pipeline.opportunity_pipeline.report.stage_velocity import stage_velocity
+from opportunity_pipeline.pipeline_history.as_of import end_of
+from opportunity_pipeline.pipeline_history.record import STATE, record_changes
 from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import make_opportunity, make_reason, make_territory, make_user
+from opportunity_pipeline.tests.factories import (
+	make_opportunity,
+	make_reason,
+	make_stage,
+	make_territory,
+	make_user,
+)
 
 OWN_ONLY_ROLE = "_OP Own Opportunities Only"
 AUTO_CLOSE_DAYS = 10
@@ -83,6 +108,7 @@ class TestPermissionParity(IntegrationTestCase):
 		self.company = frappe.defaults.get_global_default("company")
 		self.north, self.south = make_territory("_OP North"), make_territory("_OP South")
 		self.reasons = [make_reason("_OP Parity Price"), make_reason("_OP Parity Timing")]
+		self.later_stage = make_stage("_OP Parity Later", 30)
 		first = get_first_day(add_months(today(), 1))
 		self.forecast_range = {"from_date": first, "to_date": get_last_day(add_months(first, 2))}
 		self.lost_range = {"from_date": add_months(today(), -2), "to_date": today()}
@@ -96,7 +122,30 @@ class TestPermissionParity(IntegrationTestCase):
 			"north_overdue": self.opportunity("Parity F", self.north, 50, 90, closing=add_days(today(), -3)),
 		}
 		mark_all_stale()  # the losses were dated behind the app's hooks: the summary recomputes them
+		self.build_history()
+
+	def build_history(self):
+		"""The history: every opportunity as it is, 40 days ago; 20 days ago each open one moved to
+		another stage. Two South opportunities lived through both and are then deleted; their names go to
+		North ones: the series gives the last number back, and a rename takes the other's free name."""
 		opportunity = frappe.qb.DocType("Opportunity")
+		self.long_ago, self.moved_on = add_days(now_datetime(), -40), add_days(now_datetime(), -20)
+		renamed = self.opportunity("Parity Visible G", self.north, 60, 30)
+		deleted = [self.opportunity(title, self.south, 700, 70) for title in ("Parity H", "Parity I")]
+		ours = [*self.names.values(), renamed, *deleted]
+		frappe.db.delete(STATE, {"opportunity": ("in", ours)})  # their saves today: they began 40 days ago
+		record_changes(opportunity.name.isin(ours), now=self.long_ago)
+		for name in frappe.get_all(
+			"Opportunity", {"name": ("in", ours), "status": ("in", OPEN_STATUSES)}, pluck="name"
+		):
+			frappe.db.set_value("Opportunity", name, "sales_stage", self.later_stage, update_modified=False)
+		record_changes(opportunity.name.isin(ours), now=self.moved_on)
+		frappe.delete_doc("Opportunity", deleted[1])  # the last of the series: its number is handed back
+		frappe.delete_doc("Opportunity", deleted[0])  # and then this one's
+		self.names["reused_by_series"] = self.opportunity("Parity Visible J", self.north, 80, 40)
+		self.assertEqual(self.names["reused_by_series"], deleted[0])
+		frappe.rename_doc("Opportunity", renamed, deleted[1], force=True)
+		self.names["reused_by_rename"] = deleted[1]
 		record_changes(opportunity.company == self.company)  # and the history catches up, as after a job
 
 	def tearDown(self):
@@ -291,6 +340,65 @@ class TestPermissionParity(IntegrationTestCase):
 			"open by stage chart total": len(open_rows),
 			"auto-close preview count": len(idle),
 			"as-of pipeline count": len(open_rows),
+			**self.expected_history(),
+		}
+
+	def history_dates(self):
+		"""A day after the history began, and a day after the stages moved: both in the past."""
+		return getdate(add_days(self.long_ago, 1)), getdate(add_days(self.moved_on, 1))
+
+	def expected_history(self):
+		"""The history's figures from the rows of the opportunities the list shows (and of the deleted ones
+		for a user who may list their Deleted Documents and whose list hides no opportunity)."""
+		listed = {row.name for row in self.listed({"company": self.company})}
+		everything = set(frappe.get_all("Opportunity", {"company": self.company}, pluck="name"))
+		deleted = set()
+		if listed == everything and frappe.has_permission("Deleted Document"):
+			deleted = set(
+				frappe.get_list(
+					"Deleted Document", {"deleted_doctype": "Opportunity"}, pluck="deleted_name", limit=0
+				)
+			)
+		rows = [
+			row
+			for row in frappe.get_all(STATE, {"company": self.company}, ["*"], limit=0)
+			if (row.opportunity in deleted if row.deleted else row.opportunity in listed)
+		]
+
+		def open_at(moment):
+			return [
+				row
+				for row in rows
+				if row.status in OPEN_STATUSES
+				and row.valid_from < moment
+				and (row.valid_to is None or row.valid_to >= moment)
+			]
+
+		first, second = self.history_dates()
+		month = getdate(get_first_day(self.forecast_range["from_date"]))
+		moment = datetime.combine(month - timedelta(weeks=4), time.min)
+		return {
+			"as-of past count": len(open_at(end_of(first))),
+			"as-of past amount": round(sum(row.amount for row in open_at(end_of(first))), 2),
+			"movement opening count": len(open_at(end_of(first))),
+			"movement closing count": len(open_at(end_of(second))),
+			"stage velocity stays": len(
+				[
+					row
+					for row in rows
+					if row.left_stage
+					and getdate(add_months(today(), -1)) <= getdate(row.valid_from) <= getdate(today())
+				]
+			),
+			"follow-up discipline open at end": len(open_at(end_of(first))),
+			"forecast accuracy forecast": round(
+				sum(
+					row.amount * row.probability / 100
+					for row in open_at(moment)
+					if row.expected_closing and get_first_day(row.expected_closing) == month
+				),
+				2,
+			),
 		}
 
 	def aggregates(self):
@@ -332,6 +440,41 @@ class TestPermissionParity(IntegrationTestCase):
 			# The history joined to the permissions (permissions.join_readable), through the narrow index
 			# or, for a condition on another column (the hook's title), through the table.
 			"as-of pipeline count": lambda: pipeline_as_of(today(), self.company)["count"],
+			**self.history_aggregates(),
+		}
+
+	def history_aggregates(self):
+		"""The history's reports and the as-of pipeline at past dates, by name."""
+		first, second = self.history_dates()
+		company = {"company": self.company}
+		month = get_first_day(self.forecast_range["from_date"])
+
+		def movement(line):
+			filters = {**company, "from_date": first, "to_date": second, "value": "Count"}
+			return pipeline_movement.execute(filters)[1][0][frappe.scrub(line)]
+
+		def reported(module, filters, column):
+			return sum(row[column] or 0 for row in module.execute({**company, **filters})[1])
+
+		return {
+			"as-of past count": lambda: pipeline_as_of(first, self.company)["count"],
+			"as-of past amount": lambda: round(pipeline_as_of(first, self.company)["amount"], 2),
+			"movement opening count": lambda: movement("Opening"),
+			"movement closing count": lambda: movement("Closing"),
+			"stage velocity stays": lambda: reported(
+				stage_velocity, {"from_date": add_months(today(), -1), "to_date": today()}, "stays"
+			),
+			"follow-up discipline open at end": lambda: reported(
+				follow_up_discipline, {"from_date": add_days(first, -7), "to_date": first}, "open"
+			),
+			"forecast accuracy forecast": lambda: round(
+				reported(
+					forecast_accuracy,
+					{"from_date": month, "to_date": get_last_day(month), "weeks": "4"},
+					"forecast",
+				),
+				2,
+			),
 		}
 
 	def shown(self):
@@ -344,7 +487,7 @@ class TestPermissionParity(IntegrationTestCase):
 				expected, shown = self.expected(), self.shown()
 				self.assertEqual(shown, expected)
 				checked += len(shown)
-		self.assertEqual(checked, 9 * 9)
+		self.assertEqual(checked, 9 * 16)
 
 	def test_the_restrictions_really_narrow_the_list(self):
 		"""The matrix above would pass with every user seeing everything: prove each restriction bites."""
@@ -361,11 +504,13 @@ class TestPermissionParity(IntegrationTestCase):
 		self.assertEqual(
 			visible("If Owner, with a shared document"), {names["south_open_owned"], names["north_lost"]}
 		)
+		reused = {names["reused_by_series"], names["reused_by_rename"]}
 		north_or_unset = {
 			names["north_open"],
 			names["no_territory_open"],
 			names["north_lost"],
 			names["north_overdue"],
+			*reused,
 		}
 		self.assertEqual(visible("User Permission on Territory"), north_or_unset)
 		self.assertEqual(
@@ -375,7 +520,7 @@ class TestPermissionParity(IntegrationTestCase):
 		self.assertEqual(visible("User Permission applicable to Lead only (not Opportunity)"), ours)
 		self.assertEqual(
 			visible("permission_query_conditions hook of another app"),
-			{names["north_open"], names["no_territory_open"], names["north_lost"]},
+			{names["north_open"], names["no_territory_open"], names["north_lost"], *reused},
 		)
 		self.assertEqual(
 			visible("Permission Query server script"),

@@ -264,6 +264,9 @@ class TestBadInput(IntegrationTestCase):
 			("health: nonexistent user", manager, lambda: api.pipeline_health(company, SQL_LOOKING), V),
 			("health: user a list", manager, lambda: api.pipeline_health(company, ["Administrator"]), V),
 			("health: by an outsider", outsider, lambda: api.pipeline_health(company), P),
+			("health: limit 0", manager, lambda: api.pipeline_health(company, limit=0), V),
+			("health: limit too large", manager, lambda: api.pipeline_health(company, limit=10**6), V),
+			("health: limit not a number", manager, lambda: api.pipeline_health(company, limit="all"), V),
 		]
 		for name, chart in (("lost chart", lost_chart), ("stage chart", stage_chart)):
 			cases += [

@@ -12,6 +12,8 @@ from opportunity_pipeline.pipeline_health.rules import (
 	digest_is_empty,
 	follow_up_section,
 	is_stalled,
+	responsible_users,
+	snooze_too_long,
 )
 
 TODAY = date(2026, 3, 20)
@@ -59,3 +61,34 @@ def test_missing_next_step_counts_after_the_grace_period():
 def test_empty_digest():
 	assert digest_is_empty({"due_today": [], "stalled": []})
 	assert not digest_is_empty({"overdue": ["CRM-OPP-1"]})
+
+
+@pytest.mark.parametrize(
+	"owner, contact_by, creator, assignees, expected",
+	[
+		("ann", "bob", "cat", ["dan"], {"ann", "bob"}),
+		("ann", None, "cat", ["dan"], {"ann"}),
+		("", "bob", "cat", [], {"bob"}),
+		# nobody named: the one typed in quickly reaches its creator and its assignees
+		(None, "", "cat", ["dan", "eve"], {"cat", "dan", "eve"}),
+		(None, None, "cat", None, {"cat"}),
+		(None, None, None, [], set()),
+	],
+)
+def test_responsible_users(owner, contact_by, creator, assignees, expected):
+	assert responsible_users(owner, contact_by, creator, assignees) == expected
+
+
+@pytest.mark.parametrize(
+	"snoozed, longest, too_long",
+	[
+		(None, 30, False),
+		(date(2026, 3, 31), 30, False),
+		(date(2026, 4, 1), 30, True),
+		(date(2026, 3, 1), 0, False),
+		(date(2026, 3, 2), 0, True),
+		(date(2099, 1, 1), 30, True),
+	],
+)
+def test_snooze_too_long(snoozed, longest, too_long):
+	assert snooze_too_long(snoozed, date(2026, 3, 1), longest) is too_long

@@ -13,14 +13,14 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - pipeline_as_of(date, company, group_by=None): pipeline_history/as_of.py
 - opportunity_history(opportunity): pipeline_history/form.py
 - rebuild_pipeline_history(): pipeline_history/backfill.py (System Manager)
-- pipeline_health(company, user=None): pipeline_health/health.py
+- pipeline_health(company, user=None, limit=100), my_overdue_follow_ups_card(): pipeline_health/health.py
 """
 
 from opportunity_pipeline.auto_close.preview import preview_auto_close, run_auto_close
 from opportunity_pipeline.forecast.cards import open_pipeline_card, weighted_pipeline_card
 from opportunity_pipeline.lost.declare import declare_lost
 from opportunity_pipeline.lost.summary import rebuild_loss_summary
-from opportunity_pipeline.pipeline_health.health import pipeline_health
+from opportunity_pipeline.pipeline_health.health import my_overdue_follow_ups_card, pipeline_health
 from opportunity_pipeline.pipeline_history.as_of import pipeline_as_of
 from opportunity_pipeline.pipeline_history.backfill import rebuild_pipeline_history
 from opportunity_pipeline.pipeline_history.form import opportunity_history
@@ -34,6 +34,7 @@ __all__ = [
 	"learn_win_probability",
 	"make_quotation",
 	"make_supplier_quotation",
+	"my_overdue_follow_ups_card",
 	"open_pipeline_card",
 	"opportunity_history",
 	"pipeline_as_of",

@@ -12,6 +12,7 @@ from opportunity_pipeline.follow_up.event import (
 from opportunity_pipeline.forecast.conversion import stamp_conversion
 from opportunity_pipeline.lost.loss import stamp_loss, validate_loss
 from opportunity_pipeline.lost.summary import mark_opportunity
+from opportunity_pipeline.pipeline_health.settings import validate_snooze
 from opportunity_pipeline.pipeline_health.stalled import refresh_opportunity
 from opportunity_pipeline.pipeline_history.record import close_history, record_opportunity
 from opportunity_pipeline.win_probability.apply import apply_probability
@@ -28,6 +29,7 @@ def validate(doc, method=None):
 	keep_derived_fields(doc)
 	validate_follow_up(doc)
 	validate_loss(doc)
+	validate_snooze(doc)
 	apply_probability(doc)
 
 

@@ -45,8 +45,8 @@ def send_digests() -> list:
 		return []
 	items = {}  # user -> section -> [names]
 	for section, condition in section_conditions(now_datetime()).items():
-		for name, owner, contact_by in health_rows(condition):
-			for user in {owner, contact_by} - {None, ""}:
+		for name, users in health_rows(condition):
+			for user in users:
 				items.setdefault(user, {}).setdefault(section, []).append(name)
 	# A site with no outgoing e-mail account gets the notifications only, not an Error Log per user.
 	can_email = bool(EmailAccount.find_outgoing())
@@ -185,6 +185,11 @@ def _section_titles() -> dict:
 	}
 
 
+# A section lists this many opportunities, then says how many more it holds: a message stays readable
+# (and quick to render) for a user behind on thousands.
+LINKS_PER_SECTION = 50
+
+
 def _content(sections) -> str:
 	titles = _section_titles()
 	parts = []
@@ -194,7 +199,9 @@ def _content(sections) -> str:
 			continue
 		links = "".join(
 			f'<li><a href="{get_url_to_form("Opportunity", name)}">{escape_html(name)}</a></li>'
-			for name in names
+			for name in names[:LINKS_PER_SECTION]
 		)
+		if len(names) > LINKS_PER_SECTION:
+			links += "<li>{}</li>".format(_("and {0} more").format(len(names) - LINKS_PER_SECTION))
 		parts.append(f"<p><b>{titles[section]}</b> ({len(names)})</p><ul>{links}</ul>")
 	return "".join(parts)

@@ -1,17 +1,27 @@
 """The opportunities behind a digest, section by section (rules.SECTIONS): each section is one query that
 reads only its own rows through an index (follow-ups by date, the Stalled flag), so its cost follows
-what is due, not the size of the Opportunity table."""
+what is due, not the size of the Opportunity table. Who each item reaches is rules.responsible_users."""
 
 from datetime import datetime, time, timedelta
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline_health.rules import DUE_TODAY, NO_NEXT_STEP, OVERDUE, STALLED
+from opportunity_pipeline.pipeline_health.rules import (
+	DUE_TODAY,
+	NO_NEXT_STEP,
+	OVERDUE,
+	STALLED,
+	responsible_users,
+)
 from opportunity_pipeline.statuses import OPEN_STATUSES
-from opportunity_pipeline.validation import company_for_user, existing
+from opportunity_pipeline.validation import company_for_user, existing, whole_number
+
+# api.pipeline_health lists at most this many names per section (and counts them all).
+MAX_NAMES = 500
 
 
 def section_conditions(now: datetime) -> dict:
@@ -30,36 +40,92 @@ def section_conditions(now: datetime) -> dict:
 	}
 
 
-def health_rows(section_condition, company=None, readable=None, user=None) -> list:
-	"""(name, opportunity_owner, contact_by) of the open opportunities in a section (its condition from
-	section_conditions)."""
+def responsible_condition(user: str):
+	"""rules.responsible_users in SQL: the open opportunities whose items reach `user`."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	unnamed = (Coalesce(opportunity.opportunity_owner, "") == "") & (
+		Coalesce(opportunity.contact_by, "") == ""
+	)
+	# _assign holds the assignees as a JSON list of user names, as Frappe's own "Assigned To" filter reads it.
+	assigned = opportunity._assign.like(f'%"{_escape_like(user)}"%')
+	return (
+		(opportunity.opportunity_owner == user)
+		| (opportunity.contact_by == user)
+		| (unnamed & ((opportunity.owner == user) | assigned))
+	)
+
+
+def _escape_like(text: str) -> str:
+	return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def section_query(section_condition, company=None, readable=None, user=None):
+	"""The open opportunities of a section (its condition from section_conditions), on the unaliased
+	Opportunity table; `user` narrows to those whose items reach them."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	condition = opportunity.status.isin(OPEN_STATUSES) & section_condition
 	if company:
 		condition &= opportunity.company == company
 	if user:
-		condition &= (opportunity.opportunity_owner == user) | (opportunity.contact_by == user)
+		condition &= responsible_condition(user)
 	if readable is not None:
 		condition &= readable
-	return (
-		frappe.qb.from_(opportunity)
+	return frappe.qb.from_(opportunity).where(condition)
+
+
+def health_rows(section_condition) -> list:
+	"""(name, users its item reaches) of the open opportunities in a section. The section's index gives
+	the named Opportunity Owner and Next Contact By; only the opportunities with neither are read for
+	their creator and assignees."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	rows = (
+		section_query(section_condition)
 		.select(opportunity.name, opportunity.opportunity_owner, opportunity.contact_by)
-		.where(condition)
 		.orderby(opportunity.name)
 		.run()
 	)
+	unnamed = [name for name, owner, contact_by in rows if not owner and not contact_by]
+	creators = {}
+	for start in range(0, len(unnamed), 1000):
+		for name, creator, assign in (
+			frappe.qb.from_(opportunity)
+			.select(opportunity.name, opportunity.owner, opportunity._assign)
+			.where(opportunity.name.isin(unnamed[start : start + 1000]))
+			.run()
+		):
+			creators[name] = (creator, frappe.parse_json(assign) or [] if assign else [])
+	return [
+		(name, responsible_users(owner, contact_by, *creators.get(name, (None, []))))
+		for name, owner, contact_by in rows
+	]
 
 
 @frappe.whitelist()
-def pipeline_health(company, user=None) -> dict:
-	"""The names of the open opportunities of `company` the caller may read, per section of the digest:
-	{"due_today", "overdue", "stalled", "no_next_step"}; `user` narrows to those that user owns or
-	follows up (Next Contact By)."""
+def pipeline_health(company, user=None, limit=100) -> dict:
+	"""The open opportunities of `company` the caller may read, per section of the digest: {"due_today",
+	"overdue", "stalled", "no_next_step"}, each up to `limit` names (at most MAX_NAMES) in name order, and
+	"counts", every one of each section. `user` narrows to those whose items reach that user
+	(rules.responsible_users)."""
 	company_for_user(company)
 	if user:
 		existing("User", user, _("User"))
+	limit = whole_number(limit, _("Limit"), 1, MAX_NAMES)
 	readable = readable_opportunities()
-	return {
-		section: [row[0] for row in health_rows(condition, company, readable, user)]
-		for section, condition in section_conditions(now_datetime()).items()
-	}
+	opportunity = frappe.qb.DocType("Opportunity")
+	names, counts = {}, {}
+	for section, condition in section_conditions(now_datetime()).items():
+		query = section_query(condition, company, readable, user)
+		names[section] = query.select(opportunity.name).orderby(opportunity.name).limit(limit).run(pluck=True)
+		counts[section] = (
+			len(names[section]) if len(names[section]) < limit else query.select(Count("*")).run()[0][0]
+		)
+	return {**names, "counts": counts}
+
+
+@frappe.whitelist()
+def my_overdue_follow_ups_card(filters=None) -> dict:
+	"""Number card: the current user's overdue follow-ups, by the digest's rule (rules.responsible_users),
+	over the opportunities they may read."""
+	overdue = section_conditions(now_datetime())[OVERDUE]
+	query = section_query(overdue, readable=readable_opportunities(), user=frappe.session.user)
+	return {"value": query.select(Count("*")).run()[0][0], "fieldtype": "Int"}

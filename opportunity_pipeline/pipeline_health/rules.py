@@ -49,5 +49,17 @@ def counts_against_owner(created: datetime, grace_days: int, now: datetime) -> b
 	return created < now - timedelta(days=grace_days or 0)
 
 
+def responsible_users(opportunity_owner, contact_by, creator, assignees) -> set:
+	"""Whom an open opportunity's digest items reach: its Opportunity Owner and Next Contact By; when it
+	has neither (one typed in quickly, the one most easily forgotten), its creator and its assignees."""
+	named = {opportunity_owner, contact_by} - {None, ""}
+	return named or {creator, *(assignees or ())} - {None, ""}
+
+
+def snooze_too_long(snoozed_until: date | None, today: date, longest_days: int) -> bool:
+	"""Snooze Until may silence Stalled for at most `longest_days` from today (0: no snooze at all)."""
+	return snoozed_until is not None and snoozed_until > today + timedelta(days=longest_days or 0)
+
+
 def digest_is_empty(sections: dict) -> bool:
 	return not any(sections.get(section) for section in SECTIONS)

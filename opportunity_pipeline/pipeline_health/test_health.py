@@ -1,11 +1,12 @@
 """Pipeline health on hand-built histories: the stalled rule, the missing next step, the digest and
 who sees what."""
 
+import json
 from datetime import datetime
 
 import frappe
 
-from opportunity_pipeline.api import pipeline_health
+from opportunity_pipeline.api import my_overdue_follow_ups_card, pipeline_health
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
 	execute as forecast,
 )
@@ -125,6 +126,7 @@ class TestHealthAndDigest(HealthTestCase):
 				"overdue": [overdue.name],
 				"stalled": [stalled.name],
 				"no_next_step": [bare.name],
+				"counts": {"due_today": 1, "overdue": 1, "stalled": 1, "no_next_step": 1},
 			},
 		)
 
@@ -250,3 +252,69 @@ class TestHealthAndDigest(HealthTestCase):
 		self.send()
 		self.assertFalse(self.digests(outsider))
 		self.assertEqual(frappe.db.count("Error Log"), errors)
+
+
+class TestUnnamedOpportunities(HealthTestCase):
+	"""An opportunity with neither Opportunity Owner nor Next Contact By, the one most easily forgotten,
+	reaches its creator and its assignees: in the digest, api.pipeline_health and the workspace's card."""
+
+	def test_it_reaches_its_creator_and_assignees(self):
+		creator = make_user("_op_health_creator@example.com", roles=("Sales User",))
+		assignee = make_user("_op_health_assignee@example.com", roles=("Sales User",))
+		bystander = make_user("_op_health_bystander@example.com", roles=("Sales User",))
+		unnamed = self.opportunity("2026-03-01", contact_date="2026-03-18 09:00:00")
+		named = self.opportunity(
+			"2026-03-01", contact_date="2026-03-18 09:00:00", opportunity_owner=bystander
+		)
+		for doc in (unnamed, named):
+			frappe.db.set_value(
+				"Opportunity",
+				doc.name,
+				{"owner": creator, "_assign": json.dumps([assignee]), "contact_by": None},
+				update_modified=False,
+			)
+		for user in (creator, assignee):
+			with self.subTest(user=user):
+				self.assertEqual(self.overdue_of(user), [unnamed.name])
+				with self.set_user(user), self.freeze_time(at("2026-03-20", 8)):
+					self.assertEqual(my_overdue_follow_ups_card()["value"], 1)
+		self.assertEqual(self.overdue_of(bystander), [named.name])
+
+		frappe.db.set_single_value("Selling Settings", "pipeline_digest_enabled", 1)
+		with self.freeze_time(at("2026-03-20", 6)):
+			daily_health()
+		for user, shown, hidden in (
+			(creator, unnamed, named),
+			(assignee, unnamed, named),
+			(bystander, named, unnamed),
+		):
+			with self.subTest(digest=user):
+				(content,) = frappe.get_all("Notification Log", {"for_user": user}, pluck="email_content")
+				self.assertIn(shown.name, content)
+				self.assertNotIn(hidden.name, content)
+
+	def overdue_of(self, user):
+		with self.freeze_time(at("2026-03-20", 8)):
+			return pipeline_health(COMPANY, user=user)["overdue"]
+
+
+class TestSnoozeLimit(HealthTestCase):
+	def test_a_snooze_beyond_the_longest_is_refused(self):
+		frappe.db.set_single_value("Selling Settings", "longest_snooze_days", 30)
+		doc = self.opportunity("2026-03-02", sales_stage=self.slow)
+		self.change(doc, "2026-03-10", stalled_snoozed_until="2026-04-09")  # 30 days: allowed
+		with self.assertRaisesRegex(frappe.ValidationError, "at most 30 days"):
+			self.change(doc, "2026-03-10", stalled_snoozed_until="2026-04-10")
+		with self.assertRaises(frappe.ValidationError):
+			self.change(doc, "2026-03-10", stalled_snoozed_until="2099-01-01")
+		self.assertEqual(
+			str(frappe.db.get_value("Opportunity", doc.name, "stalled_snoozed_until")), "2026-04-09"
+		)
+
+	def test_a_manager_sets_the_longest_and_an_earlier_snooze_runs_out_as_set(self):
+		doc = self.opportunity("2026-03-02", sales_stage=self.slow)
+		self.change(doc, "2026-03-10", stalled_snoozed_until="2026-04-09")
+		frappe.db.set_single_value("Selling Settings", "longest_snooze_days", 0)
+		self.change(doc, "2026-03-11", customer_name="Renamed")  # an unrelated change still saves
+		with self.assertRaisesRegex(frappe.ValidationError, "at most 0 days"):
+			self.change(doc, "2026-03-11", stalled_snoozed_until="2026-03-12")

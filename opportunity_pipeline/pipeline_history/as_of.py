@@ -76,7 +76,7 @@ def states_query(moment, company, readable):
 	"""The open rows in effect at `moment` for the company, of the opportunities `readable` lets through."""
 	state = frappe.qb.DocType(STATE)
 	condition = (state.company == company) & in_effect(state, moment) & state.status.isin(OPEN_STATUSES)
-	return join_readable(frappe.qb.from_(state).where(condition), state.opportunity, readable)
+	return join_readable(frappe.qb.from_(state).where(condition), state, readable)
 
 
 @frappe.whitelist()

@@ -1,25 +1,28 @@
 """Who reads Opportunity Pipeline State (permission_query_conditions and has_permission hooks): the rows
-of the opportunities the user may read, as the list decides it."""
+of the opportunities the user may read, as the list decides it, and a deleted opportunity's rows only as
+Frappe lets its Deleted Document be read (permissions.reads_deleted_history)."""
 
 import frappe
 
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.permissions import readable_opportunities, reads_deleted_history
+
+STATE_TABLE = "`tabOpportunity Pipeline State`"
 
 
 def query_conditions(user: str | None = None) -> str:
-	"""A restricted user reads the rows of the opportunities they may read now; a deleted opportunity's
-	rows only reach users whom nothing restricts."""
 	try:
 		readable = readable_opportunities(user)
 	except frappe.PermissionError:
 		return "1=0"
-	if readable is None:
-		return ""
-	condition = readable.get_sql().replace("%%", "%")
-	return (
-		"`tabOpportunity Pipeline State`.`deleted` = 0 and `tabOpportunity Pipeline State`.`opportunity` in "
-		f"(select `tabOpportunity`.`name` from `tabOpportunity` where {condition})"
-	)
+	conditions = []
+	if not reads_deleted_history(readable, user):
+		conditions.append(f"{STATE_TABLE}.`deleted` = 0")
+	if readable is not None:
+		condition = readable.get_sql().replace("%%", "%")
+		conditions.append(
+			f"{STATE_TABLE}.`opportunity` in (select `tabOpportunity`.`name` from `tabOpportunity` where {condition})"
+		)
+	return " and ".join(conditions)
 
 
 def has_permission(doc, ptype: str = "read", user: str | None = None) -> bool:
@@ -29,10 +32,11 @@ def has_permission(doc, ptype: str = "read", user: str | None = None) -> bool:
 		readable = readable_opportunities(user)
 	except frappe.PermissionError:
 		return False
+	if doc.deleted:
+		return reads_deleted_history(readable, user)
 	if readable is None:
 		return True
 	return bool(
-		not doc.deleted
-		and frappe.db.exists("Opportunity", doc.opportunity)
+		frappe.db.exists("Opportunity", doc.opportunity)
 		and frappe.has_permission("Opportunity", "read", doc=doc.opportunity, user=user)
 	)

@@ -31,11 +31,15 @@ from opportunity_pipeline.win_probability.settings import (
 @frappe.whitelist()
 def explain_win_probability(opportunity: str) -> dict:
 	"""{"probability", "method", "prior", "factors": [{"field", "label", "value", "value_label",
-	"effect"}]} for an opportunity the user may read. `method` is the one that gives the probability:
-	Learned, or Sales Stage (chosen, or below the minimum history); `effect` is a likelihood ratio (x2.1
-	doubles the odds), strongest first; `prior` is the win rate of every closed opportunity of the company.
-	Also: "set_by_hand", "stored" (the probability saved on it), "setting" and "history" (the minimums,
-	and the company's won and lost counts for a user whom nothing restricts on Opportunity, else None)."""
+	"raises", "effect"}]} for an opportunity the user may read. `method` is the one that gives the
+	probability: Learned, or Sales Stage (chosen, or below the minimum history); factors come strongest
+	first, `raises` says which way each moves the chance. Also: "set_by_hand", "stored" (the probability
+	saved on it), "setting" and "history" (the minimums).
+
+	One rule with Opportunity Win Factor: the chance is the opportunity's own, shown wherever it is; the
+	figures behind it are counts of every closed opportunity of the company, so only a user whom nothing
+	restricts on Opportunity gets them: `effect` (a likelihood ratio, x2.1 doubles the odds), `prior`
+	(the company's win rate) and the won and lost counts in `history`; anyone else gets None there."""
 	existing("Opportunity", opportunity, _("Opportunity"))
 	doc = frappe.get_doc("Opportunity", opportunity)
 	doc.check_permission("read")
@@ -47,19 +51,20 @@ def explain_win_probability(opportunity: str) -> dict:
 	won, lost = history([prior] if prior else [])
 	explained = score(factors, doc.sales_stage, values, settings.fields) if prior else None
 	learned = settings.learned and is_trusted(won, lost, settings.min_won, settings.min_lost)
-	counts_shown = reads_every_opportunity()
+	figures_shown = reads_every_opportunity()
 
 	return {
 		"probability": explained.probability if learned else stage_probability(doc.sales_stage),
 		"method": LEARNED if learned else SALES_STAGE,
-		"prior": explained.prior if explained else None,
+		"prior": explained.prior if explained and figures_shown else None,
 		"factors": [
 			{
 				"field": field,
 				"label": field_label(field),
 				"value": value,
 				"value_label": value_label(field, value, doc.company),
-				"effect": round(effect, 2),
+				"raises": effect > 1,
+				"effect": round(effect, 2) if figures_shown else None,
 			}
 			for field, value, effect in (explained.factors if explained else [])
 			if not math.isclose(effect, 1)
@@ -67,10 +72,9 @@ def explain_win_probability(opportunity: str) -> dict:
 		"set_by_hand": bool(doc.probability_set_by_hand),
 		"stored": flt(doc.probability),
 		"setting": settings.method,
-		# Counts of the whole company, shown only to someone whose list hides none of its opportunities.
 		"history": {
-			"won": won if counts_shown else None,
-			"lost": lost if counts_shown else None,
+			"won": won if figures_shown else None,
+			"lost": lost if figures_shown else None,
 			"min_won": settings.min_won,
 			"min_lost": settings.min_lost,
 		},

@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
-from opportunity_pipeline.auto_close.settings import is_saved
+from opportunity_pipeline.auto_close.settings import save_defaults as save_field_defaults
 from opportunity_pipeline.lost.queries import opportunity_field
 from opportunity_pipeline.win_probability.rules import (
 	AMOUNT_BAND,
@@ -77,9 +77,9 @@ def changed(settings) -> bool:
 
 
 def save_defaults():
-	"""Install and migrate: each setting of the section never saved gets its default, so the form shows
-	what the app does (Frappe does not store a new field's default in a Single)."""
-	for field in frappe.get_meta("Selling Settings").fields:
-		if field.fieldname.startswith("win_probability_") and field.default is not None:
-			if not is_saved(field.fieldname):
-				frappe.db.set_single_value("Selling Settings", field.fieldname, field.default)
+	"""Install and migrate: each setting of the section never saved gets its default."""
+	save_field_defaults(
+		field.fieldname
+		for field in frappe.get_meta("Selling Settings").fields
+		if field.fieldname.startswith("win_probability_")
+	)

@@ -67,6 +67,29 @@ class TestExplanation(WinProbabilityTestCase):
 		self.assertRaises(frappe.PermissionError, explain_win_probability, hidden.name)
 		self.assertRaises(frappe.ValidationError, explain_win_probability, "no such opportunity")
 
+	@change_settings("Selling Settings", LEARNED)
+	def test_the_figures_only_for_a_user_who_reads_the_factors(self):
+		"""One rule with Opportunity Win Factor: a restricted user sees which way each factor moves the
+		chance, never its figure, the company's win rate or its counts; an unrestricted one sees them."""
+		learn_company(self.company)
+		north = make_territory("_OP Win North")
+		opportunity = self.open_opportunity(source=self.cold_call, sales_stage=self.late, territory=north)
+		restricted = make_user(NORTH_MANAGER, roles=("Sales Manager",))
+		restrict(restricted, north)
+		for user, figures in (
+			(make_user(SALES_MANAGER, roles=("Sales Manager",)), True),
+			(restricted, False),
+		):
+			with self.subTest(user=user), self.set_user(user):
+				why = explain_win_probability(opportunity.name)
+				self.assertEqual(why["probability"], opportunity.probability, "the chance itself: everyone")
+				self.assertEqual([factor["field"] for factor in why["factors"]], ["source", "sales_stage"])
+				self.assertFalse(why["factors"][0]["raises"])  # Cold Call lowers it
+				self.assertEqual(why["factors"][0]["effect"] is not None, figures)
+				self.assertEqual(why["prior"] is not None, figures)
+				self.assertEqual(why["history"]["won"] is not None, figures)
+				self.assertEqual(bool(frappe.get_list(WIN_FACTOR, {"company": self.company})), figures)
+
 	def test_only_a_system_manager_may_start_learning(self):
 		frappe.set_user(make_user(SALES_MANAGER, roles=("Sales Manager",)))
 		self.assertRaises(frappe.PermissionError, learn_win_probability)

@@ -61,19 +61,27 @@ function win_probability_description(why) {
 				  ),
 		);
 	}
+	// The figures (each factor's effect, the company's win rate) come only to users whose list hides
+	// none of the company's opportunities; the others see which way each factor moves the chance.
 	const factors = why.factors
 		.slice(0, 3)
-		.map(
-			(factor) =>
-				`${escape(factor.label)} = ${escape(factor.value_label)}: ` +
-				`<b>×${format_number(factor.effect, null, 2)}</b>`,
-		)
+		.map((factor) => {
+			const effect =
+				factor.effect === null
+					? factor.raises
+						? __("raises the chance")
+						: __("lowers the chance")
+					: `×${format_number(factor.effect, null, 2)}`;
+			return `${escape(factor.label)} = ${escape(factor.value_label)}: <b>${escape(effect)}</b>`;
+		})
 		.join(" · ");
 	const lines = [
 		escape(
-			__("Learned from this company's closed opportunities, of which {0} % were won.", [
-				format_number(why.prior, null, 1),
-			]),
+			why.prior === null
+				? __("Learned from this company's closed opportunities.")
+				: __("Learned from this company's closed opportunities, of which {0} % were won.", [
+						format_number(why.prior, null, 1),
+				  ]),
 		),
 	];
 	if (why.set_by_hand) {

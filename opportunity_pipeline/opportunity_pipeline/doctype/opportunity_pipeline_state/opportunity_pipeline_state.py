@@ -29,8 +29,12 @@ AS_OF = (
 		"deleted",
 	],
 )
-# A company's rows by start, covering the stays Stage Velocity counts.
-BY_START = ("state_by_start", ["company", "valid_from", "left_stage", "stage_days", "status", "sales_stage"])
+# A company's rows by start, covering the stays Stage Velocity counts (and `deleted`, which most users'
+# reports leave out: permissions.join_readable).
+BY_START = (
+	"state_by_start",
+	["company", "valid_from", "left_stage", "stage_days", "status", "sales_stage", "deleted"],
+)
 # A company's rows by Next Contact Date, covering the follow-ups Follow-up Discipline counts: those done
 # (ends_follow_up, done at valid_to) and those still waiting (the current row).
 BY_CONTACT_DATE = (
@@ -72,6 +76,17 @@ INDEXES = (BY_OPPORTUNITY, AS_OF, AS_OF_FOLLOW_UP, BY_START, BY_CONTACT_DATE, ST
 
 def on_doctype_update():
 	"""The indexes the history is read through (add_index skips a name that exists: a patch that changes
-	one drops it first)."""
+	one calls rebuild_changed_indexes)."""
 	for name, columns in INDEXES:
 		frappe.db.add_index("Opportunity Pipeline State", columns, name)
+
+
+def rebuild_changed_indexes():
+	"""Drop each index whose columns are no longer those of INDEXES, then build what is missing."""
+	for name, columns in INDEXES:
+		indexed = frappe.db.sql(
+			"show index from `tabOpportunity Pipeline State` where Key_name = %s", name, as_dict=True
+		)
+		if indexed and [row.Column_name for row in indexed] != columns:
+			frappe.db.sql_ddl(f"alter table `tabOpportunity Pipeline State` drop index `{name}`")
+	on_doctype_update()

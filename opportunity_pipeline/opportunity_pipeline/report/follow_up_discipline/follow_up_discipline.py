@@ -107,7 +107,7 @@ def _follow_ups(filters, end, readable, field):
 		& (state.deleted == 0)
 		& (done | waiting)
 	)
-	query = join_readable(query, state.opportunity, readable)
+	query = join_readable(query, state, readable)
 	return (
 		query.select(
 			Max(state[field]),

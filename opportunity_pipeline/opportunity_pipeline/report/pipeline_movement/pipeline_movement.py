@@ -107,7 +107,7 @@ def _unchanged(filters, readable):
 		& (state.valid_to.isnull() | (state.valid_to >= end))
 		& _in_window(state, filters)
 	)
-	return join_readable(query, state.opportunity, readable), state
+	return join_readable(query, state, readable), state
 
 
 def _changed(filters, readable, fields=(), named=False):
@@ -148,9 +148,7 @@ def _changed(filters, readable, fields=(), named=False):
 		return Sum(Case().when(side, Coalesce(value, 0)).else_(0))
 
 	return (
-		join_readable(
-			frappe.qb.from_(state).where(_changed_rows(state, filters)), state.opportunity, readable
-		)
+		join_readable(frappe.qb.from_(state).where(_changed_rows(state, filters)), state, readable)
 		.groupby(digest(state.opportunity), state.deleted)
 		.select(
 			*([state.opportunity] if named else []),
@@ -183,9 +181,7 @@ def _digested(filters, readable, field, digests) -> dict:
 	values = {digest(name): name for name in frappe.get_all(linked, pluck="name")}
 	if set(digests) - set(values) - {None}:
 		state = frappe.qb.DocType(STATE)
-		query = join_readable(
-			frappe.qb.from_(state).where(_changed_rows(state, filters)), state.opportunity, readable
-		)
+		query = join_readable(frappe.qb.from_(state).where(_changed_rows(state, filters)), state, readable)
 		values.update(
 			{digest(value): value for value in query.select(state[field]).distinct().run(pluck=True) if value}
 		)

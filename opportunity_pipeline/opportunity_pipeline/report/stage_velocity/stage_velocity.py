@@ -61,7 +61,7 @@ def _ended_stays(filters, stages):
 		& (state.valid_from < add_days(filters.to_date, 1))
 		& state.left_stage.isnotnull()
 	)
-	query = join_readable(query, state.opportunity, readable_opportunities())
+	query = join_readable(query, state, readable_opportunities())
 	group = [state[field]] if (field := GROUPINGS[filters.group_by]) else []
 	known = {"left_stage": ["", *stages], "status": every_status(), "sales_stage": ["", *stages]}
 	places = {name: Function("FIELD", Coalesce(state[name], ""), *values) for name, values in known.items()}

@@ -111,6 +111,19 @@ class TestWinProbabilityCalibration(WinProbabilityTestCase):
 		self.assertFalse(set(hidden) & listed, "the restriction hides the south's losses")
 		self.assertEqual(summary["Closed Opportunities"], 150 + 7, "the whole history but the south's")
 
+	@change_settings("Selling Settings", STAGE_ONLY)
+	def test_only_a_user_who_reads_the_factors_may_backtest(self):
+		"""Backtest learns the factors anew from every closed opportunity: the factors' rule (test_explain)."""
+		learn_company(self.company)
+		manager = make_user(NORTH_MANAGER, roles=("Sales Manager",))
+		restrict(manager, make_territory("_OP Win North"))
+		frappe.set_user(manager)
+		self.assertTrue(self.run_report()[3]["Closed Opportunities"] >= 0)  # the scoring itself: yes
+		with self.assertRaisesRegex(frappe.PermissionError, "may read them all"):
+			self.run_report(backtest=1)
+		frappe.set_user(make_user("op-calibration-manager@example.com", roles=("Sales Manager",)))
+		self.run_report(backtest=1)  # refused to nobody whom nothing restricts
+
 	def test_bad_filters_are_refused(self):
 		self.assertRaises(frappe.ValidationError, execute, {**self.filters, "company": None})
 		self.assertRaises(frappe.ValidationError, execute, {**self.filters, "from_date": "yesterday-ish"})

@@ -20,6 +20,7 @@ from opportunity_pipeline.win_probability.learn import (
 	learn_factors,
 	stored_factors,
 )
+from opportunity_pipeline.win_probability.permissions import reads_every_opportunity
 from opportunity_pipeline.win_probability.rules import (
 	CALIBRATION_BANDS,
 	NO_STAGE,
@@ -70,6 +71,15 @@ def _checked(filters):
 	from_date = date_value(filters.get("from_date") or add_months(today(), -12), _("From Date"))
 	require_company_and_range(filters, from_date, filters.get("to_date") or today())
 	filters.backtest = bool(cint(filters.get("backtest")))
+	if filters.backtest and not reads_every_opportunity():
+		# Backtest learns the factors anew: their figures count every closed opportunity of the company,
+		# which only a user whom nothing restricts may read (as Opportunity Win Factor).
+		frappe.throw(
+			_(
+				"Backtest learns from every closed opportunity of the company: only a user who may read them all may run it."
+			),
+			frappe.PermissionError,
+		)
 	return filters
 
 
