@@ -40,6 +40,19 @@ ensure_services() {
 		"SET GLOBAL character_set_server = 'utf8mb4'; SET GLOBAL collation_server = 'utf8mb4_unicode_ci';"
 }
 
+# A new test site in the order a new user takes: ERPNext and the app installed before ERPNext's setup
+# wizard (which the tests' before_tests hook completes), the payments app for ERPNext's own suites, tests
+# allowed. Any earlier test site of that name is dropped first.
+make_test_site() {
+	in_bench bench drop-site "$TEST_SITE" --force --no-backup --db-root-username "$DB_ADMIN_USER" \
+		--db-root-password "$DB_ADMIN_PASSWORD" >/dev/null 2>&1 || true
+	rm -rf "$BENCH_DIR/sites/$TEST_SITE"
+	in_bench bench new-site "$TEST_SITE" --db-root-username "$DB_ADMIN_USER" --db-root-password "$DB_ADMIN_PASSWORD" \
+		--admin-password "$ADMIN_PASSWORD" --install-app erpnext --install-app opportunity_pipeline
+	in_bench bench --site "$TEST_SITE" install-app payments
+	in_bench bench --site "$TEST_SITE" set-config allow_tests true
+}
+
 bench_exists() { [ -d "$BENCH_DIR/apps/frappe" ] && [ -d "$BENCH_DIR/sites" ]; }
 
 in_bench() { (cd "$BENCH_DIR" && "$@"); }

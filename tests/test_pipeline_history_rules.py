@@ -16,6 +16,7 @@ from opportunity_pipeline.pipeline_history.rules import (
 	FROM_VERSIONS,
 	LONGEST_SPAN,
 	LOST,
+	MOVEMENT_LINES,
 	NEW,
 	OPENING,
 	PAIR_FLAGS,
@@ -30,6 +31,9 @@ from opportunity_pipeline.pipeline_history.rules import (
 	company_amount,
 	decode_flags,
 	ends_follow_up,
+	kind_code,
+	line_amount,
+	line_kinds,
 	movement,
 	movement_terms,
 	next_contact_since,
@@ -368,3 +372,19 @@ def test_kinds_of_move_add_up_like_single_moves():
 	assert set(together) == set(single)
 	for line, figures in single.items():
 		assert together[line] == pytest.approx(figures)
+
+
+def test_each_drill_down_line_is_made_by_the_kinds_its_summary_counts():
+	"""rules.line_kinds (what a drill-down selects in SQL) against movement_terms, kind by kind, and one
+	amount term per line (line_amount)."""
+	for line in MOVEMENT_LINES:
+		kinds = set(line_kinds(line))
+		for bits in range(1 << len(PAIR_FLAGS)):
+			for amount_sign in (-1, 0, 1):
+				for chance_sign in (-1, 0, 1):
+					lines = [term[0] for term in movement_terms(decode_flags(bits), amount_sign, chance_sign)]
+					assert (kind_code(bits, amount_sign, chance_sign) in kinds) == (line in lines)
+		factor, term = line_amount(line)
+		assert factor in (-1, 0, 1) and term in PAIR_SUMS
+	assert line_amount("Won") == (-1, "old_amount")
+	assert line_amount("Probability Raised")[0] == 0  # its amount does not move; its weighted amount does

@@ -13,9 +13,11 @@ CARD_FIELDS = ["opportunity_amount", "probability", "expected_closing"]
 
 
 def ensure_sales_stage_board():
-	"""Install and migrate: the board exists, with one column per stage in the stages' order. Saved only
-	when that changes it."""
-	if frappe.db.exists("Kanban Board", BOARD):
+	"""Install and migrate: the board exists, with one column per stage in the stages' order, even before
+	there is any stage (the app installed before the setup wizard creates them: add_stage_column then
+	adds each). Saved only when that changes it."""
+	new = not frappe.db.exists("Kanban Board", BOARD)
+	if not new:
 		board = frappe.get_doc("Kanban Board", BOARD)
 	else:
 		board = frappe.get_doc(
@@ -34,7 +36,7 @@ def ensure_sales_stage_board():
 	for stage in set(stages) - set(before):
 		board.append("columns", {"column_name": stage, "status": "Active", "order": "[]"})
 	_sort_columns(board, stages)
-	if board.is_new() or [column.column_name for column in board.columns] != before:
+	if new or [column.column_name for column in board.columns] != before:
 		board.save(ignore_permissions=True)  # install/migrate or a new stage, not a user's edit
 
 

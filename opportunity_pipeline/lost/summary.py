@@ -2,9 +2,12 @@
 the Lost Opportunity Analysis, so that the report's cost grows with groups and months, not with losses.
 
 Kept by marking, never by arithmetic: whatever changes a loss (a save, a db_set from ERPNext, a quotation
-declared lost, a deletion, a reason renamed or moved to another category) marks its month stale, and the
-next report recomputes the stale months it reads from the opportunities themselves (a few thousand rows
-each, through the covering indexes). A month is fresh when its "Built" row exists.
+declared lost, a deletion, a reason renamed or moved to another category) marks its month stale and
+queues a background job that recomputes the stale months from the opportunities themselves (a few
+thousand rows each, through the covering indexes), one committed month at a time. A month is fresh when
+its "Built" row exists; a report reads the stale ones in detail meanwhile, and never writes: a reason
+moved to another category makes every month stale, and recomputing them inside a user's request would
+hold locks on the losses for as long as it takes.
 """
 
 import hashlib
@@ -38,7 +41,7 @@ def mark_opportunity(doc, method=None):
 
 
 def mark_stale(months: set[tuple[str, object]]):
-	"""(company, any day of the month) pairs: those months are recomputed when next read."""
+	"""(company, any day of the month) pairs: those months are recomputed in the background."""
 	summary = frappe.qb.DocType(SUMMARY)
 	for company, day in months:
 		frappe.qb.from_(summary).delete().where(
@@ -46,6 +49,7 @@ def mark_stale(months: set[tuple[str, object]]):
 			& (summary.month == month_start(getdate(day)))
 			& (summary.dimension == BUILT)
 		).run()
+	refresh_later()
 
 
 def mark_all_stale(doc=None, method=None, *args, **kwargs):
@@ -56,6 +60,55 @@ def mark_all_stale(doc=None, method=None, *args, **kwargs):
 		if before is None or before.get("category") == doc.get("category"):
 			return
 	frappe.db.delete(SUMMARY, {"dimension": BUILT})
+	refresh_later()
+
+
+REFRESH_JOB = "opportunity_pipeline:refresh_loss_summary"
+
+
+def refresh_later():
+	"""Queue refresh_stale_months once the change is committed; one such job waits at a time."""
+	frappe.enqueue(
+		refresh_stale_months,
+		queue="long",
+		job_id=REFRESH_JOB,
+		deduplicate=True,
+		enqueue_after_commit=True,
+	)
+
+
+def refresh_stale_months() -> int:
+	"""Background: each month with losses whose summary is stale, recomputed and committed one by one
+	(its locks end with it, so a save waits for one month at most). Returns the months recomputed."""
+	summary = frappe.qb.DocType(SUMMARY)
+	built = set(
+		frappe.qb.from_(summary)
+		.select(summary.company, summary.month)
+		.where(summary.dimension == BUILT)
+		.run()
+	)
+	stale = [(company, month) for company, month in months_with_losses() if (company, month) not in built]
+	for company, month in stale:
+		recompute(company, month)
+		if not frappe.flags.in_test:
+			frappe.db.commit()
+	return len(stale)
+
+
+def months_with_losses() -> list[tuple]:
+	"""(company, first day of the month) of every month with a loss."""
+	opportunity = frappe.qb.DocType("Opportunity")
+	yearmonth = Extract(DatePart.year, opportunity.lost_date) * 100 + Extract(
+		DatePart.month, opportunity.lost_date
+	)
+	rows = (
+		frappe.qb.from_(opportunity)
+		.select(opportunity.company, yearmonth)
+		.distinct()
+		.where((opportunity.status == "Lost") & opportunity.lost_date.isnotnull())
+		.run()
+	)
+	return [(company, getdate(f"{int(value) // 100}-{int(value) % 100:02d}-01")) for company, value in rows]
 
 
 def _month_of(doc):
@@ -68,9 +121,8 @@ def _month_of(doc):
 
 
 def fresh_months(company: str, months: list) -> list:
-	"""The months among `months` the summary answers now: the stale ones are recomputed first. On a read
-	replica (Frappe's read_from_replica, which reports run on) nothing is written: the stale months are
-	left out, and the report reads them in detail."""
+	"""The months among `months` the summary answers now; the report reads the others in detail. Nothing
+	is written here: refresh_stale_months brings them up to date in the background."""
 	if not months:
 		return []
 	summary = frappe.qb.DocType(SUMMARY)
@@ -80,17 +132,7 @@ def fresh_months(company: str, months: list) -> list:
 		.where((summary.company == company) & (summary.dimension == BUILT) & summary.month.isin(months))
 		.run(pluck=True)
 	)
-	if _on_read_replica():
-		return [month for month in months if month in fresh]
-	for month in months:
-		if month not in fresh:
-			recompute(company, month)
-	return months
-
-
-def _on_read_replica() -> bool:
-	primary = getattr(frappe.local, "primary_db", None)
-	return primary is not None and primary is not frappe.db
+	return [month for month in months if month in fresh]
 
 
 def recompute(company: str, month):
@@ -179,19 +221,9 @@ def rebuild_loss_summary() -> dict:
 def rebuild(publish_progress: bool = False):
 	"""Every month of every company that has losses, from the opportunities (a patch runs it too)."""
 	frappe.db.delete(SUMMARY)
-	opportunity = frappe.qb.DocType("Opportunity")
-	first_day = Extract(DatePart.year, opportunity.lost_date) * 100 + Extract(
-		DatePart.month, opportunity.lost_date
-	)
-	months = (
-		frappe.qb.from_(opportunity)
-		.select(opportunity.company, first_day.as_("yearmonth"))
-		.distinct()
-		.where((opportunity.status == "Lost") & opportunity.lost_date.isnotnull())
-		.run(as_dict=True)
-	)
-	for done, row in enumerate(months, start=1):
-		recompute(row.company, f"{int(row.yearmonth) // 100}-{int(row.yearmonth) % 100:02d}-01")
+	months = months_with_losses()
+	for done, (company, month) in enumerate(months, start=1):
+		recompute(company, month)
 		if not frappe.flags.in_test:
 			frappe.db.commit()  # each month's locks end with it, so saves wait for one month at most
 		if publish_progress:

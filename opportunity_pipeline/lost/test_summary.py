@@ -7,7 +7,7 @@ import frappe
 from frappe.model.rename_doc import rename_doc
 from frappe.utils import add_days, getdate
 
-from opportunity_pipeline.lost.summary import BUILT, SUMMARY, rebuild_loss_summary
+from opportunity_pipeline.lost.summary import BUILT, SUMMARY, rebuild_loss_summary, refresh_stale_months
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.lost_opportunity_analysis import (
 	execute,
 )
@@ -71,6 +71,7 @@ class TestLossSummary(IntegrationTestCase):
 	def assert_summary_answers_as_the_opportunities(self, **extra):
 		"""Both ways, over ranges and groupings; rows and summary cards alike."""
 		frappe.db.delete(SUMMARY, {"dimension": BUILT})  # the data above was written behind the hooks
+		refresh_stale_months()  # as the background job does
 		for from_date, to_date in RANGES:
 			for group_by, periodicity in (("Reason", "Monthly"), ("Category", "Quarterly")):
 				filters = {
@@ -99,7 +100,14 @@ class TestLossSummary(IntegrationTestCase):
 		filters = {"company": self.company, "from_date": "2024-06-01", "to_date": "2026-06-30"}
 
 		def both():
-			return rounded(execute(dict(filters))[1]), rounded(execute(dict(filters), use_summary=False)[1])
+			"""Before the background job (the stale months read in detail, nothing written by the
+			report), and after it (the summary answers)."""
+			built = frappe.db.count(SUMMARY, {"dimension": BUILT})
+			detailed = rounded(execute(dict(filters), use_summary=False)[1])
+			self.assertEqual(rounded(execute(dict(filters))[1]), detailed)
+			self.assertEqual(frappe.db.count(SUMMARY, {"dimension": BUILT}), built, "the report wrote")
+			refresh_stale_months()
+			return rounded(execute(dict(filters))[1]), detailed
 
 		frappe.db.delete(SUMMARY)
 		self.assertEqual(*both())  # builds the months

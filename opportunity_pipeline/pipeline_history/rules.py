@@ -292,6 +292,38 @@ def movement_terms(flags: dict, amount_sign: int, chance_sign: int) -> list[tupl
 	return lines
 
 
+# A kind of move as one number, for a query to compare: its PAIR_FLAGS bits, then the signs (-1, 0, 1) of
+# its amount's and its probability's change.
+def kind_code(bits: int, amount_sign: int, chance_sign: int) -> int:
+	return bits * 9 + (amount_sign + 1) * 3 + (chance_sign + 1)
+
+
+def line_kinds(line: str) -> list[int]:
+	"""The kind_codes of every kind of move that makes `line` (movement_terms): what a drill-down
+	selects in SQL, so that it reads only that line's opportunities."""
+	return [
+		kind_code(bits, amount_sign, chance_sign)
+		for bits in range(1 << len(PAIR_FLAGS))
+		for amount_sign in (-1, 0, 1)
+		for chance_sign in (-1, 0, 1)
+		if any(term[0] == line for term in movement_terms(decode_flags(bits), amount_sign, chance_sign))
+	]
+
+
+def line_amount(line: str) -> tuple[int, str]:
+	"""(factor, one of PAIR_SUMS) of a line's amount: the same for every kind of move that makes it."""
+	terms = {
+		amount
+		for code in line_kinds(line)
+		for name, amount, _weighted in movement_terms(
+			decode_flags(code // 9), code // 3 % 3 - 1, code % 3 - 1
+		)
+		if name == line
+	}
+	(term,) = terms
+	return term
+
+
 def _sign(value: float) -> int:
 	return (value > 0) - (value < 0)
 

@@ -72,16 +72,19 @@ function win_probability_description(why) {
 						? __("raises the chance")
 						: __("lowers the chance")
 					: `×${format_number(factor.effect, null, 2)}`;
-			return `${escape(factor.label)} = ${escape(factor.value_label)}: <b>${escape(effect)}</b>`;
+			return `${escape(factor.label)} = ${escape(factor.value_label)}: <b>${escape(
+				effect,
+			)}</b>`;
 		})
 		.join(" · ");
 	const lines = [
 		escape(
 			why.prior === null
 				? __("Learned from this company's closed opportunities.")
-				: __("Learned from this company's closed opportunities, of which {0} % were won.", [
-						format_number(why.prior, null, 1),
-				  ]),
+				: __(
+						"Learned from this company's closed opportunities, of which {0} % were won.",
+						[format_number(why.prior, null, 1)],
+				  ),
 		),
 	];
 	if (why.set_by_hand) {

@@ -64,7 +64,10 @@ def execute(filters=None):
 
 def _checked(filters):
 	require_company_and_range(
-		filters, filters.get("from_date") or add_days(today(), -30), filters.get("to_date") or today()
+		filters,
+		filters.get("from_date") or add_days(today(), -30),
+		filters.get("to_date") or today(),
+		"Follow-up Discipline",
 	)
 	choose(filters, "group_by", list(GROUPINGS), _("Group By"))
 	return filters

@@ -53,7 +53,9 @@ def execute(filters=None):
 def _checked(filters):
 	last_month = month_start(getdate(add_months(today(), -1)))
 	from_date = month_start(getdate(filters.get("from_date") or add_months(last_month, -11)))
-	require_company_and_range(filters, from_date, filters.get("to_date") or get_last_day(last_month))
+	require_company_and_range(
+		filters, from_date, filters.get("to_date") or get_last_day(last_month), "Forecast Accuracy"
+	)
 	filters.from_date = month_start(filters.from_date)
 	filters.to_date = get_last_day(filters.to_date)
 	choose(filters, "weeks", WEEKS, _("Weeks Before"))

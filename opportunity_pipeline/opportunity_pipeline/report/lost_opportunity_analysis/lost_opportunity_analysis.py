@@ -59,7 +59,9 @@ def execute(filters=None, use_summary: bool = True):
 
 
 def _checked(filters):
-	require_company_and_range(filters, filters.get("from_date"), filters.get("to_date"))
+	require_company_and_range(
+		filters, filters.get("from_date"), filters.get("to_date"), "Lost Opportunity Analysis"
+	)
 	choose(filters, "periodicity", PERIODICITIES, _("Periodicity"))
 	choose(filters, "group_by", ("Reason", "Category"), _("Group By"))
 	for field in FILTER_FIELDS:  # checked here: the summary's months compare them without the detail's checks

@@ -55,7 +55,12 @@ def execute(filters=None):
 
 def _checked(filters):
 	from_date = date_value(filters.get("from_date") or today(), _("From Date"))
-	require_company_and_range(filters, from_date, filters.get("to_date") or add_months(from_date, 12))
+	require_company_and_range(
+		filters,
+		from_date,
+		filters.get("to_date") or add_months(from_date, 12),
+		"Opportunity Pipeline Forecast",
+	)
 	choose(filters, "periodicity", FORECAST_PERIODICITIES, _("Periodicity"))
 	choose(filters, "group_by", list(GROUP_FIELDS), _("Group By"))
 	choose(filters, "stalled", STALLED_CHOICES, _("Stalled Opportunities"))

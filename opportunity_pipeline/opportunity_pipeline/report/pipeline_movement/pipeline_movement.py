@@ -5,10 +5,12 @@ window, the pipeline is what was expected to close in it, so moving the date in 
 
 Each line is drillable: the Line filter lists its opportunities, with their values at both ends."""
 
+from pypika.enums import Order
+
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce, Count, Function, Max, Sum
+from frappe.query_builder.functions import Abs, Coalesce, Count, Function, Max, Sum
 from frappe.query_builder.terms import ValueWrapper
 from frappe.utils import add_days, today
 
@@ -24,6 +26,8 @@ from opportunity_pipeline.pipeline_history.rules import (
 	PAIR_SUMS,
 	decode_flags,
 	is_open,
+	line_amount,
+	line_kinds,
 	movement,
 	movement_terms,
 )
@@ -46,12 +50,20 @@ NOT_SET = "__not_set__"
 PAIRING_MEMORY_MB = 64
 # What each end of a changed opportunity always carries (_changed).
 AMOUNTS = ("amount", "probability")
+# A drill-down lists this many opportunities, the largest on its line first.
+DRILL_DOWN_ROWS = 500
 
 
 def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
 	if filters.line:
-		return _detail_columns(), _detail(_movements(filters), filters)
+		moves, more = _movements(filters)
+		message = None
+		if more:
+			message = _(
+				"The {0} largest on this line; it holds more. Choose a shorter period or a group to see the others."
+			).format(DRILL_DOWN_ROWS)
+		return _detail_columns(), _detail(moves, filters), message
 	group_field = GROUPINGS[filters.group_by]
 	totals = _totals(filters, group_field)
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
@@ -66,7 +78,7 @@ def execute(filters=None):
 
 def _checked(filters):
 	from_date = filters.get("from_date") or add_days(today(), -30)
-	require_company_and_range(filters, from_date, filters.get("to_date") or today())
+	require_company_and_range(filters, from_date, filters.get("to_date") or today(), "Pipeline Movement")
 	choose(filters, "group_by", list(GROUPINGS), _("Group By"))
 	choose(filters, "value", VALUES, _("Show"))
 	filters.closing_from = (
@@ -260,18 +272,34 @@ def _bit(flag: str) -> int:
 	return 1 << PAIR_FLAGS.index(flag)
 
 
-def _movements(filters) -> list[tuple]:
-	"""(opportunity, state before, state after, lines) of the opportunities in the pipeline at either
-	end, by rules.movement: what a drill-down lists."""
+def _movements(filters) -> tuple[list[tuple], bool]:
+	"""(opportunity, state before, state after, lines) of the opportunities on the drill-down's line, in
+	its group when one is chosen: the DRILL_DOWN_ROWS with the largest amount on it (rules.movement), and
+	whether it holds more. The database picks them (rules.line_kinds and line_amount say which kinds of
+	move make the line and what it amounts to), so a long period costs what its summary costs."""
 	readable = readable_opportunities()
 	window = (filters.closing_from, filters.closing_to) if filters.closing_from else None
-	moves = []
+	group_field = GROUPINGS[filters.group_by]
+	wanted = None
+	if group_field and filters.get("group") not in (None, ""):
+		wanted = "" if filters.group == NOT_SET else filters.group
+	moves, more = [], False
 	if filters.line in (OPENING, CLOSING):
 		unchanged, state = _unchanged(filters, readable)
-		for row in unchanged.select(*(state[field] for field in STATE_FIELDS)).run(as_dict=True):
-			moves.append((row.opportunity, row, row, movement(row, row, window)))
+		if wanted is not None:
+			unchanged = unchanged.where(Coalesce(state[group_field], "") == wanted)
+		rows = (
+			unchanged.select(*(state[field] for field in STATE_FIELDS))
+			.orderby(Abs(Coalesce(state.amount, 0)), order=Order.desc)
+			.limit(DRILL_DOWN_ROWS + 1)
+			.run(as_dict=True)
+		)
+		more = len(rows) > DRILL_DOWN_ROWS
+		moves += [(row.opportunity, row, row, movement(row, row, window)) for row in rows[:DRILL_DOWN_ROWS]]
 	fields = [field for field in STATE_FIELDS if field not in ("opportunity", "deleted", *AMOUNTS)]
-	for row in _changed(filters, readable, fields, named=True).run(as_dict=True):
+	rows = _changed_on_line(filters, readable, fields, group_field, wanted).run(as_dict=True)
+	more |= len(rows) > DRILL_DOWN_ROWS
+	for row in rows[:DRILL_DOWN_ROWS]:
 		flags = decode_flags(int(row.flags))
 		old, new = None, None
 		if flags["had"]:
@@ -280,7 +308,28 @@ def _movements(filters) -> list[tuple]:
 			new = {field: row[f"a_{field}"] for field in (*fields, *AMOUNTS)}
 		if lines := movement(old, new, window):
 			moves.append((row.opportunity, old, new, lines))
-	return moves
+	return moves, more
+
+
+def _changed_on_line(filters, readable, fields, group_field, wanted):
+	"""The changed opportunities whose kind of move makes the drill-down's line, in the group wanted,
+	largest first on that line, DRILL_DOWN_ROWS and one more."""
+	pair = _changed(filters, readable, fields, named=True)
+	amount_sign = Function("SIGN", pair.a_amount - pair.b_amount)
+	chance_sign = Function("SIGN", pair.a_probability - pair.b_probability)
+	kind = pair.flags * 9 + (amount_sign + 1) * 3 + (chance_sign + 1)
+	query = frappe.qb.from_(pair).select(pair.star).where(kind.isin(line_kinds(filters.line)))
+	if wanted is not None:
+		group = Case().when(pair.flags.bitwiseand(_bit("is_open")) > 0, pair[f"a_{group_field}"])
+		query = query.where(Coalesce(group.else_(pair[f"b_{group_field}"]), "") == wanted)
+	factor, term = line_amount(filters.line)
+	terms = {
+		"old_amount": pair.b_amount,
+		"new_amount": pair.a_amount,
+		"amount_change": pair.a_amount - pair.b_amount,
+	}
+	size = terms[term] if factor else pair.a_amount * (pair.a_probability - pair.b_probability)
+	return query.orderby(Abs(size), order=Order.desc).limit(DRILL_DOWN_ROWS + 1)
 
 
 def _group(old, new, group_field):
@@ -410,7 +459,7 @@ def _detail(moves, filters):
 					"currency": currency,
 				}
 			)
-	return sorted(rows, key=lambda row: -abs(row["amount"]))
+	return sorted(rows, key=lambda row: (-abs(row["amount"]), -abs(row["weighted_amount"])))[:DRILL_DOWN_ROWS]
 
 
 def _detail_columns():

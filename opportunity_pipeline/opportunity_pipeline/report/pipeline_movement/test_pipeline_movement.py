@@ -1,7 +1,10 @@
 """Pipeline Movement against figures computed by hand on the as-of test's timeline."""
 
+from unittest.mock import patch
+
 import frappe
 
+from opportunity_pipeline.opportunity_pipeline.report.pipeline_movement import pipeline_movement
 from opportunity_pipeline.opportunity_pipeline.report.pipeline_movement.pipeline_movement import execute
 from opportunity_pipeline.pipeline_history.rules import MOVEMENT_LINES
 from opportunity_pipeline.pipeline_history.test_as_of import COMPANY, HistoryTestCase
@@ -9,10 +12,7 @@ from opportunity_pipeline.pipeline_history.test_as_of import COMPANY, HistoryTes
 
 class TestPipelineMovement(HistoryTestCase):
 	def movement(self, from_date, to_date, **filters):
-		columns, rows, *_rest = execute(
-			frappe._dict(company=COMPANY, from_date=from_date, to_date=to_date, **filters)
-		)
-		return rows
+		return execute(frappe._dict(company=COMPANY, from_date=from_date, to_date=to_date, **filters))[1]
 
 	def test_lines_add_up_to_the_closing_pipeline(self):
 		self.build()
@@ -82,3 +82,17 @@ class TestPipelineMovement(HistoryTestCase):
 							row[frappe.scrub(line)], sum(item["amount"] for item in detail), 6, context
 						)
 						self.assertEqual(count_row[frappe.scrub(line)], len(detail), context)
+
+	def test_a_drill_down_lists_the_largest_and_says_when_there_are_more(self):
+		for day, amount in (("2026-03-02", 100), ("2026-03-03", 900), ("2026-03-04", 500)):
+			self.opportunity(day, opportunity_amount=amount)
+		filters = frappe._dict(company=COMPANY, from_date="2026-03-01", to_date="2026-03-05", line="New")
+		with patch.object(pipeline_movement, "DRILL_DOWN_ROWS", 2):
+			_columns, rows, message = execute(dict(filters))
+			self.assertEqual([row["amount"] for row in rows], [900, 500])
+			self.assertIn("The 2 largest", message)
+			_columns, rows, message = execute({**filters, "line": "Closing"})
+			self.assertEqual([row["amount"] for row in rows], [900, 500])
+			self.assertIn("holds more", message)
+		_columns, rows, message = execute(dict(filters))
+		self.assertEqual((len(rows), message), (3, None))

@@ -41,7 +41,10 @@ def execute(filters=None):
 
 def _checked(filters):
 	require_company_and_range(
-		filters, filters.get("from_date") or add_months(today(), -12), filters.get("to_date") or today()
+		filters,
+		filters.get("from_date") or add_months(today(), -12),
+		filters.get("to_date") or today(),
+		"Stage Velocity",
 	)
 	choose(filters, "group_by", list(GROUPINGS), _("Group By"))
 	return filters

@@ -69,7 +69,9 @@ def execute(filters=None):
 
 def _checked(filters):
 	from_date = date_value(filters.get("from_date") or add_months(today(), -12), _("From Date"))
-	require_company_and_range(filters, from_date, filters.get("to_date") or today())
+	require_company_and_range(
+		filters, from_date, filters.get("to_date") or today(), "Win Probability Calibration"
+	)
 	filters.backtest = bool(cint(filters.get("backtest")))
 	if filters.backtest and not reads_every_opportunity():
 		# Backtest learns the factors anew: their figures count every closed opportunity of the company,

@@ -1,0 +1,78 @@
+"""The demo pipeline: refused on a site with sales data; a short story played through the app's own paths
+(history dated as it happened, by its sales person; quotations, orders and losses as ERPNext and the app
+make them), then removed without a trace."""
+
+import frappe
+from frappe.utils import getdate, today
+
+from opportunity_pipeline.demo import plan
+from opportunity_pipeline.demo.make import DemoSite, make_demo, play, reference_data, remove_demo
+from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.tests import IntegrationTestCase
+from opportunity_pipeline.tests.factories import make_opportunity
+
+
+class TestDemo(IntegrationTestCase):
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def test_a_site_with_sales_data_is_refused(self):
+		make_opportunity()
+		with self.assertRaisesRegex(frappe.ValidationError, "without sales data"):
+			make_demo()
+
+	def short_story(self):
+		"""One opportunity of each ending: won, lost after a quotation, lost before one, still open."""
+		story = plan.story()
+
+		def first(outcome, quoted):
+			return next(
+				o
+				for o in story
+				if o.outcome == outcome and any(s.action == plan.QUOTE for s in o.steps) == quoted
+			)
+
+		return [first("won", True), first("lost", True), first("lost", False), first("open", False)]
+
+	def test_a_short_story_goes_through_the_app_and_comes_out_again(self):
+		company = frappe.defaults.get_global_default("company")
+		site = DemoSite(2026)
+		reference_data(site, company)
+		story = self.short_story()
+		play(site, company, story)
+		site.save_manifest()
+		opportunities = [name for doctype, name in site.made if doctype == "Opportunity"]
+		self.assertEqual(len(opportunities), 4)
+
+		statuses = [frappe.db.get_value("Opportunity", name, "status") for name in opportunities]
+		self.assertEqual(statuses[:3], ["Converted", "Lost", "Lost"])
+		self.assertIn(statuses[3], ("Open", "Closed"))  # an open story may have gone idle: auto-closed
+		won, lost_quoted, lost = opportunities[:3]
+		self.assertTrue(
+			frappe.db.exists(
+				"Sales Order",
+				{"docstatus": 1, "name": ("in", [n for d, n in site.made if d == "Sales Order"])},
+			)
+		)
+		for name in (lost_quoted, lost):
+			self.assertTrue(frappe.get_all("Opportunity Lost Reason Detail", {"parent": name}))
+
+		# The history as the app writes it: dated across the past year, by the sales person.
+		for opportunity, name in zip(story, opportunities, strict=True):
+			rows = frappe.get_all(
+				STATE, {"opportunity": name}, ["valid_from", "changed_by"], order_by="valid_from"
+			)
+			self.assertGreaterEqual(len(rows), 2, name)
+			self.assertLess(getdate(rows[0].valid_from), getdate(today()))
+			owner = site.users[opportunity.owner][0]
+			self.assertEqual(rows[0].changed_by, owner)
+
+		self.assertGreater(remove_demo(), 0)
+		for name in opportunities:
+			self.assertFalse(frappe.db.exists("Opportunity", name))
+			self.assertFalse(frappe.db.exists(STATE, {"opportunity": name}))
+			self.assertFalse(frappe.db.exists("Version", {"ref_doctype": "Opportunity", "docname": name}))
+		for doctype, name in site.made:
+			self.assertFalse(frappe.db.exists(doctype, name), (doctype, name))
+		self.assertFalse(frappe.db.get_default("opportunity_pipeline_demo"))
