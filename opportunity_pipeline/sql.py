@@ -129,3 +129,12 @@ def run_with_temporary_memory(query, megabytes: int, **kwargs):
 		size = megabytes << 20
 		sql = f"set statement max_heap_table_size = {size}, tmp_table_size = {size} for {sql}"
 	return frappe.db.sql(sql, parameters.get_parameters(), **kwargs)
+
+
+def bounded_count(query, term, limit: int) -> tuple[int, bool]:
+	"""How many rows `query` (a frappe.qb query, nothing selected yet) holds, reading at most `limit` and
+	one more: (count, whether it holds more). A count the user reads as "10,000+" need not read them all."""
+	from frappe.query_builder.functions import Count
+
+	found = frappe.qb.from_(query.select(term).limit(limit + 1)).select(Count("*")).run()[0][0]
+	return min(found, limit), found > limit

@@ -70,8 +70,12 @@ PREVIEWER = "System Manager"
 
 
 def hide_all_but_parity_titles(user=None, doctype=None):
-	"""A permission_query_conditions hook, as any installed app may add one (note the literal %)."""
-	return "`tabOpportunity`.`title` like '%Parity Visible%'"
+	"""A permission_query_conditions hook, as any installed app may add one. On Frappe 15 with a literal %
+	(the app's queries must escape it); Frappe 16's own get_list puts a hook's SQL unescaped into a
+	parameterised query, where a % breaks it, so no hook may hold one there."""
+	if frappe.__version__.startswith("15."):
+		return "`tabOpportunity`.`title` like '%Parity Visible%'"
+	return "instr(`tabOpportunity`.`title`, 'Parity Visible') > 0"
 
 
 @contextmanager

@@ -2,7 +2,14 @@
 # Every path and name can be overridden from the environment.
 
 APP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH_DIR=${OP_BENCH_DIR:-$HOME/frappe-bench}
+# Frappe and ERPNext's major version: 15, or 16 (OP_FRAPPE_VERSION=16), each on a bench of its own.
+FRAPPE_VERSION=${OP_FRAPPE_VERSION:-15}
+case "$FRAPPE_VERSION" in
+15 | 16) ;;
+*) echo "OP_FRAPPE_VERSION must be 15 or 16, not $FRAPPE_VERSION" >&2; exit 2 ;;
+esac
+bench_dir_of() { if [ "$1" = 15 ]; then echo "$HOME/frappe-bench"; else echo "$HOME/frappe-bench-$1"; fi; }
+BENCH_DIR=${OP_BENCH_DIR:-$(bench_dir_of "$FRAPPE_VERSION")}
 DEV_SITE=${OP_DEV_SITE:-dev.localhost}
 TEST_SITE=${OP_TEST_SITE:-test.localhost}
 ADMIN_PASSWORD=${OP_ADMIN_PASSWORD:-admin}
@@ -11,12 +18,16 @@ DB_ADMIN_USER=${OP_DB_ADMIN_USER:-op_bench_admin}
 DB_ADMIN_PASSWORD=${OP_DB_ADMIN_PASSWORD:-op_bench_admin}
 # MariaDB's TCP port on 127.0.0.1 (another one lets a second server run beside the machine's own).
 DB_PORT=${OP_DB_PORT:-3306}
-REDIS_URL=${OP_REDIS_URL:-redis://127.0.0.1:6379}
+# One Redis for both benches, a database each: Frappe keeps some keys (the asset map) without a site prefix.
+REDIS_URL=${OP_REDIS_URL:-redis://127.0.0.1:6379/$((FRAPPE_VERSION - 15))}
 REDIS_PORT=$(sed -E 's#^.*:([0-9]+)/?[0-9]*$#\1#' <<<"$REDIS_URL")
 
 # The bench CLI's own environment (setup-bench makes it when no `bench` is on PATH), used from here on.
 BENCH_CLI_DIR=${OP_BENCH_CLI_DIR:-$HOME/.local/share/opportunity-pipeline/bench-cli}
 [ -x "$BENCH_CLI_DIR/bin/bench" ] && PATH="$BENCH_CLI_DIR/bin:$PATH"
+# Frappe 16's Node.js, when setup-bench had to fetch it (scripts/toolchain.sh).
+NODE24_BIN=${OP_TOOLS_DIR:-$HOME/.local/share/opportunity-pipeline}/node-24/bin
+[ "$FRAPPE_VERSION" -ge 16 ] && [ -x "$NODE24_BIN/node" ] && PATH="$NODE24_BIN:$PATH"
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -49,7 +60,9 @@ make_test_site() {
 	rm -rf "$BENCH_DIR/sites/$TEST_SITE"
 	in_bench bench new-site "$TEST_SITE" --db-root-username "$DB_ADMIN_USER" --db-root-password "$DB_ADMIN_PASSWORD" \
 		--admin-password "$ADMIN_PASSWORD" --install-app erpnext --install-app opportunity_pipeline
-	in_bench bench --site "$TEST_SITE" install-app payments
+	if [ -d "$BENCH_DIR/apps/payments" ]; then
+		in_bench bench --site "$TEST_SITE" install-app payments
+	fi
 	in_bench bench --site "$TEST_SITE" set-config allow_tests true
 }
 

@@ -1,16 +1,19 @@
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, Max
+from frappe.query_builder.functions import Max
 from frappe.utils import now_datetime
 
 from opportunity_pipeline.auto_close.job import close_idle_opportunities, idle_opportunities
 from opportunity_pipeline.auto_close.rules import CLOSABLE_STATUSES, idle_cutoff, last_activity
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
 from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.sql import bounded_count
 from opportunity_pipeline.validation import parse_list, whole_number
 
 PREVIEW_LIMIT = 500
 MAX_DAYS = 3650
+# The count stops there ("10,000+"): the widest settings would otherwise read every open opportunity.
+COUNT_LIMIT = 10_000
 
 
 def _allow_system_managers_only():
@@ -23,13 +26,14 @@ def _allow_system_managers_only():
 def preview_auto_close(limit: int = PREVIEW_LIMIT, days: int | None = None, statuses=None) -> dict:
 	"""Which opportunities the auto-close would close now, under the saved settings or under `days` and
 	`statuses` not saved yet (the Selling Settings form shows it before saving): System Manager only, and
-	counting only the opportunities the user may read."""
+	counting only the opportunities the user may read: the first `limit` by last change, and how many
+	(`count`, at most COUNT_LIMIT; `more` when there are more)."""
 	_allow_system_managers_only()
 	limit = whole_number(limit, _("Limit"), 1, PREVIEW_LIMIT)
 	days = closing_days() if days in (None, "") else whole_number(days, _("Days"), 0, MAX_DAYS)
 	statuses = closing_statuses() if statuses is None else _statuses(statuses)
 	if days <= 0 or not statuses:
-		return {"days": days, "statuses": statuses, "count": 0, "opportunities": []}
+		return {"days": days, "statuses": statuses, "count": 0, "more": False, "opportunities": []}
 
 	opportunity = frappe.qb.DocType("Opportunity")
 	communication = frappe.qb.DocType("Communication")
@@ -59,8 +63,8 @@ def preview_auto_close(limit: int = PREVIEW_LIMIT, days: int | None = None, stat
 	)
 	for row in rows:
 		row.last_activity = last_activity(row.modified, row.last_communication)
-	count = idle.select(Count(opportunity.name)).run()[0][0]
-	return {"days": days, "statuses": statuses, "count": count, "opportunities": rows}
+	count, more = bounded_count(idle, opportunity.name, COUNT_LIMIT)
+	return {"days": days, "statuses": statuses, "count": count, "more": more, "opportunities": rows}
 
 
 def _statuses(statuses) -> list[str]:

@@ -1,8 +1,11 @@
 """The auto-close preview: what the settings (saved or on screen) would close, for System Managers only."""
 
+from unittest.mock import patch
+
 import frappe
 
 from opportunity_pipeline.api import preview_auto_close, run_auto_close
+from opportunity_pipeline.auto_close import preview
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import (
 	make_stale_opportunity,
@@ -35,6 +38,15 @@ class TestAutoClosePreview(IntegrationTestCase):
 		self.assertIn(stale, listed)
 		self.assertNotIn(fresh, listed)
 		self.assertEqual(status(stale), "Open")
+
+	def test_the_count_stops_at_its_limit_and_says_there_are_more(self):
+		make_stale_opportunity(), make_stale_opportunity()
+		with patch.object(preview, "COUNT_LIMIT", 1):
+			answer = preview_auto_close(limit=1)
+		self.assertEqual((answer["count"], answer["more"], len(answer["opportunities"])), (1, True, 1))
+		answer = preview_auto_close()
+		self.assertGreaterEqual(answer["count"], 2)
+		self.assertFalse(answer["more"])
 
 	def test_only_system_managers_preview_or_run(self):
 		seller = make_user("op-seller@example.com", roles=("Sales Manager", "Sales User"))

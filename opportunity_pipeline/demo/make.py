@@ -197,14 +197,16 @@ def reference_data(site: DemoSite, company: str):
 			item,
 		)
 	countries = [country for countries in plan.TERRITORIES.values() for country in countries]
-	customer_group = frappe.db.get_value("Customer Group", {"is_group": 0}) or "All Customer Groups"
+	customer_groups = frappe.get_all("Customer Group", {"is_group": 0}, pluck="name", order_by="name") or [
+		"All Customer Groups"
+	]
 	site.customers = [
 		insert(
 			site,
 			{
 				"doctype": "Customer",
 				"customer_name": f"{name} {kind}",
-				"customer_group": customer_group,
+				"customer_group": customer_groups[number % len(customer_groups)],
 				"territory": countries[number % len(countries)],
 			},
 		).name
@@ -359,8 +361,14 @@ def create(site, company, opportunity, user, territory, moment) -> str:
 			],
 		}
 	)
+	doc.opportunity_amount = items_total(doc)
 	doc.insert()
 	return site.keep("Opportunity", doc.name)
+
+
+def items_total(doc) -> float:
+	"""ERPNext totals an opportunity's items apart (total); its amount is what the pipeline counts."""
+	return sum(row.qty * row.rate for row in doc.items)
 
 
 def edit(doc, step, user, moment):
@@ -373,6 +381,7 @@ def edit(doc, step, user, moment):
 			doc.expected_closing = getdate(add_days(moment, 30))
 	elif step.action == plan.AMOUNT:
 		doc.items[0].rate = round(doc.items[0].rate * step.values["factor"], 2)
+		doc.opportunity_amount = items_total(doc)
 
 
 def quote(site, name, moment):

@@ -17,11 +17,13 @@ from opportunity_pipeline.pipeline_health.rules import (
 	STALLED,
 	responsible_users,
 )
+from opportunity_pipeline.sql import bounded_count
 from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.validation import company_for_user, existing, whole_number
 
-# api.pipeline_health lists at most this many names per section (and counts them all).
+# api.pipeline_health lists at most this many names per section, and counts up to COUNT_LIMIT.
 MAX_NAMES = 500
+COUNT_LIMIT = 10_000
 
 
 def section_conditions(now: datetime) -> dict:
@@ -103,8 +105,9 @@ def health_rows(section_condition) -> list:
 @frappe.whitelist()
 def pipeline_health(company, user=None, limit=100) -> dict:
 	"""The open opportunities of `company` the caller may read, per section of the digest: {"due_today",
-	"overdue", "stalled", "no_next_step"}, each up to `limit` names (at most MAX_NAMES) in name order, and
-	"counts", every one of each section. `user` narrows to those whose items reach that user
+	"overdue", "stalled", "no_next_step"}, each up to `limit` names (at most MAX_NAMES), sorted, and
+	"counts" (up to COUNT_LIMIT; "more" says which sections hold more). `user` narrows to those whose
+	items reach that user
 	(rules.responsible_users)."""
 	company_for_user(company)
 	if user:
@@ -112,14 +115,16 @@ def pipeline_health(company, user=None, limit=100) -> dict:
 	limit = whole_number(limit, _("Limit"), 1, MAX_NAMES)
 	readable = readable_opportunities()
 	opportunity = frappe.qb.DocType("Opportunity")
-	names, counts = {}, {}
+	names, counts, more = {}, {}, {}
 	for section, condition in section_conditions(now_datetime()).items():
 		query = section_query(condition, company, readable, user)
-		names[section] = query.select(opportunity.name).orderby(opportunity.name).limit(limit).run(pluck=True)
-		counts[section] = (
-			len(names[section]) if len(names[section]) < limit else query.select(Count("*")).run()[0][0]
-		)
-	return {**names, "counts": counts}
+		# Not ordered in SQL: ORDER BY name would read the table in name order rather than the section's index.
+		names[section] = sorted(query.select(opportunity.name).limit(limit).run(pluck=True))
+		if len(names[section]) < limit:
+			counts[section], more[section] = len(names[section]), False
+		else:
+			counts[section], more[section] = bounded_count(query, opportunity.name, COUNT_LIMIT)
+	return {**names, "counts": counts, "more": more}
 
 
 @frappe.whitelist()

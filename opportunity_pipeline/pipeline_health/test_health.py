@@ -3,6 +3,7 @@ who sees what."""
 
 import json
 from datetime import datetime
+from unittest.mock import patch
 
 import frappe
 
@@ -10,6 +11,7 @@ from opportunity_pipeline.api import my_overdue_follow_ups_card, pipeline_health
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
 	execute as forecast,
 )
+from opportunity_pipeline.pipeline_health import health
 from opportunity_pipeline.pipeline_health.digest import (
 	SENT_ON,
 	daily_health,
@@ -127,7 +129,21 @@ class TestHealthAndDigest(HealthTestCase):
 				"stalled": [stalled.name],
 				"no_next_step": [bare.name],
 				"counts": {"due_today": 1, "overdue": 1, "stalled": 1, "no_next_step": 1},
+				"more": {"due_today": False, "overdue": False, "stalled": False, "no_next_step": False},
 			},
+		)
+
+	def test_a_page_of_names_and_how_many_there_are(self):
+		for day in ("2026-03-16", "2026-03-17", "2026-03-18"):
+			self.opportunity("2026-03-01", contact_date=f"{day} 09:00:00", opportunity_owner=self.owner)
+		with patch.object(health, "COUNT_LIMIT", 2):
+			page = self.health(user=self.owner, limit=1)
+		self.assertEqual(
+			(len(page["overdue"]), page["counts"]["overdue"], page["more"]["overdue"]), (1, 2, True)
+		)
+		page = self.health(user=self.owner, limit=2)
+		self.assertEqual(
+			(len(page["overdue"]), page["counts"]["overdue"], page["more"]["overdue"]), (2, 3, False)
 		)
 
 	def test_a_restricted_user_gets_only_what_the_list_shows(self):

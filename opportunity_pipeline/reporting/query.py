@@ -23,10 +23,10 @@ LONGEST_RANGE_MONTHS = {
 	"Lost Opportunity Analysis": 120,
 	"Opportunity Pipeline Forecast": 120,
 	"Win Probability Calibration": 120,
-	"Pipeline Movement": 120,
-	"Forecast Accuracy": 120,
-	"Stage Velocity": 120,
-	"Follow-up Discipline": 120,
+	"Pipeline Movement": 3,
+	"Forecast Accuracy": 24,
+	"Stage Velocity": 24,
+	"Follow-up Discipline": 6,
 }
 
 

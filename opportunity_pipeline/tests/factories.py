@@ -212,8 +212,13 @@ def make_company(name: str = "_OP Win Probability Co", abbr: str = "_OPW") -> st
 
 
 def make_lead_source(name: str) -> str:
-	if not frappe.db.exists("Lead Source", name):
-		frappe.get_doc({"doctype": "Lead Source", "source_name": name}).insert(ignore_permissions=True)
+	"""A source of opportunities: a Lead Source on ERPNext 15, a UTM Source (named by hand) on 16."""
+	from opportunity_pipeline.lost.queries import opportunity_field
+
+	doctype = frappe.get_meta("Opportunity").get_field(opportunity_field("source")).options
+	if not frappe.db.exists(doctype, name):
+		values = {"source_name": name} if doctype == "Lead Source" else {"name": name}
+		frappe.get_doc({"doctype": doctype, **values}).insert(ignore_permissions=True)
 	return name
 
 

@@ -107,7 +107,12 @@ async function photograph(page, language, picks) {
 	await report(page, "Follow-up Discipline", `follow-up-discipline-${language}`);
 
 	check(`[${language}] the list with its Stalled indicators`);
-	await page.goto(`${BASE_URL}/app/opportunity?status=Open`);
+	await page.goto(
+		`${BASE_URL}/app/opportunity?${new URLSearchParams({
+			status: "Open",
+			sales_stage: picks.stalledStage,
+		})}`,
+	);
 	const stalledLabel = await page.evaluate(() => __("Stalled"));
 	await page
 		.locator(".list-row-container .indicator-pill", { hasText: stalledLabel })
@@ -138,9 +143,9 @@ async function main({ admin, browser }) {
 		await call(admin, "POST", "/api/method/frappe.sessions.clear");
 		await setLanguage(admin, "en");
 		const { page } = await uiLogin(browser, "Administrator", ADMIN_PASSWORD);
-		await photograph(page, "en", { learned: learned.name });
+		await photograph(page, "en", { learned: learned.name, stalledStage: stalled.sales_stage });
 		await switchToFrench(admin, page);
-		await photograph(page, "fr", { learned: learned.name });
+		await photograph(page, "fr", { learned: learned.name, stalledStage: stalled.sales_stage });
 	} finally {
 		await setLanguage(admin, language);
 	}

@@ -47,13 +47,18 @@ function show_auto_close_count(frm) {
 		const description =
 			preview.days > 0 && preview.statuses.length
 				? __("With these settings, {0} opportunities would be closed now.", [
-						preview.count,
+						shown_count(preview),
 				  ])
 				: __("Auto-close is off.");
 		field.set_description(
 			`${__(field.df.own_description)}<br><b>${frappe.utils.escape_html(description)}</b>`,
 		);
 	});
+}
+
+// The server counts up to a limit and says when there are more.
+function shown_count(preview) {
+	return `${format_number(preview.count, null, 0)}${preview.more ? "+" : ""}`;
 }
 
 function preview_auto_close(frm) {
@@ -75,7 +80,7 @@ function preview_auto_close(frm) {
 			)
 			.join("");
 		frappe.msgprint({
-			title: __("Opportunities that would be closed now ({0})", [preview.count]),
+			title: __("Opportunities that would be closed now ({0})", [shown_count(preview)]),
 			wide: true,
 			message: `<table class="table table-bordered table-condensed">
 				<thead><tr>

@@ -233,11 +233,16 @@ def _totals(filters, group_field) -> dict:
 	both ends with the same values."""
 	readable = readable_opportunities()
 	unchanged, state = _unchanged(filters, readable)
-	key = state[group_field] if group_field else ValueWrapper("")
 	amount, chance = Coalesce(state.amount, 0), Coalesce(state.probability, 0)
 	totals = {}
 	still = decode_flags((1 << len(PAIR_FLAGS)) - 1) | {"won": False, "lost": False}
-	query = unchanged.select(key, Count("*"), *_pair_sums(amount, amount, chance, chance)).groupby(key)
+	query = unchanged.select(
+		Max(state[group_field]) if group_field else ValueWrapper(""),
+		Count("*"),
+		*_pair_sums(amount, amount, chance, chance),
+	)
+	if group_field:  # by a digest of the text: MariaDB groups the long text several times slower
+		query = query.groupby(Digest(state[group_field]))
 	for group, count, *sums in query.run():
 		_add_moves(totals, group, still, 0, 0, count, sums)
 
