@@ -39,6 +39,7 @@ from frappe.utils import (
 
 from opportunity_pipeline import api
 from opportunity_pipeline.auto_close.preview import PREVIEW_LIMIT
+from opportunity_pipeline.lost.queries import opportunity_field
 from opportunity_pipeline.lost.summary import mark_all_stale, rebuild
 from opportunity_pipeline.opportunity_pipeline.dashboard_chart_source.lost_opportunities_by_reason import (
 	lost_opportunities_by_reason,
@@ -115,7 +116,7 @@ def set_up(company: str):
 			frappe.get_doc({"doctype": "Competitor", "competitor_name": competitor}).insert(
 				ignore_permissions=True
 			)
-	source_doctype = frappe.get_meta("Opportunity").get_field("source").options
+	source_doctype = frappe.get_meta("Opportunity").get_field(opportunity_field("source")).options
 	for source in SOURCES:
 		if not frappe.db.exists(source_doctype, source):
 			frappe.get_doc({"doctype": source_doctype, "source_name": source, "name": source}).insert(
@@ -150,7 +151,7 @@ def seed(first: int, count: int, company: str, now: datetime):
 	params["currency"] = frappe.get_cached_value("Company", company, "default_currency")
 	params["customer"] = CUSTOMER
 	params.update({f"stage{number}": stage for number, stage in enumerate(STAGES)})
-	source = frappe.get_meta("Opportunity").get_field("source").fieldname
+	source = opportunity_field("source")
 	stage_of = "case {} " + " ".join(f"when {n} then %(stage{n})s" for n in range(len(STAGES))) + " end"
 	base = f"""
 		select k, created, status, s, owner,

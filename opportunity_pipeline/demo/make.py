@@ -15,10 +15,11 @@ from datetime import datetime, time
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, getdate, now_datetime
+from frappe.utils import add_days, add_years, getdate, now_datetime
 
 from opportunity_pipeline.demo import plan
 from opportunity_pipeline.forecast.kanban import ensure_sales_stage_board
+from opportunity_pipeline.lost.queries import opportunity_field
 from opportunity_pipeline.statuses import OPEN_STATUSES
 
 MANIFEST = "opportunity_pipeline_demo"
@@ -104,7 +105,7 @@ def complete_setup() -> str:
 				"company_abbr": "DPL",
 				"industry": "Services",
 				"country": "United States",
-				"fy_start_date": f"{year - 1}-01-01",
+				"fy_start_date": f"{year}-01-01",
 				"fy_end_date": f"{year}-12-31",
 				"language": "english",
 				"company_tagline": "Demo",
@@ -114,7 +115,31 @@ def complete_setup() -> str:
 			}
 		)
 		commit()
-	return frappe.defaults.get_global_default("company") or frappe.get_all("Company", pluck="name")[0]
+	company = frappe.defaults.get_global_default("company") or frappe.get_all("Company", pluck="name")[0]
+	previous_fiscal_year()
+	return company
+
+
+def previous_fiscal_year():
+	"""The story starts a year ago: the fiscal year before the earliest one must exist for its quotations
+	and orders (the setup wizard makes only the current one). ERPNext's own rule says which year a day is
+	in (get_fiscal_year); a missing one is the earliest year, a year earlier."""
+	from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
+
+	try:
+		get_fiscal_year(add_days(now_datetime(), -plan.DAYS - 1))
+		return
+	except FiscalYearError:
+		pass
+	earliest = getdate(
+		frappe.get_all("Fiscal Year", pluck="year_start_date", order_by="year_start_date asc")[0]
+	)
+	start, end = add_years(earliest, -1), add_days(earliest, -1)
+	name = str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+	frappe.get_doc(
+		{"doctype": "Fiscal Year", "year": name, "year_start_date": start, "year_end_date": end}
+	).insert(ignore_permissions=True)
+	commit()
 
 
 # -- Reference data ------------------------------------------------------------------------------------
@@ -171,7 +196,7 @@ def reference_data(site: DemoSite, company: str):
 			full_name,
 		)
 		site.users.append((email, territory))
-	source_doctype = frappe.get_meta("Opportunity").get_field("source").options
+	source_doctype = frappe.get_meta("Opportunity").get_field(opportunity_field("source")).options
 	for source in plan.SOURCES:
 		insert(site, {"doctype": source_doctype, "source_name": source, "name": source}, source)
 	for reason, category in plan.LOST_REASONS.items():
@@ -221,7 +246,7 @@ def reference_data(site: DemoSite, company: str):
 				"last_name": "Contact",
 				"company_name": f"{name} {kind}",
 				"territory": countries[number % len(countries)],
-				"source": list(plan.SOURCES)[number % len(plan.SOURCES)],
+				lead_source_field(): list(plan.SOURCES)[number % len(plan.SOURCES)],
 			},
 		).name
 		for number, ((name, kind), first) in enumerate(
@@ -243,6 +268,11 @@ def reference_data(site: DemoSite, company: str):
 	for field, value in demo_settings.items():
 		site.settings[f"Selling Settings:{field}"] = frappe.db.get_single_value("Selling Settings", field)
 		frappe.db.set_single_value("Selling Settings", field, value)
+
+
+def lead_source_field() -> str:
+	"""Lead's source: source on ERPNext 15, utm_source on 16."""
+	return "source" if frappe.get_meta("Lead").has_field("source") else "utm_source"
 
 
 def _company_names(count: int, offset: int):
@@ -349,7 +379,7 @@ def create(site, company, opportunity, user, territory, moment) -> str:
 			"opportunity_from": kind,
 			"party_name": (site.customers if kind == "Customer" else site.leads)[index],
 			"company": company,
-			"source": opportunity.source,
+			opportunity_field("source"): opportunity.source,
 			"opportunity_type": opportunity.opportunity_type,
 			"sales_stage": plan.STAGES[0],
 			"territory": territory,

@@ -3,6 +3,8 @@
 import frappe
 from frappe.utils import add_days, now_datetime
 
+from opportunity_pipeline.lost.queries import opportunity_field
+
 TEST_CUSTOMER = "_OP Test Customer"
 
 
@@ -44,7 +46,12 @@ def make_lead(first_name: str = "Ada", company_name: str = "_OP Test Lead Co") -
 
 
 def make_opportunity(**values):
-	"""An Opportunity for the test customer unless `opportunity_from`/`party_name` say otherwise."""
+	"""An Opportunity for the test customer unless `opportunity_from`/`party_name` say otherwise. `source`
+	and `campaign` are set under this version's names (ERPNext 16 calls them utm_source, utm_campaign)."""
+	values = {
+		opportunity_field(field) if field in ("source", "campaign") else field: value
+		for field, value in values.items()
+	}
 	values.setdefault("opportunity_from", "Customer")
 	if values["opportunity_from"] == "Customer":
 		values.setdefault("party_name", make_customer())
@@ -213,8 +220,6 @@ def make_company(name: str = "_OP Win Probability Co", abbr: str = "_OPW") -> st
 
 def make_lead_source(name: str) -> str:
 	"""A source of opportunities: a Lead Source on ERPNext 15, a UTM Source (named by hand) on 16."""
-	from opportunity_pipeline.lost.queries import opportunity_field
-
 	doctype = frappe.get_meta("Opportunity").get_field(opportunity_field("source")).options
 	if not frappe.db.exists(doctype, name):
 		values = {"source_name": name} if doctype == "Lead Source" else {"name": name}
@@ -245,7 +250,7 @@ def make_history(company: str, groups, days_ago: int = 30) -> list[str]:
 		"status",
 		"converted_on",
 		"lost_date",
-		*fields,
+		*(opportunity_field(field) for field in fields),
 	]
 	rows = []
 	for status, count, values in groups:

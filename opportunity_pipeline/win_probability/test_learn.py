@@ -1,6 +1,7 @@
 import frappe
 from frappe.tests.utils import change_settings
 
+from opportunity_pipeline.lost.queries import opportunity_field
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import (
 	make_closed_opportunity,
@@ -124,7 +125,7 @@ class TestApplying(WinProbabilityTestCase):
 		opportunity = self.open_opportunity(source=self.referral)
 		self.assertEqual(opportunity.probability, self.expected(self.early, self.referral))
 		self.assertEqual(opportunity.probability_set_by_hand, 0)
-		opportunity.source = self.cold_call
+		opportunity.set(opportunity_field("source"), self.cold_call)
 		opportunity.save()
 		self.assertEqual(opportunity.probability, self.expected(self.early, self.cold_call))
 		self.assertEqual(opportunity.probability_set_by_hand, 0)

@@ -108,7 +108,7 @@ export async function uiLogin(browser, usr, pwd) {
 	await page.locator("#login_email").fill(usr);
 	await page.locator("#login_password").fill(pwd);
 	await page.locator(".btn-login").first().click();
-	await page.waitForURL(/\/app(\/|$)/);
+	await page.waitForURL(/\/(app|desk)(\/|$)/); // Frappe 16 lands on its desktop, /desk
 	await page.waitForFunction(
 		() => window.frappe && frappe.session && frappe.boot && frappe.boot.user,
 	);

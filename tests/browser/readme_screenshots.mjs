@@ -139,6 +139,8 @@ async function main({ admin, browser }) {
 		"the demo pipeline is on this site (bench --site SITE opportunity-pipeline-demo)",
 	);
 	ok(`photographing ${learned.name}'s form`);
+	const [stalled] = await list(admin, "Opportunity", [["is_stalled", "=", 1]], ["sales_stage"]);
+	assert(stalled, "some opportunities of the demo are stalled");
 	try {
 		await call(admin, "POST", "/api/method/frappe.sessions.clear");
 		await setLanguage(admin, "en");
