@@ -40,7 +40,7 @@ from frappe.utils import (
 from opportunity_pipeline import api
 from opportunity_pipeline.auto_close.preview import PREVIEW_LIMIT
 from opportunity_pipeline.lost.queries import opportunity_field
-from opportunity_pipeline.lost.summary import mark_all_stale, rebuild
+from opportunity_pipeline.lost.summary import mark_all_stale, rebuild, refresh_stale_months
 from opportunity_pipeline.opportunity_pipeline.dashboard_chart_source.lost_opportunities_by_reason import (
 	lost_opportunities_by_reason,
 )
@@ -80,7 +80,12 @@ USERS = 200
 CHUNK = 100_000
 LIMIT = 2.0
 # What a user may be refused by design: Backtest relearns the factors, which a restricted user may not read.
-EXPECTED_REFUSALS = {("Win Probability Calibration, widest range, Backtest", "restricted")}
+# And a report that would read more stale months of the losses summary than it may (the background job
+# that recomputes them after a reason's category changed has not run yet) says so.
+EXPECTED_REFUSALS = {
+	("Win Probability Calibration, widest range, Backtest", "restricted"),
+	("Lost Opportunity Analysis, after a reason's category changed", "full"),
+}
 UNRESTRICTED = "bench-wi-manager@example.com"
 RESTRICTED = "bench-wi-north@example.com"
 ROLES = ("Sales Manager", "System Manager")
@@ -499,6 +504,9 @@ def main():
 			start = time.perf_counter()
 			reference()
 			bare_times[name].append(time.perf_counter() - start)
+			if "category changed" in name:
+				refresh_stale_months()  # what the background job queued by the change does, not timed
+				frappe.db.commit()
 
 	ok = True
 	print(f"\n| {'input':60} | {'user':10} | slowest (ms) | bare SQL (ms) | ratio | verdict |")

@@ -111,6 +111,8 @@ INDEXES = (
 	),
 	# The stalled ones.
 	("Opportunity", "stalled_index", ["is_stalled", "status", "company", "opportunity_owner", "contact_by"]),
+	# Open opportunities by last change: what the auto-close and its preview read, oldest first.
+	("Opportunity", "idle_index", ["status", "modified"]),
 	# Each opportunity's name with what the commonest row restrictions read (company and territory by User
 	# Permission, owner by If Owner): a history report joins every row it reads to its opportunity's
 	# permissions, through this narrow index rather than the table (permissions.join_readable).

@@ -53,13 +53,18 @@ ensure_services() {
 
 # A new test site in the order a new user takes: ERPNext and the app installed before ERPNext's setup
 # wizard (which the tests' before_tests hook completes), the payments app for ERPNext's own suites, tests
-# allowed. Any earlier test site of that name is dropped first.
+# allowed. OP_SETUP_ORDER=wizard-first installs the app on a site ERPNext's setup has completed instead.
+# Any earlier test site of that name is dropped first.
 make_test_site() {
 	in_bench bench drop-site "$TEST_SITE" --force --no-backup --db-root-username "$DB_ADMIN_USER" \
 		--db-root-password "$DB_ADMIN_PASSWORD" >/dev/null 2>&1 || true
 	rm -rf "$BENCH_DIR/sites/$TEST_SITE"
 	in_bench bench new-site "$TEST_SITE" --db-root-username "$DB_ADMIN_USER" --db-root-password "$DB_ADMIN_PASSWORD" \
-		--admin-password "$ADMIN_PASSWORD" --install-app erpnext --install-app opportunity_pipeline
+		--admin-password "$ADMIN_PASSWORD" --install-app erpnext
+	if [ "${OP_SETUP_ORDER:-app-first}" = wizard-first ]; then
+		in_bench bench --site "$TEST_SITE" execute erpnext.setup.utils.before_tests
+	fi
+	in_bench bench --site "$TEST_SITE" install-app opportunity_pipeline
 	if [ -d "$BENCH_DIR/apps/payments" ]; then
 		in_bench bench --site "$TEST_SITE" install-app payments
 	fi

@@ -17,7 +17,9 @@ def test_every_opportunity_starts_with_its_creation_and_keeps_to_the_year():
 	for opportunity in plan.story():
 		assert opportunity.steps[0].action == plan.CREATE
 		assert all(0 <= step.day < plan.DAYS for step in opportunity.steps)
-		assert [(s.day, s.hour) for s in opportunity.steps] == sorted((s.day, s.hour) for s in opportunity.steps)
+		assert [(s.day, s.hour) for s in opportunity.steps] == sorted(
+			(s.day, s.hour) for s in opportunity.steps
+		)
 
 
 def test_outcomes_and_their_steps():

@@ -407,8 +407,11 @@ def edit(doc, step, user, moment):
 		doc.contact_date = datetime.combine(getdate(add_days(moment, step.values["in_days"])), time(10, 0))
 	elif step.action == plan.STAGE:
 		doc.sales_stage = plan.STAGES[step.values["stage"]]
-		if doc.expected_closing and getdate(doc.expected_closing) < getdate(moment):
-			doc.expected_closing = getdate(add_days(moment, 30))
+		# A sales person keeps the expected closing ahead of a moving opportunity: later stages, sooner.
+		if not doc.expected_closing or getdate(doc.expected_closing) < getdate(add_days(moment, 7)):
+			doc.expected_closing = getdate(
+				add_days(moment, 20 + 10 * (len(plan.STAGES) - step.values["stage"]))
+			)
 	elif step.action == plan.AMOUNT:
 		doc.items[0].rate = round(doc.items[0].rate * step.values["factor"], 2)
 		doc.opportunity_amount = items_total(doc)

@@ -118,11 +118,16 @@ def _opportunity(number: int, rng: random.Random) -> DemoOpportunity:
 	reach = QUOTE_STAGE if rng.random() < SOURCES[source] + 0.25 else rng.randrange(1, QUOTE_STAGE)
 	while stage < reach:
 		wait = rng.randint(3, 18)
+		stuck = plan_stuck(rng, stage)
+		if stuck:
+			wait = stuck  # followed up, but it does not move on: it stalls
 		if day + wait >= DAYS:
 			break
 		# The next step is planned: a follow-up a few days out, kept on time, late or missed.
 		due = rng.randint(2, 7)
 		opportunity.steps.append(Step(day, hour, FOLLOW_UP, {"in_days": due}))
+		for later in range(10, wait, 10):
+			opportunity.steps.append(Step(day + later, 10, FOLLOW_UP, {"in_days": rng.randint(3, 7)}))
 		day, hour = day + wait, rng.randrange(9, 17)
 		stage += 1
 		opportunity.steps.append(Step(day, hour, STAGE, {"stage": stage}))
@@ -151,6 +156,13 @@ def _opportunity(number: int, rng: random.Random) -> DemoOpportunity:
 		opportunity.steps.append(Step(last_day, 17, FOLLOW_UP, {"in_days": rng.randint(1, 20)}))
 	opportunity.steps.sort(key=lambda step: (step.day, step.hour))
 	return opportunity
+
+
+def plan_stuck(rng: random.Random, stage: int) -> int:
+	"""Some opportunities wait in Needs Analysis longer than its Stalled After: the days they wait, or 0."""
+	if STAGES[stage] == "Needs Analysis" and rng.random() < 0.25:
+		return rng.randint(STALLED_AFTER["Needs Analysis"] + 5, 40)
+	return 0
 
 
 def _loss(rng: random.Random) -> dict:

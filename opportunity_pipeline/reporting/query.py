@@ -20,13 +20,13 @@ from opportunity_pipeline.validation import (
 # 2 s on 1,000,000 opportunities, for a restricted user too (benchmarks/worst_inputs.py measures each
 # at its limit). Wider ones are refused with a message that says the limit.
 LONGEST_RANGE_MONTHS = {
-	"Lost Opportunity Analysis": 120,
-	"Opportunity Pipeline Forecast": 120,
-	"Win Probability Calibration": 120,
-	"Pipeline Movement": 3,
-	"Forecast Accuracy": 24,
-	"Stage Velocity": 24,
-	"Follow-up Discipline": 6,
+	"Lost Opportunity Analysis": 60,
+	"Opportunity Pipeline Forecast": 24,
+	"Win Probability Calibration": 36,
+	"Pipeline Movement": 1,
+	"Forecast Accuracy": 12,
+	"Stage Velocity": 3,
+	"Follow-up Discipline": 1,
 }
 
 

@@ -78,6 +78,22 @@ export const deleteDoc = (api, doctype, name) =>
 		"DELETE",
 		`/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`,
 	);
+/** Opportunity's source on this site: its field and the DocType it links to (ERPNext 15: source, Lead
+ * Source; ERPNext 16: utm_source, UTM Source), and a maker of one source of that name. */
+export async function opportunitySource(api) {
+	const query = new URLSearchParams({ doctype: "Opportunity" });
+	const meta = (await call(api, "GET", `/api/method/frappe.desk.form.load.getdoctype?${query}`))
+		.docs;
+	const named = (fieldname) => meta[0].fields.find((df) => df.fieldname === fieldname);
+	const field = named("utm_source") || named("source");
+	const doctype = field.options;
+	return {
+		field: field.fieldname,
+		doctype,
+		insert: (name) =>
+			insertDoc(api, doctype, doctype === "Lead Source" ? { source_name: name } : { name }),
+	};
+}
 /** A customer in the default group and territory. */
 export const insertCustomer = (api, name, extra = {}) =>
 	insertDoc(api, "Customer", {

@@ -109,8 +109,9 @@ async function photograph(page, language, picks) {
 	check(`[${language}] the list with its Stalled indicators`);
 	await page.goto(
 		`${BASE_URL}/app/opportunity?${new URLSearchParams({
-			status: "Open",
-			sales_stage: picks.stalledStage,
+			status: picks.stalled.status,
+			sales_stage: picks.stalled.sales_stage,
+			opportunity_owner: picks.stalled.opportunity_owner,
 		})}`,
 	);
 	const stalledLabel = await page.evaluate(() => __("Stalled"));
@@ -139,15 +140,20 @@ async function main({ admin, browser }) {
 		"the demo pipeline is on this site (bench --site SITE opportunity-pipeline-demo)",
 	);
 	ok(`photographing ${learned.name}'s form`);
-	const [stalled] = await list(admin, "Opportunity", [["is_stalled", "=", 1]], ["sales_stage"]);
+	const [stalled] = await list(
+		admin,
+		"Opportunity",
+		[["is_stalled", "=", 1]],
+		["status", "sales_stage", "opportunity_owner"],
+	);
 	assert(stalled, "some opportunities of the demo are stalled");
 	try {
 		await call(admin, "POST", "/api/method/frappe.sessions.clear");
 		await setLanguage(admin, "en");
 		const { page } = await uiLogin(browser, "Administrator", ADMIN_PASSWORD);
-		await photograph(page, "en", { learned: learned.name, stalledStage: stalled.sales_stage });
+		await photograph(page, "en", { learned: learned.name, stalled });
 		await switchToFrench(admin, page);
-		await photograph(page, "fr", { learned: learned.name, stalledStage: stalled.sales_stage });
+		await photograph(page, "fr", { learned: learned.name, stalled });
 	} finally {
 		await setLanguage(admin, language);
 	}

@@ -19,6 +19,7 @@ import {
 	insertCustomer,
 	insertDoc,
 	ok,
+	opportunitySource,
 	runSpec,
 	setLanguage,
 	shot,
@@ -92,9 +93,10 @@ async function main({ admin, browser, created }) {
 		await call(admin, "PUT", "/api/resource/Selling Settings/Selling Settings", SETTINGS);
 		await insertCustomer(admin, CUSTOMER);
 		created.push(["Customer", CUSTOMER]);
+		const sources = await opportunitySource(admin);
 		for (const source of [REFERRAL, COLD_CALL]) {
-			await insertDoc(admin, "Lead Source", { source_name: source });
-			created.push(["Lead Source", source]);
+			await sources.insert(source);
+			created.push([sources.doctype, source]);
 		}
 		await insertDoc(admin, "Opportunity Lost Reason", { lost_reason: REASON });
 		created.push(["Opportunity Lost Reason", REASON]);
@@ -115,7 +117,7 @@ async function main({ admin, browser, created }) {
 			});
 		for (const [source, status, times] of HISTORY) {
 			for (let n = 0; n < times; n++) {
-				const { name } = await opportunity({ source });
+				const { name } = await opportunity({ [sources.field]: source });
 				created.unshift(["Opportunity", name]);
 				if (status === "Converted") {
 					await call(admin, "PUT", `/api/resource/Opportunity/${name}`, { status });
@@ -132,7 +134,7 @@ async function main({ admin, browser, created }) {
 				}
 			}
 		}
-		const open = await opportunity({ source: REFERRAL });
+		const open = await opportunity({ [sources.field]: REFERRAL });
 		created.unshift(["Opportunity", open.name]);
 		ok(
 			`${HISTORY.reduce((sum, [, , times]) => sum + times, 0)} closed opportunities, and ${

@@ -34,6 +34,8 @@ from opportunity_pipeline.reporting.query import choose, narrowed, require_compa
 from opportunity_pipeline.validation import text_value
 
 CHART_GROUPS = 8
+# A stale month is read in detail, at most this many in one request (more: the request is refused).
+STALE_MONTHS_READ = 12
 TOP_COMPETITORS = 5
 
 
@@ -87,9 +89,18 @@ class _Plan:
 			else:
 				self.pieces.append((first, last))
 		answered = summary.fresh_months(filters.company, self.months)
-		for month in self.months:
-			if month not in answered:  # a month the summary cannot answer now is read in detail
-				self.pieces.append((month, next_month(month) - timedelta(days=1)))
+		stale = [month for month in self.months if month not in answered]
+		if len(stale) > STALE_MONTHS_READ:
+			# After a reason moved to another category every month is stale until the background job
+			# has recomputed them: reading them all in detail would hold the request for seconds.
+			frappe.throw(
+				_(
+					"The losses summary is being brought up to date ({0} months to go): try again in a minute, or choose a shorter range."
+				).format(len(stale)),
+				title=_("Losses summary being updated"),
+			)
+		for month in stale:  # a month the summary cannot answer now is read in detail
+			self.pieces.append((month, next_month(month) - timedelta(days=1)))
 		self.months = answered
 
 	def losses(self, dimension: str, current_only: bool = False) -> list:

@@ -1,8 +1,12 @@
 import re
+from unittest.mock import patch
 
 import frappe
 
-from opportunity_pipeline.lost.summary import mark_all_stale
+from opportunity_pipeline.lost.summary import mark_all_stale, refresh_stale_months
+from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis import (
+	lost_opportunity_analysis,
+)
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.lost_opportunity_analysis import (
 	execute,
 )
@@ -143,3 +147,14 @@ class TestLostOpportunityAnalysis(IntegrationTestCase):
 		outsider = make_user("op-outsider@example.com", roles=("Purchase User",))
 		with self.set_user(outsider):
 			self.assertRaises(frappe.PermissionError, execute, {"company": self.company, **RANGE})
+
+	def test_too_many_stale_months_are_refused_until_the_background_job_has_run(self):
+		"""After a reason's category changed every month is stale: a report reads at most
+		STALE_MONTHS_READ of them in detail and says so beyond, until refresh_stale_months has run."""
+		filters = {"company": self.company, "from_date": "2025-01-01", "to_date": "2025-06-30"}
+		with patch.object(lost_opportunity_analysis, "STALE_MONTHS_READ", 2):
+			with self.assertRaisesRegex(frappe.ValidationError, "being brought up to date"):
+				execute(dict(filters))
+			refresh_stale_months()  # what the job queued by the change does
+			rows = execute(dict(filters))[1]
+		self.assertEqual(rows, execute(dict(filters), use_summary=False)[1])

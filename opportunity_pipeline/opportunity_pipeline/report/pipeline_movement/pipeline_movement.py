@@ -15,7 +15,7 @@ from frappe.query_builder.terms import ValueWrapper
 from frappe.utils import add_days, today
 
 from opportunity_pipeline.permissions import join_readable, readable_opportunities
-from opportunity_pipeline.pipeline_history.as_of import STATE_FIELDS, end_of, every_status, in_effect
+from opportunity_pipeline.pipeline_history.as_of import end_of, every_status, in_effect
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import (
 	CLOSING,
@@ -289,20 +289,26 @@ def _movements(filters) -> tuple[list[tuple], bool]:
 	if group_field and filters.get("group") not in (None, ""):
 		wanted = "" if filters.group == NOT_SET else filters.group
 	moves, more = [], False
+	# What a drill-down row shows and rules.movement reads: all in the as-of index, so no table row is read.
+	fields = list(
+		dict.fromkeys(["status", "sales_stage", "expected_closing", "opportunity_owner", group_field])
+	)
+	fields = [field for field in fields if field]
 	if filters.line in (OPENING, CLOSING):
 		unchanged, state = _unchanged(filters, readable)
 		if wanted is not None:
 			unchanged = unchanged.where(Coalesce(state[group_field], "") == wanted)
 		rows = (
-			unchanged.select(*(state[field] for field in STATE_FIELDS))
+			unchanged.select(*(state[field] for field in ("opportunity", *AMOUNTS, *fields)))
 			.orderby(Abs(Coalesce(state.amount, 0)), order=Order.desc)
 			.limit(DRILL_DOWN_ROWS + 1)
 			.run(as_dict=True)
 		)
 		more = len(rows) > DRILL_DOWN_ROWS
 		moves += [(row.opportunity, row, row, movement(row, row, window)) for row in rows[:DRILL_DOWN_ROWS]]
-	fields = [field for field in STATE_FIELDS if field not in ("opportunity", "deleted", *AMOUNTS)]
-	rows = _changed_on_line(filters, readable, fields, group_field, wanted).run(as_dict=True)
+	rows = run_with_temporary_memory(
+		_changed_on_line(filters, readable, fields, group_field, wanted), PAIRING_MEMORY_MB, as_dict=True
+	)
 	more |= len(rows) > DRILL_DOWN_ROWS
 	for row in rows[:DRILL_DOWN_ROWS]:
 		flags = decode_flags(int(row.flags))

@@ -6,7 +6,7 @@ grouped query counts them by days and the percentiles come from that histogram."
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Coalesce, Count, Function
+from frappe.query_builder.functions import Coalesce, Count, Function, Max
 from frappe.utils import add_days, add_months, today
 
 from opportunity_pipeline.forecast.stages import ordered_stages
@@ -15,8 +15,11 @@ from opportunity_pipeline.pipeline_history.as_of import every_status
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import percentile, stay_outcome
 from opportunity_pipeline.reporting.query import choose, require_company_and_range
+from opportunity_pipeline.sql import Digest, run_with_temporary_memory
 
 GROUPINGS = {"": None, "Opportunity Owner": "opportunity_owner", "Territory": "territory"}
+# In-memory temporary table for the grouping of a period's stays (sql.run_with_temporary_memory).
+GROUPING_MEMORY_MB = 64
 OUTCOMES = ("Forward", "Back", "Won", "Lost", "Closed")
 
 
@@ -65,14 +68,20 @@ def _ended_stays(filters, stages):
 		& state.left_stage.isnotnull()
 	)
 	query = join_readable(query, state, readable_opportunities())
-	group = [state[field]] if (field := GROUPINGS[filters.group_by]) else []
+	field = GROUPINGS[filters.group_by]
+	# The group by a digest of its text (sql.Digest), read back with Max: the grouping stays in memory.
+	group, group_key = ([Max(state[field])], [Digest(state[field])]) if field else ([], [])
 	known = {"left_stage": ["", *stages], "status": every_status(), "sales_stage": ["", *stages]}
 	places = {name: Function("FIELD", Coalesce(state[name], ""), *values) for name, values in known.items()}
-	keys = [places["left_stage"], state.stage_days, places["status"], places["sales_stage"], *group]
-	rows = query.select(*keys, Count("*")).groupby(*keys).run()
+
+	def grouped(keys):
+		return run_with_temporary_memory(
+			query.select(*keys, *group, Count("*")).groupby(*keys, *group_key), GROUPING_MEMORY_MB
+		)
+
+	rows = grouped([places["left_stage"], state.stage_days, places["status"], places["sales_stage"]])
 	if any(0 in (row[0], row[2], row[3]) for row in rows):
-		keys = [state.left_stage, state.stage_days, state.status, state.sales_stage, *group]
-		rows = query.select(*keys, Count("*")).groupby(*keys).run()
+		rows = grouped([state.left_stage, state.stage_days, state.status, state.sales_stage])
 	else:
 
 		def value(name, place):
