@@ -272,7 +272,7 @@ def widest_range(report: str) -> tuple:
 	end, months = getdate(today()), LONGEST_RANGE_MONTHS[report]
 	if report == "Forecast Accuracy":
 		return get_first_day(add_months(end, 1 - months)), get_last_day(end)
-	return add_days(add_months(end, -months), 1), end
+	return add_months(end, -months), end
 
 
 def bare(sql: str, *values):

@@ -95,20 +95,31 @@ def refresh_stale_months() -> int:
 	return len(stale)
 
 
-def months_with_losses() -> list[tuple]:
-	"""(company, first day of the month) of every month with a loss."""
+def months_with_losses(company: str | None = None, first=None, last=None) -> list[tuple]:
+	"""(company, first day of the month) of every month with a loss; of one company's months from
+	`first` to `last` (first days of months) when given, read through the losses' index by date."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	yearmonth = Extract(DatePart.year, opportunity.lost_date) * 100 + Extract(
 		DatePart.month, opportunity.lost_date
 	)
+	condition = (opportunity.status == "Lost") & opportunity.lost_date.isnotnull()
+	if company:
+		condition &= opportunity.company == company
+	if first and last:
+		condition &= (opportunity.lost_date >= first) & (opportunity.lost_date < next_month(last))
 	rows = (
-		frappe.qb.from_(opportunity)
-		.select(opportunity.company, yearmonth)
-		.distinct()
-		.where((opportunity.status == "Lost") & opportunity.lost_date.isnotnull())
-		.run()
+		frappe.qb.from_(opportunity).select(opportunity.company, yearmonth).distinct().where(condition).run()
 	)
 	return [(company, getdate(f"{int(value) // 100}-{int(value) % 100:02d}-01")) for company, value in rows]
+
+
+def months_to_refresh(company: str, months: list) -> list:
+	"""The months among `months` (first days, none fresh) that hold losses: those the background job
+	still has to recompute. A month without a loss has nothing to read and is never built."""
+	if not months:
+		return []
+	with_losses = {month for _company, month in months_with_losses(company, min(months), max(months))}
+	return [month for month in months if month in with_losses]
 
 
 def _month_of(doc):

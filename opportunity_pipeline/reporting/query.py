@@ -67,7 +67,7 @@ def longest_range(report: str) -> timedelta:
 
 def require_company_and_range(filters, from_date, to_date, report: str):
 	"""A company the user may see and a date range in order, of at most the report's
-	LONGEST_RANGE_MONTHS."""
+	LONGEST_RANGE_MONTHS: from a day to the same day that many months later."""
 	if not filters.get("company"):
 		frappe.throw(_("Choose a company."))
 	company_for_user(filters.company)
@@ -76,7 +76,11 @@ def require_company_and_range(filters, from_date, to_date, report: str):
 	if filters.from_date > filters.to_date:
 		frappe.throw(_("From Date must be before To Date."))
 	months = LONGEST_RANGE_MONTHS[report]
-	if filters.to_date >= add_months(filters.from_date, months):
+	if filters.to_date > add_months(filters.from_date, months):
+		if months == 1:
+			frappe.throw(
+				_("{0} covers at most one month at a time: choose a shorter range.").format(_(report))
+			)
 		frappe.throw(
 			_("{0} covers at most {1} months at a time: choose a shorter range.").format(_(report), months)
 		)

@@ -3,7 +3,17 @@
 //
 // Run: tests/browser/run   (runs every spec; or `node tests/browser/auto_close.spec.mjs` against a running site)
 
-import { ADMIN_PASSWORD, BASE_URL, assert, check, ok, runSpec, shot, uiLogin } from "./lib.mjs";
+import {
+	ADMIN_PASSWORD,
+	BASE_URL,
+	assert,
+	check,
+	ok,
+	openTabOf,
+	runSpec,
+	shot,
+	uiLogin,
+} from "./lib.mjs";
 
 async function main({ browser }) {
 	check("Administrator opens Selling Settings");
@@ -18,6 +28,7 @@ async function main({ browser }) {
 		"auto_close_replied",
 		"auto_close_quotation",
 	]) {
+		await openTabOf(page, fieldname);
 		const control = page.locator(`.frappe-control[data-fieldname="${fieldname}"]`).first();
 		await control.scrollIntoViewIfNeeded();
 		assert(await control.isVisible(), `${fieldname} is visible`);

@@ -94,6 +94,15 @@ export async function opportunitySource(api) {
 			insertDoc(api, doctype, doctype === "Lead Source" ? { source_name: name } : { name }),
 	};
 }
+/** Clicks, as a user would, the form tab that holds `fieldname` when the form has tabs and it is not
+ * the one shown (ERPNext 16 puts Selling Settings' transaction settings, the app's among them, on a tab). */
+export async function openTabOf(page, fieldname) {
+	const tab = await page.evaluate((name) => {
+		const field = window.cur_frm && cur_frm.get_field(name);
+		return field && field.tab && !field.tab.is_active() ? field.tab.df.fieldname : null;
+	}, fieldname);
+	if (tab) await page.locator(`.form-tabs .nav-link[data-fieldname="${tab}"]`).click();
+}
 /** A customer in the default group and territory. */
 export const insertCustomer = (api, name, extra = {}) =>
 	insertDoc(api, "Customer", {
@@ -114,8 +123,11 @@ export async function listNames(api, doctype, filters) {
 
 // ---------------------------------------------------------------- browser helpers
 
-export async function uiLogin(browser, usr, pwd) {
-	const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+export async function uiLogin(browser, usr, pwd, contextOptions = {}) {
+	const context = await browser.newContext({
+		viewport: { width: 1400, height: 1000 },
+		...contextOptions,
+	});
 	context.setDefaultTimeout(TIMEOUT);
 	context.setDefaultNavigationTimeout(TIMEOUT);
 	const page = await context.newPage();

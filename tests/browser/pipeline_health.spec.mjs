@@ -162,7 +162,13 @@ async function photograph(page, language, stalled, fresh, company) {
 		.first()
 		.waitFor({ state: "visible" });
 	const title = await page.evaluate(() => __("Follow-up Discipline"));
-	const heading = await page.locator(".page-title .title-text").first().innerText();
+	// The window's title: Frappe 16's page head shows it in the breadcrumbs, not in a title element.
+	const heading = await page
+		.waitForFunction((expected) => document.title.includes(expected), title, {
+			timeout: 10_000,
+		})
+		.then(() => page.title())
+		.catch(() => page.title());
 	assert(heading.includes(title), `the page is titled "${heading}", expected "${title}"`);
 	await page.waitForTimeout(1000);
 	await shot(page, `follow-up-discipline-${language}`);

@@ -90,13 +90,16 @@ class _Plan:
 				self.pieces.append((first, last))
 		answered = summary.fresh_months(filters.company, self.months)
 		stale = [month for month in self.months if month not in answered]
-		if len(stale) > STALE_MONTHS_READ:
+		if (
+			len(stale) > STALE_MONTHS_READ
+			and len(waiting := summary.months_to_refresh(filters.company, stale)) > STALE_MONTHS_READ
+		):
 			# After a reason moved to another category every month is stale until the background job
 			# has recomputed them: reading them all in detail would hold the request for seconds.
 			frappe.throw(
 				_(
 					"The losses summary is being brought up to date ({0} months to go): try again in a minute, or choose a shorter range."
-				).format(len(stale)),
+				).format(len(waiting)),
 				title=_("Losses summary being updated"),
 			)
 		for month in stale:  # a month the summary cannot answer now is read in detail

@@ -158,3 +158,11 @@ class TestLostOpportunityAnalysis(IntegrationTestCase):
 			refresh_stale_months()  # what the job queued by the change does
 			rows = execute(dict(filters))[1]
 		self.assertEqual(rows, execute(dict(filters), use_summary=False)[1])
+
+	def test_months_without_losses_are_never_waited_for(self):
+		"""A month without a loss is never built by the background job, so it never counts against
+		STALE_MONTHS_READ: a new site's workspace chart and a range with no losses are answered."""
+		filters = {"company": self.company, "from_date": "2031-01-01", "to_date": "2031-12-31"}
+		with patch.object(lost_opportunity_analysis, "STALE_MONTHS_READ", 2):
+			rows = execute(dict(filters))[1]
+		self.assertEqual(rows, execute(dict(filters), use_summary=False)[1])

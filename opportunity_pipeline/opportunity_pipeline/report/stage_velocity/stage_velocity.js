@@ -12,7 +12,7 @@ frappe.query_reports["Stage Velocity"] = {
 			fieldname: "from_date",
 			label: __("From Date"),
 			fieldtype: "Date",
-			default: frappe.datetime.add_months(frappe.datetime.get_today(), -12),
+			default: frappe.datetime.add_months(frappe.datetime.get_today(), -3),
 			reqd: 1,
 		},
 		{

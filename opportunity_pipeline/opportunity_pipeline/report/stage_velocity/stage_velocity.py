@@ -45,7 +45,7 @@ def execute(filters=None):
 def _checked(filters):
 	require_company_and_range(
 		filters,
-		filters.get("from_date") or add_months(today(), -12),
+		filters.get("from_date") or add_months(today(), -3),
 		filters.get("to_date") or today(),
 		"Stage Velocity",
 	)
