@@ -111,8 +111,9 @@ INDEXES = (
 	),
 	# The stalled ones.
 	("Opportunity", "stalled_index", ["is_stalled", "status", "company", "opportunity_owner", "contact_by"]),
-	# Open opportunities by last change: what the auto-close and its preview read, oldest first.
-	("Opportunity", "idle_index", ["status", "modified"]),
+	# Open opportunities by last change: what the auto-close and its preview read, oldest first, with
+	# what the commonest row restrictions read, so a restricted user's preview reads no table row.
+	("Opportunity", "idle_index", ["status", "modified", *PERMISSION_COLUMNS[1:]]),
 	# Each opportunity's name with what the commonest row restrictions read (company and territory by User
 	# Permission, owner by If Owner): a history report joins every row it reads to its opportunity's
 	# permissions, through this narrow index rather than the table (permissions.join_readable).

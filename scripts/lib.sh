@@ -51,11 +51,18 @@ ensure_services() {
 		"SET GLOBAL character_set_server = 'utf8mb4'; SET GLOBAL collation_server = 'utf8mb4_unicode_ci';"
 }
 
+# Drop the background jobs a site has queued: the test bench runs no worker, so the jobs its tests leave
+# (Frappe queues one per deleted document) pile up, and Frappe 16 refuses new ones beyond 600 a queue.
+purge_site_jobs() {
+	in_bench bench purge-jobs --site "$1" >/dev/null
+}
+
 # A new test site in the order a new user takes: ERPNext and the app installed before ERPNext's setup
 # wizard (which the tests' before_tests hook completes), the payments app for ERPNext's own suites, tests
 # allowed. OP_SETUP_ORDER=wizard-first installs the app on a site ERPNext's setup has completed instead.
 # Any earlier test site of that name is dropped first.
 make_test_site() {
+	[ -d "$BENCH_DIR/sites/$TEST_SITE" ] && purge_site_jobs "$TEST_SITE"
 	in_bench bench drop-site "$TEST_SITE" --force --no-backup --db-root-username "$DB_ADMIN_USER" \
 		--db-root-password "$DB_ADMIN_PASSWORD" >/dev/null 2>&1 || true
 	rm -rf "$BENCH_DIR/sites/$TEST_SITE"
