@@ -1,6 +1,7 @@
 import frappe
 from frappe.modules.utils import sync_customizations
 
+from opportunity_pipeline.auto_close.job import IDLE_INDEX
 from opportunity_pipeline.auto_close.settings import (
 	give_settings_their_tab,
 	hand_back_to_erpnext,
@@ -113,7 +114,7 @@ INDEXES = (
 	("Opportunity", "stalled_index", ["is_stalled", "status", "company", "opportunity_owner", "contact_by"]),
 	# Open opportunities by last change: what the auto-close and its preview read, oldest first, with
 	# what the commonest row restrictions read, so a restricted user's preview reads no table row.
-	("Opportunity", "idle_index", ["status", "modified", *PERMISSION_COLUMNS[1:]]),
+	("Opportunity", IDLE_INDEX, ["status", "modified", *PERMISSION_COLUMNS[1:]]),
 	# Each opportunity's name with what the commonest row restrictions read (company and territory by User
 	# Permission, owner by If Owner): a history report joins every row it reads to its opportunity's
 	# permissions, through this narrow index rather than the table (permissions.join_readable).

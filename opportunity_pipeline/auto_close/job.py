@@ -21,6 +21,8 @@ from opportunity_pipeline.pipeline_history.record import record_changes
 from opportunity_pipeline.row_isolation import isolated
 
 BATCH_SIZE = 5_000
+# Open opportunities by status and last change (install.INDEXES builds it): the preview reads it in order.
+IDLE_INDEX = "idle_index"
 COMMENT_FIELDS = (
 	"name",
 	"creation",

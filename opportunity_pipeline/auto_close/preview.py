@@ -3,7 +3,7 @@ from frappe import _
 from frappe.query_builder.functions import Max
 from frappe.utils import now_datetime
 
-from opportunity_pipeline.auto_close.job import close_idle_opportunities, idle_opportunities
+from opportunity_pipeline.auto_close.job import IDLE_INDEX, close_idle_opportunities, idle_opportunities
 from opportunity_pipeline.auto_close.rules import CLOSABLE_STATUSES, idle_cutoff, last_activity
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
 from opportunity_pipeline.permissions import readable_opportunities
@@ -14,8 +14,6 @@ PREVIEW_LIMIT = 500
 MAX_DAYS = 3650
 # The count stops there ("10,000+"): the widest settings would otherwise read every open opportunity.
 COUNT_LIMIT = 10_000
-# Open opportunities by status and last change (install.INDEXES).
-IDLE_INDEX = "idle_index"
 
 
 def _allow_system_managers_only():

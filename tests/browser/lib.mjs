@@ -94,6 +94,17 @@ export async function opportunitySource(api) {
 			insertDoc(api, doctype, doctype === "Lead Source" ? { source_name: name } : { name }),
 	};
 }
+/** The page's window title holds `title`: Frappe 16's page head shows it in the breadcrumbs, not in a
+ * title element, and the window title is set by both versions. */
+export async function assertTitled(page, title) {
+	const heading = await page
+		.waitForFunction((expected) => document.title.includes(expected), title, {
+			timeout: 10_000,
+		})
+		.then(() => page.title())
+		.catch(() => page.title());
+	assert(heading.includes(title), `the page is titled "${heading}", expected "${title}"`);
+}
 /** Clicks, as a user would, the form tab that holds `fieldname` when the form has tabs and it is not
  * the one shown (ERPNext 16 puts Selling Settings' transaction settings, the app's among them, on a tab). */
 export async function openTabOf(page, fieldname) {

@@ -25,6 +25,7 @@ import {
 	shot,
 	switchToFrench,
 	uiLogin,
+	assertTitled,
 } from "./lib.mjs";
 
 const CUSTOMER = `_OP UI Health Customer ${RUN_ID}`;
@@ -162,14 +163,7 @@ async function photograph(page, language, stalled, fresh, company) {
 		.first()
 		.waitFor({ state: "visible" });
 	const title = await page.evaluate(() => __("Follow-up Discipline"));
-	// The window's title: Frappe 16's page head shows it in the breadcrumbs, not in a title element.
-	const heading = await page
-		.waitForFunction((expected) => document.title.includes(expected), title, {
-			timeout: 10_000,
-		})
-		.then(() => page.title())
-		.catch(() => page.title());
-	assert(heading.includes(title), `the page is titled "${heading}", expected "${title}"`);
+	await assertTitled(page, title);
 	await page.waitForTimeout(1000);
 	await shot(page, `follow-up-discipline-${language}`);
 }

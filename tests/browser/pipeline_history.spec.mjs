@@ -22,6 +22,7 @@ import {
 	shot,
 	switchToFrench,
 	uiLogin,
+	assertTitled,
 } from "./lib.mjs";
 
 const CUSTOMER = `_OP UI History Customer ${RUN_ID}`;
@@ -48,14 +49,7 @@ async function showReport(page, name, company, language, file) {
 		.first()
 		.waitFor({ state: "visible" });
 	const title = await page.evaluate((report) => __(report), name);
-	// The window's title: Frappe 16's page head shows it in the breadcrumbs, not in a title element.
-	const heading = await page
-		.waitForFunction((expected) => document.title.includes(expected), title, {
-			timeout: 10_000,
-		})
-		.then(() => page.title())
-		.catch(() => page.title());
-	assert(heading.includes(title), `the page is titled "${heading}", expected "${title}"`);
+	await assertTitled(page, title);
 	await page.waitForTimeout(1000);
 	await shot(page, file);
 }
