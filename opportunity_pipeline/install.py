@@ -17,6 +17,7 @@ from opportunity_pipeline.patches.v15_0 import fill_converted_on, fill_lost_date
 from opportunity_pipeline.permissions import PERMISSION_COLUMNS, PERMISSION_INDEX
 from opportunity_pipeline.pipeline_health.settings import save_defaults as save_pipeline_health_defaults
 from opportunity_pipeline.pipeline_history.backfill import backfill_history
+from opportunity_pipeline.sql import ensure_index
 from opportunity_pipeline.win_probability.settings import save_defaults as save_win_probability_defaults
 
 
@@ -73,7 +74,8 @@ INDEXES = (
 	),
 	("Competitor Detail", "competitor_by_opportunity_index", ["parent", "parenttype", "competitor"]),
 	# Open opportunities by company and expected closing, with what the forecast sums and groups by:
-	# two indexes, as all five groupings exceed InnoDB's 3072-byte key.
+	# two indexes, as all five groupings exceed InnoDB's 3072-byte key; both hold the territory, which a
+	# territory-restricted user's condition reads.
 	(
 		"Opportunity",
 		"pipeline_forecast_index",
@@ -101,17 +103,22 @@ INDEXES = (
 			"opportunity_amount",
 			"conversion_rate",
 			"probability",
+			"territory",
 		],
 	),
 	# Open opportunities by Next Contact Date: what the digest and api.pipeline_health list as due
-	# today, overdue or without a next step read only those rows.
+	# today, overdue or without a next step read only those rows, a territory-restricted user's too.
 	(
 		"Opportunity",
 		"follow_up_by_date_index",
-		["status", "contact_date", "company", "opportunity_owner", "contact_by", "creation"],
+		["status", "contact_date", "company", "opportunity_owner", "contact_by", "creation", "territory"],
 	),
 	# The stalled ones.
-	("Opportunity", "stalled_index", ["is_stalled", "status", "company", "opportunity_owner", "contact_by"]),
+	(
+		"Opportunity",
+		"stalled_index",
+		["is_stalled", "status", "company", "opportunity_owner", "contact_by", "territory"],
+	),
 	# Open opportunities by last change: what the auto-close and its preview read, oldest first, with
 	# what the commonest row restrictions read, so a restricted user's preview reads no table row.
 	("Opportunity", IDLE_INDEX, ["status", "modified", *PERMISSION_COLUMNS[1:]]),
@@ -136,7 +143,7 @@ def add_indexes():
 	for doctype, index_name in OBSOLETE_INDEXES:
 		_drop_index(doctype, index_name)
 	for doctype, index_name, columns in INDEXES:
-		frappe.db.add_index(doctype, columns, index_name=index_name)
+		ensure_index(doctype, index_name, columns)
 
 
 def drop_indexes():

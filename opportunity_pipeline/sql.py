@@ -138,3 +138,26 @@ def bounded_count(query, term, limit: int) -> tuple[int, bool]:
 
 	found = frappe.qb.from_(query.select(term).limit(limit + 1)).select(Count("*")).run()[0][0]
 	return min(found, limit), found > limit
+
+
+def ensure_index(doctype: str, name: str, columns: list[str]):
+	"""frappe.db.add_index with the columns given: add_index keeps an index of that name whatever its
+	columns, so one built by an earlier version with other columns is dropped and built again."""
+	table = f"tab{doctype}"
+	if frappe.db.db_type == "mariadb":
+		indexed = frappe.db.sql(f"show index from `{table}` where Key_name = %s", name, as_dict=True)
+		if indexed and [row.Column_name for row in indexed] != list(columns):
+			frappe.db.sql_ddl(f"alter table `{table}` drop index `{name}`")
+	frappe.db.add_index(doctype, columns, index_name=name)
+
+
+def estimated_rows(doctype: str) -> int:
+	"""The database's estimate of a table's rows, read without counting them. (frappe.db.estimate_count
+	reads the first table of that name in any database of the server, another site's as well.)"""
+	table = f"tab{doctype}"
+	if frappe.db.db_type == "mariadb":
+		sql = "select table_rows from information_schema.tables where table_schema = database() and table_name = %s"
+	else:
+		sql = "select reltuples::bigint from pg_class where relname = %s"
+	found = frappe.db.sql(sql, table)
+	return max(int(found[0][0] or 0), 0) if found else 0

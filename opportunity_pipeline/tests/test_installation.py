@@ -64,3 +64,16 @@ class TestInstallation(IntegrationTestCase):
 			self.assertEqual(frappe._("Opportunity Pipeline"), "Pipeline des opportunités")
 		finally:
 			frappe.local.lang = "en"
+
+	def test_migrate_rebuilds_an_index_an_earlier_version_built_with_other_columns(self):
+		"""frappe.db.add_index keeps an index of the same name whatever its columns: a site that installed
+		an earlier version would keep reading the old one. after_migrate builds it again."""
+		from opportunity_pipeline.install import INDEXES, after_migrate
+
+		doctype, name, columns = next(index for index in INDEXES if index[1] == "stalled_index")
+		frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{name}`")
+		frappe.db.add_index(doctype, columns[:-1], index_name=name)  # as an earlier version built it
+		after_migrate()
+		for doctype, name, columns in INDEXES:
+			indexed = frappe.db.sql(f"show index from `tab{doctype}` where Key_name = %s", name, as_dict=True)
+			self.assertEqual([row.Column_name for row in indexed], columns, name)

@@ -1,7 +1,8 @@
 """One opportunity's tracked values over [valid_from, valid_to). Rows are written by pipeline_history only."""
 
-import frappe
 from frappe.model.document import Document
+
+from opportunity_pipeline.sql import ensure_index
 
 
 class OpportunityPipelineState(Document):
@@ -87,18 +88,11 @@ INDEXES = (BY_OPPORTUNITY, AS_OF, AS_OF_FOLLOW_UP, BY_START, BY_CONTACT_DATE, ST
 
 
 def on_doctype_update():
-	"""The indexes the history is read through (add_index skips a name that exists: a patch that changes
-	one calls rebuild_changed_indexes)."""
+	"""The indexes the history is read through, each built again where an earlier version's columns differ."""
 	for name, columns in INDEXES:
-		frappe.db.add_index("Opportunity Pipeline State", columns, name)
+		ensure_index("Opportunity Pipeline State", name, columns)
 
 
 def rebuild_changed_indexes():
-	"""Drop each index whose columns are no longer those of INDEXES, then build what is missing."""
-	for name, columns in INDEXES:
-		indexed = frappe.db.sql(
-			"show index from `tabOpportunity Pipeline State` where Key_name = %s", name, as_dict=True
-		)
-		if indexed and [row.Column_name for row in indexed] != columns:
-			frappe.db.sql_ddl(f"alter table `tabOpportunity Pipeline State` drop index `{name}`")
+	"""What the patches that changed an index call (on_doctype_update runs only when the DocType changes)."""
 	on_doctype_update()

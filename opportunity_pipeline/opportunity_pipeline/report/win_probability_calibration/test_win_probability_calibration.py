@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 import frappe
 from frappe.tests.utils import change_settings
 from frappe.utils import add_days, today
@@ -6,6 +8,7 @@ from opportunity_pipeline.forecast.stages import ordered_stages, stage_probabili
 from opportunity_pipeline.opportunity_pipeline.report.win_probability_calibration.win_probability_calibration import (
 	execute,
 )
+from opportunity_pipeline.reporting import background
 from opportunity_pipeline.tests.factories import make_history, make_territory, make_user
 from opportunity_pipeline.win_probability.learn import learn_company
 from opportunity_pipeline.win_probability.test_explain import restrict
@@ -123,6 +126,24 @@ class TestWinProbabilityCalibration(WinProbabilityTestCase):
 			self.run_report(backtest=1)
 		frappe.set_user(make_user("op-calibration-manager@example.com", roles=("Sales Manager",)))
 		self.run_report(backtest=1)  # refused to nobody whom nothing restricts
+
+	@change_settings("Selling Settings", STAGE_ONLY)
+	def test_on_a_large_site_each_user_gets_the_result_computed_for_them(self):
+		"""Above QUEUE_ABOVE opportunities the report is computed by a job as the user who asked (inline
+		in tests) and kept for that user only: a restricted manager never gets another user's figures."""
+		north, south = make_territory("_OP Win North"), make_territory("_OP Win South")
+		make_history(self.company, [("Lost", 9, {"sales_stage": self.late, "territory": south})])
+		learn_company(self.company)
+		manager = make_user(NORTH_MANAGER, roles=("Sales Manager",))
+		restrict(manager, north)
+		answered_at_once = self.run_report()
+		with patch.object(background, "QUEUE_ABOVE", -1):
+			self.assertEqual(self.run_report(), answered_at_once)
+			frappe.set_user(manager)
+			queued_for_manager = self.run_report()
+		self.assertEqual(queued_for_manager, self.run_report(), "as if answered at once, for them")
+		self.assertEqual(answered_at_once[3]["Closed Opportunities"], 150 + 9)
+		self.assertEqual(queued_for_manager[3]["Closed Opportunities"], 150, "not the south's losses")
 
 	def test_bad_filters_are_refused(self):
 		self.assertRaises(frappe.ValidationError, execute, {**self.filters, "company": None})

@@ -29,4 +29,11 @@ frappe.query_reports["Win Probability Calibration"] = {
 			default: 0,
 		},
 	],
+	onload(report) {
+		// On a large site the report is computed in the background (reporting/background.py).
+		frappe.realtime.off("opportunity_pipeline_report_ready");
+		frappe.realtime.on("opportunity_pipeline_report_ready", (data) => {
+			if (data.report === report.report_name) report.refresh();
+		});
+	},
 };

@@ -12,6 +12,7 @@ from frappe.utils import add_days, add_months, cint, today
 
 from opportunity_pipeline.forecast.stages import ordered_stages, stage_probability
 from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.reporting.background import answer_or_queue, progress, queued_message
 from opportunity_pipeline.reporting.query import require_company_and_range
 from opportunity_pipeline.validation import date_value
 from opportunity_pipeline.win_probability.learn import (
@@ -32,15 +33,28 @@ from opportunity_pipeline.win_probability.rules import (
 )
 from opportunity_pipeline.win_probability.settings import win_probability_settings
 
+REPORT = "Win Probability Calibration"
+
 
 def execute(filters=None):
+	"""Every closed opportunity of the company is read (and, with Backtest, every one closed before From
+	Date): on a large site the report is computed in the background (reporting.background)."""
 	filters = _checked(frappe._dict(filters or {}))
+	result = answer_or_queue(REPORT, filters, calibrated)
+	if result is None:
+		return _columns(), [], queued_message(), None, []
+	return result
+
+
+def calibrated(filters, publish_progress=False):
 	settings = win_probability_settings()
 	if filters.backtest:
 		factors = {
 			(factor.stage, factor.field, factor.value): factor
 			for factor in learn_factors(filters.company, settings, closed_before=filters.from_date)
 		}
+		if publish_progress:
+			progress(REPORT, 1, 2)
 	else:
 		factors = stored_factors(filters.company)
 	prior = factors.get((NO_STAGE, STAGE_FIELD, NO_STAGE))
@@ -69,9 +83,7 @@ def execute(filters=None):
 
 def _checked(filters):
 	from_date = date_value(filters.get("from_date") or add_months(today(), -12), _("From Date"))
-	require_company_and_range(
-		filters, from_date, filters.get("to_date") or today(), "Win Probability Calibration"
-	)
+	require_company_and_range(filters, from_date, filters.get("to_date") or today(), REPORT)
 	filters.backtest = bool(cint(filters.get("backtest")))
 	if filters.backtest and not reads_every_opportunity():
 		# Backtest learns the factors anew: their figures count every closed opportunity of the company,
