@@ -67,6 +67,7 @@ from opportunity_pipeline.opportunity_pipeline.report.win_probability_calibratio
 from opportunity_pipeline.pipeline_health.health import MAX_NAMES
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import LONGEST_SPAN, SPAN_DAYS
+from opportunity_pipeline.reporting.background import queued_message
 from opportunity_pipeline.reporting.query import LONGEST_RANGE_MONTHS
 from opportunity_pipeline.tests.factories import make_customer, make_stage, make_territory
 from opportunity_pipeline.win_probability.learn import learn_company
@@ -468,12 +469,14 @@ def after_category_change(run):
 
 
 def timed(measure, user: str) -> tuple:
-	"""(seconds, outcome): the call as `user`; a refusal counts as an answer, named by its message."""
+	"""(seconds, outcome): the call as `user`; a refusal counts as an answer, named by its message, and so
+	does a report queued for a background job (reporting.background)."""
 	frappe.set_user(user)
 	start = time.perf_counter()
 	try:
-		measure()
-		outcome = "answered"
+		result = measure()
+		queued = isinstance(result, tuple) and len(result) > 2 and result[2] == queued_message()
+		outcome = "queued: computed by a background job" if queued else "answered"
 	except (frappe.ValidationError, frappe.PermissionError) as error:
 		outcome = f"refused: {frappe.utils.strip_html(str(error))[:60]}"
 	finally:
@@ -526,7 +529,7 @@ def main():
 	for (name, user), seconds in times.items():
 		slowest, reference = max(seconds), max(bare_times[name])
 		who = "restricted" if user == RESTRICTED else "full"
-		refused = outcomes[(name, user)] != "answered"
+		refused = outcomes[(name, user)].startswith("refused")
 		holds = slowest <= LIMIT and (not refused or (name, who) in EXPECTED_REFUSALS)
 		ok &= holds
 		verdict = ("PASS" if holds else "FAIL") + (

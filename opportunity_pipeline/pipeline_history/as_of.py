@@ -72,11 +72,16 @@ def every_status() -> list[str]:
 	return list(dict.fromkeys((*OPEN_STATUSES, *FINISHED_STATUSES, *filter(None, options))))
 
 
-def states_query(moment, company, readable):
-	"""The open rows in effect at `moment` for the company, of the opportunities `readable` lets through."""
+def open_states(moment, company):
+	"""The open rows in effect at `moment` for the company, before permissions (join_readable)."""
 	state = frappe.qb.DocType(STATE)
 	condition = (state.company == company) & in_effect(state, moment) & state.status.isin(OPEN_STATUSES)
-	return join_readable(frappe.qb.from_(state).where(condition), state, readable)
+	return frappe.qb.from_(state).where(condition)
+
+
+def states_query(moment, company, readable):
+	"""The open rows in effect at `moment` for the company, of the opportunities `readable` lets through."""
+	return join_readable(open_states(moment, company), frappe.qb.DocType(STATE), readable)
 
 
 @frappe.whitelist()

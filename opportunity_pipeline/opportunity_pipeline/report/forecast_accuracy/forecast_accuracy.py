@@ -12,8 +12,8 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, add_months, get_last_day, getdate, today
 
-from opportunity_pipeline.permissions import readable_opportunities
-from opportunity_pipeline.pipeline_history.as_of import states_query
+from opportunity_pipeline.permissions import join_readable, readable_opportunities
+from opportunity_pipeline.pipeline_history.as_of import open_states
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import accuracy, overall_accuracy
 from opportunity_pipeline.reporting.periods import month_start, periods_between
@@ -69,21 +69,34 @@ def _key(month, owner, filters):
 
 def _forecast(filters, months, readable) -> dict:
 	"""(month, owner) -> weighted amount expected to close in the month, as it stood N weeks before it:
-	one as-of query per month (each bounded by its own moment), sent as one UNION ALL."""
+	one as-of query per month (each bounded by its own moment), their rows sent as one UNION ALL that is
+	narrowed to what the user may read once (permissions.join_readable), not once a month."""
 	state = frappe.qb.DocType(STATE)
-	weighted = Sum(state.amount * state.probability / 100)
-	query = None
+	parts = None
 	for month in months:
 		moment = datetime.combine(month - timedelta(weeks=int(filters.weeks)), time.min)
 		part = (
-			states_query(moment, filters.company, readable)
+			open_states(moment, filters.company)
 			.where(state.expected_closing[month : get_last_day(month)])
-			.select(ValueWrapper(month).as_("month"), state.opportunity_owner, weighted)
-			.groupby(state.opportunity_owner)
+			.select(
+				ValueWrapper(month).as_("month"),
+				state.opportunity_owner,
+				(state.amount * state.probability / 100).as_("weighted"),
+				state.opportunity,
+				state.deleted,
+			)
 		)
-		query = part if query is None else query + part
+		parts = part if parts is None else parts.union_all(part)
+	if parts is None:
+		return {}
+	rows = parts.as_("forecast_rows")
+	query = join_readable(frappe.qb.from_(rows), rows, readable)
 	found = {}
-	for month, owner, value in query.run() if query else []:
+	for month, owner, value in (
+		query.select(rows.month, rows.opportunity_owner, Sum(rows.weighted))
+		.groupby(rows.month, rows.opportunity_owner)
+		.run()
+	):
 		key = _key(getdate(month), owner, filters)
 		found[key] = found.get(key, 0.0) + float(value or 0)
 	return found
