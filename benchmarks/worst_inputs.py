@@ -41,7 +41,7 @@ from frappe.utils import (
 from opportunity_pipeline import api, install
 from opportunity_pipeline.auto_close.preview import PREVIEW_LIMIT
 from opportunity_pipeline.lost.queries import opportunity_field
-from opportunity_pipeline.lost.summary import mark_all_stale, rebuild, refresh_stale_months
+from opportunity_pipeline.lost.summary import BUILT, SUMMARY, mark_all_stale, rebuild
 from opportunity_pipeline.opportunity_pipeline.dashboard_chart_source.lost_opportunities_by_reason import (
 	lost_opportunities_by_reason,
 )
@@ -468,6 +468,18 @@ def after_category_change(run):
 	return measured
 
 
+def undo_category_change(built: list):
+	"""Put the reason back in its category and the summary's months back as fresh, as they were: no month
+	was recomputed in between, so their figures are those of the original category (recomputing every
+	month, as the background job would, takes several minutes here)."""
+	reason = frappe.get_doc("Opportunity Lost Reason", REASONS[0])
+	reason.category = f"Cat {REASONS.index(reason.name) % 3}"
+	reason.save(ignore_permissions=True)
+	frappe.db.delete(SUMMARY, {"dimension": BUILT})
+	frappe.db.bulk_insert(SUMMARY, list(built[0].keys()), [list(row.values()) for row in built])
+	frappe.db.commit()
+
+
 def timed(measure, user: str) -> tuple:
 	"""(seconds, outcome): the call as `user`; a refusal counts as an answer, named by its message, and so
 	does a report queued for a background job (reporting.background)."""
@@ -508,6 +520,7 @@ def main():
 	chosen = {name: pair for name, pair in measures(company).items() if not args.only or args.only in name}
 	times = {(name, user): [] for name in chosen for user in (UNRESTRICTED, RESTRICTED)}
 	outcomes, bare_times = {}, {name: [] for name in chosen}
+	built = frappe.get_all(SUMMARY, {"dimension": BUILT}, ["*"])
 	for number in range(args.rounds):
 		if number == 0:
 			common.evict_buffer_pool()
@@ -520,8 +533,7 @@ def main():
 			reference()
 			bare_times[name].append(time.perf_counter() - start)
 			if "category changed" in name:
-				refresh_stale_months()  # what the background job queued by the change does, not timed
-				frappe.db.commit()
+				undo_category_change(built)
 
 	ok = True
 	print(f"\n| {'input':60} | {'user':10} | slowest (ms) | bare SQL (ms) | ratio | verdict |")

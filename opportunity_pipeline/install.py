@@ -64,8 +64,13 @@ INDEXES = (
 		"lost_opportunity_analysis_by_territory_index",
 		["status", "lost_date", "company", "opportunity_amount", "conversion_rate", "territory", "owner"],
 	),
-	# The losses summary's months, read by company and dimension.
-	("Opportunity Loss Summary", "loss_summary_month_index", ["company", "dimension", "month"]),
+	# The losses summary's months, read by company and dimension, with what a report without filters
+	# sums: where losses vary by owner, source and the rest, the summary holds about a row per loss.
+	(
+		"Opportunity Loss Summary",
+		"loss_summary_month_index",
+		["company", "dimension", "month", "value", "losses", "amount"],
+	),
 	# Each loss's reasons and competitors, read by parent.
 	(
 		"Opportunity Lost Reason Detail",
@@ -113,11 +118,20 @@ INDEXES = (
 		"follow_up_by_date_index",
 		["status", "contact_date", "company", "opportunity_owner", "contact_by", "creation", "territory"],
 	),
-	# The stalled ones.
+	# The stalled ones, with what Follow-up Discipline sums of them.
 	(
 		"Opportunity",
 		"stalled_index",
-		["is_stalled", "status", "company", "opportunity_owner", "contact_by", "territory"],
+		[
+			"is_stalled",
+			"status",
+			"company",
+			"opportunity_owner",
+			"contact_by",
+			"territory",
+			"opportunity_amount",
+			"conversion_rate",
+		],
 	),
 	# Open opportunities by last change: what the auto-close and its preview read, oldest first, with
 	# what the commonest row restrictions read, so a restricted user's preview reads no table row.
@@ -126,11 +140,20 @@ INDEXES = (
 	# Permission, owner by If Owner): a history report joins every row it reads to its opportunity's
 	# permissions, through this narrow index rather than the table (permissions.join_readable).
 	("Opportunity", PERMISSION_INDEX, PERMISSION_COLUMNS),
-	# Wins by company and Converted On, with what Forecast Accuracy sums and groups by.
+	# Wins by company and Converted On, with what Forecast Accuracy sums and groups by, and the territory
+	# a territory-restricted user's condition reads.
 	(
 		"Opportunity",
 		"won_by_conversion_date_index",
-		["status", "company", "converted_on", "opportunity_owner", "opportunity_amount", "conversion_rate"],
+		[
+			"status",
+			"company",
+			"converted_on",
+			"opportunity_owner",
+			"opportunity_amount",
+			"conversion_rate",
+			"territory",
+		],
 	),
 )
 

@@ -123,11 +123,24 @@ def run_with_temporary_memory(query, megabytes: int, **kwargs):
 	"""Run a frappe.qb query with MariaDB's in-memory temporary tables allowed `megabytes` for this
 	statement only (SET STATEMENT ... FOR): a grouping that outgrows the default 16 MB goes to disk and
 	runs about twice as long. PostgreSQL sizes its own (work_mem)."""
+	size = megabytes << 20
+	return _run_with_settings(query, {"max_heap_table_size": size, "tmp_table_size": size}, **kwargs)
+
+
+def run_sorting_whole_rows(query, **kwargs):
+	"""Run a frappe.qb query whose ORDER BY ... LIMIT sorts many rows, with MariaDB sorting the selected
+	columns themselves: past max_length_for_sort_data (1 KB of declared width) it sorts row ids and then
+	reads each row again at random, in sorted order, until the limit is met (11 s instead of 1 s for a
+	restricted user's Pipeline Movement drill-down on 1,000,000 opportunities)."""
+	return _run_with_settings(query, {"max_length_for_sort_data": 8192}, **kwargs)
+
+
+def _run_with_settings(query, settings: dict, **kwargs):
 	parameters = NamedParameterWrapper()
 	sql = query.get_sql(param_wrapper=parameters)
 	if frappe.db.db_type == "mariadb":
-		size = megabytes << 20
-		sql = f"set statement max_heap_table_size = {size}, tmp_table_size = {size} for {sql}"
+		assigned = ", ".join(f"{name} = {int(value)}" for name, value in settings.items())
+		sql = f"set statement {assigned} for {sql}"
 	return frappe.db.sql(sql, parameters.get_parameters(), **kwargs)
 
 

@@ -151,7 +151,10 @@ def recompute(company: str, month):
 	opportunity = frappe.qb.DocType("Opportunity")
 	summary = frappe.qb.DocType(SUMMARY)
 	first, following = month_start(getdate(month)), next_month(month_start(getdate(month)))
-	frappe.qb.from_(summary).delete().where((summary.company == company) & (summary.month == first)).run()
+	# Each dimension named, so the delete reads one index range each, not every month of the company.
+	frappe.qb.from_(summary).delete().where(
+		(summary.company == company) & summary.dimension.isin([*DIMENSIONS, BUILT]) & (summary.month == first)
+	).run()
 	condition = (
 		(opportunity.status == "Lost")
 		& (opportunity.company == company)

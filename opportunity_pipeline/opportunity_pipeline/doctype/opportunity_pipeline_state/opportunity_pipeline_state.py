@@ -82,9 +82,27 @@ AS_OF_FOLLOW_UP = (
 		"opportunity",
 	],
 )
+# A company's rows by expected closing, covering Forecast Accuracy's as-of queries: each month's reads only
+# the rows expected to close in it, not the whole pipeline at its moment.
+BY_EXPECTED_CLOSING = (
+	"state_by_expected_closing",
+	[
+		"company",
+		"expected_closing",
+		"span_class",
+		"status",
+		"valid_from",
+		"valid_to",
+		"amount",
+		"probability",
+		"opportunity_owner",
+		"deleted",
+		"opportunity",
+	],
+)
 # The open opportunities in a stage since before a moment: the daily Stalled refresh.
 STALLING = ("state_stalling", ["valid_to", "sales_stage", "status", "stage_since", "deleted", "opportunity"])
-INDEXES = (BY_OPPORTUNITY, AS_OF, AS_OF_FOLLOW_UP, BY_START, BY_CONTACT_DATE, STALLING)
+INDEXES = (BY_OPPORTUNITY, AS_OF, AS_OF_FOLLOW_UP, BY_START, BY_CONTACT_DATE, BY_EXPECTED_CLOSING, STALLING)
 
 
 def on_doctype_update():

@@ -12,6 +12,9 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, add_months, get_last_day, getdate, today
 
+from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
+	BY_EXPECTED_CLOSING,
+)
 from opportunity_pipeline.permissions import join_readable, readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import open_states
 from opportunity_pipeline.pipeline_history.record import STATE
@@ -22,6 +25,7 @@ from opportunity_pipeline.reporting.query import (
 	choose,
 	require_company_and_range,
 )
+from opportunity_pipeline.sql import force_index
 from opportunity_pipeline.statuses import WON_STATUSES
 
 WEEKS = ("4", "1", "13")
@@ -76,7 +80,7 @@ def _forecast(filters, months, readable) -> dict:
 	for month in months:
 		moment = datetime.combine(month - timedelta(weeks=int(filters.weeks)), time.min)
 		part = (
-			open_states(moment, filters.company)
+			force_index(open_states(moment, filters.company), BY_EXPECTED_CLOSING[0])
 			.where(state.expected_closing[month : get_last_day(month)])
 			.select(
 				ValueWrapper(month).as_("month"),

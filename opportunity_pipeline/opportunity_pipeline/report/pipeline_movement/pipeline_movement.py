@@ -32,7 +32,7 @@ from opportunity_pipeline.pipeline_history.rules import (
 	movement_terms,
 )
 from opportunity_pipeline.reporting.query import choose, require_company_and_range
-from opportunity_pipeline.sql import Digest, digest, run_with_temporary_memory
+from opportunity_pipeline.sql import Digest, digest, run_sorting_whole_rows, run_with_temporary_memory
 from opportunity_pipeline.statuses import LOST_STATUSES, OPEN_STATUSES, WON_STATUSES
 from opportunity_pipeline.validation import date_value
 
@@ -298,11 +298,11 @@ def _movements(filters) -> tuple[list[tuple], bool]:
 		unchanged, state = _unchanged(filters, readable)
 		if wanted is not None:
 			unchanged = unchanged.where(Coalesce(state[group_field], "") == wanted)
-		rows = (
+		rows = run_sorting_whole_rows(
 			unchanged.select(*(state[field] for field in ("opportunity", *AMOUNTS, *fields)))
 			.orderby(Abs(Coalesce(state.amount, 0)), order=Order.desc)
-			.limit(DRILL_DOWN_ROWS + 1)
-			.run(as_dict=True)
+			.limit(DRILL_DOWN_ROWS + 1),
+			as_dict=True,
 		)
 		more = len(rows) > DRILL_DOWN_ROWS
 		moves += [(row.opportunity, row, row, movement(row, row, window)) for row in rows[:DRILL_DOWN_ROWS]]
