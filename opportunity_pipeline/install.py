@@ -13,6 +13,7 @@ from opportunity_pipeline.follow_up.assignment import (
 )
 from opportunity_pipeline.forecast.kanban import delete_sales_stage_board, ensure_sales_stage_board
 from opportunity_pipeline.forecast.stages import set_default_stage_probabilities
+from opportunity_pipeline.lost.summary import LOSSES_INDEX
 from opportunity_pipeline.patches.v15_0 import fill_converted_on, fill_lost_date
 from opportunity_pipeline.permissions import PERMISSION_COLUMNS, PERMISSION_INDEX
 from opportunity_pipeline.pipeline_health.settings import save_defaults as save_pipeline_health_defaults
@@ -61,7 +62,7 @@ INDEXES = (
 	# commonest row restrictions read (territory by User Permission, owner by If Owner).
 	(
 		"Opportunity",
-		"lost_opportunity_analysis_by_territory_index",
+		LOSSES_INDEX,
 		["status", "lost_date", "company", "opportunity_amount", "conversion_rate", "territory", "owner"],
 	),
 	# The losses summary's months, read by company and dimension, with what a report without filters

@@ -23,8 +23,11 @@ from frappe.utils import getdate, now_datetime
 from opportunity_pipeline.lost.queries import losses, opportunity_field
 from opportunity_pipeline.lost.rules import DIMENSIONS, FILTER_FIELDS
 from opportunity_pipeline.reporting.periods import month_start, next_month
+from opportunity_pipeline.sql import force_index
 
 SUMMARY = "Opportunity Loss Summary"
+# Losses by status and date (install.INDEXES builds it).
+LOSSES_INDEX = "lost_opportunity_analysis_by_territory_index"
 BUILT = "Built"
 COLUMNS = ("name", "company", "month", "dimension", "value", *FILTER_FIELDS, "losses", "amount")
 
@@ -59,7 +62,13 @@ def mark_all_stale(doc=None, method=None, *args, **kwargs):
 		before = doc.get_doc_before_save()
 		if before is None or before.get("category") == doc.get("category"):
 			return
-	frappe.db.delete(SUMMARY, {"dimension": BUILT})
+	# Through the index, company by company: on the dimension alone it scanned (and locked) every row.
+	summary = frappe.qb.DocType(SUMMARY)
+	companies = frappe.get_all("Company", pluck="name")
+	if companies:
+		frappe.qb.from_(summary).delete().where(
+			summary.company.isin(companies) & (summary.dimension == BUILT)
+		).run()
 	refresh_later()
 
 
@@ -107,9 +116,10 @@ def months_with_losses(company: str | None = None, first=None, last=None) -> lis
 		condition &= opportunity.company == company
 	if first and last:
 		condition &= (opportunity.lost_date >= first) & (opportunity.lost_date < next_month(last))
-	rows = (
-		frappe.qb.from_(opportunity).select(opportunity.company, yearmonth).distinct().where(condition).run()
-	)
+	# Through the losses' covering index: MariaDB otherwise picks the one on lost_date alone and reads a
+	# table row per loss (17 s for 60 months of 1,000,000 opportunities).
+	query = frappe.qb.from_(opportunity).select(opportunity.company, yearmonth).distinct().where(condition)
+	rows = force_index(query, LOSSES_INDEX).run()
 	return [(company, getdate(f"{int(value) // 100}-{int(value) % 100:02d}-01")) for company, value in rows]
 
 

@@ -186,14 +186,16 @@ def _changed_rows(state, filters):
 	return statuses & (before | after)
 
 
-def _digested(filters, readable, field, digests) -> dict:
+def _digested(filters, field, digests) -> dict:
 	"""digest -> value of `field`, for the `digests` the summary found: the names of the field's DocType
-	(users, territories, stages) first; a value no longer among them is read from the changed rows."""
+	(users, territories, stages) first; a value no longer among them is read from the changed rows. Only
+	the digests of the summary, which counted only rows the user may read, are ever looked up here, so
+	the changed rows are read whole: narrowed, they cost a second pass over what the user may read."""
 	linked = frappe.get_meta(STATE).get_field(field).options
 	values = {digest(name): name for name in frappe.get_all(linked, pluck="name")}
 	if set(digests) - set(values) - {None}:
 		state = frappe.qb.DocType(STATE)
-		query = join_readable(frappe.qb.from_(state).where(_changed_rows(state, filters)), state, readable)
+		query = frappe.qb.from_(state).where(_changed_rows(state, filters))
 		values.update(
 			{digest(value): value for value in query.select(state[field]).distinct().run(pluck=True) if value}
 		)
@@ -266,7 +268,7 @@ def _totals(filters, group_field) -> dict:
 		.groupby(key, pair.flags, amount_sign, chance_sign)
 	)
 	moves = run_with_temporary_memory(query, PAIRING_MEMORY_MB)
-	values = _digested(filters, readable, group_field, [move[0] for move in moves]) if group_field else {}
+	values = _digested(filters, group_field, [move[0] for move in moves]) if group_field else {}
 	for group, flags, up_or_down, chance_up_or_down, count, *sums in moves:
 		group = values.get(group, "")
 		_add_moves(totals, group, decode_flags(int(flags)), up_or_down, chance_up_or_down, count, sums)
