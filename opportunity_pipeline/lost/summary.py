@@ -32,6 +32,13 @@ BUILT = "Built"
 COLUMNS = ("name", "company", "month", "dimension", "value", *FILTER_FIELDS, "losses", "amount")
 
 
+def total_of(dimension: str) -> str:
+	"""The dimension of a month's totals per group over every filter value, which a report without
+	filters reads: where losses vary by owner, source and the rest, the detailed rows are about one per
+	loss."""
+	return f"{dimension} Total"
+
+
 # Marking ----------------------------------------------------------------------------------------------
 
 
@@ -163,7 +170,9 @@ def recompute(company: str, month):
 	first, following = month_start(getdate(month)), next_month(month_start(getdate(month)))
 	# Each dimension named, so the delete reads one index range each, not every month of the company.
 	frappe.qb.from_(summary).delete().where(
-		(summary.company == company) & summary.dimension.isin([*DIMENSIONS, BUILT]) & (summary.month == first)
+		(summary.company == company)
+		& summary.dimension.isin([*DIMENSIONS, *map(total_of, DIMENSIONS), BUILT])
+		& (summary.month == first)
 	).run()
 	condition = (
 		(opportunity.status == "Lost")
@@ -177,9 +186,16 @@ def recompute(company: str, month):
 		# A locking read: a loss changed by a transaction not yet committed is waited for and then read as
 		# committed, where a plain read would see this transaction's older snapshot and mark the month
 		# fresh with the old figures.
+		totals = {}
 		for row in losses(condition, dimension, group_terms).for_update().run(as_dict=True):
 			filters = [row[field] for field in FILTER_FIELDS]
 			rows.append((company, first, dimension, row.grp or "", *filters, row["count"], row.amount or 0))
+			# Each loss has one value of every filter, so its group's rows add up without counting it twice.
+			count, amount = totals.get(row.grp or "", (0, 0))
+			totals[row.grp or ""] = (count + row["count"], amount + (row.amount or 0))
+		no_filter = [None] * len(FILTER_FIELDS)
+		for group, (count, amount) in totals.items():
+			rows.append((company, first, total_of(dimension), group, *no_filter, count, amount))
 	rows.append((company, first, BUILT, "", *([None] * len(FILTER_FIELDS)), 0, 0))
 	now, user = now_datetime(), frappe.session.user
 	frappe.db.bulk_insert(
@@ -201,10 +217,12 @@ def summed(company: str, dimension: str, months: list, filters: dict, from_date)
 	summary = frappe.qb.DocType(SUMMARY)
 	if not months:
 		return []
+	filtered = [field for field in FILTER_FIELDS if filters.get(field)]
+	if not filtered:
+		dimension = total_of(dimension)  # a row per group and month, not one per mix of filter values
 	condition = (summary.company == company) & (summary.dimension == dimension) & summary.month.isin(months)
-	for field in FILTER_FIELDS:
-		if filters.get(field):
-			condition &= summary[field] == filters[field]
+	for field in filtered:
+		condition &= summary[field] == filters[field]
 	current = Case().when(summary.month >= getdate(from_date), 1).else_(0)
 	year, month = Extract(DatePart.year, summary.month), Extract(DatePart.month, summary.month)
 	return (
