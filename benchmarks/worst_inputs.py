@@ -476,7 +476,8 @@ def undo_category_change(built: list):
 	reason.category = f"Cat {REASONS.index(reason.name) % 3}"
 	reason.save(ignore_permissions=True)
 	frappe.db.delete(SUMMARY, {"dimension": BUILT})
-	frappe.db.bulk_insert(SUMMARY, list(built[0].keys()), [list(row.values()) for row in built])
+	if built:
+		frappe.db.bulk_insert(SUMMARY, list(built[0].keys()), [list(row.values()) for row in built])
 	frappe.db.commit()
 
 
