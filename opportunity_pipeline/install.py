@@ -14,6 +14,9 @@ from opportunity_pipeline.follow_up.assignment import (
 from opportunity_pipeline.forecast.kanban import delete_sales_stage_board, ensure_sales_stage_board
 from opportunity_pipeline.forecast.stages import set_default_stage_probabilities
 from opportunity_pipeline.lost.summary import LOSSES_INDEX
+from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
+	on_doctype_update as ensure_history_indexes,
+)
 from opportunity_pipeline.patches.v15_0 import fill_converted_on, fill_lost_date
 from opportunity_pipeline.permissions import PERMISSION_COLUMNS, PERMISSION_INDEX
 from opportunity_pipeline.pipeline_health.settings import save_defaults as save_pipeline_health_defaults
@@ -45,6 +48,7 @@ def date_past_outcomes():
 
 def after_migrate():
 	add_indexes()
+	ensure_history_indexes()
 	set_up_forecast()
 	give_settings_their_tab()
 	save_win_probability_defaults()

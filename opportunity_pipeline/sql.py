@@ -155,7 +155,8 @@ def bounded_count(query, term, limit: int) -> tuple[int, bool]:
 
 def ensure_index(doctype: str, name: str, columns: list[str]):
 	"""frappe.db.add_index with the columns given: add_index keeps an index of that name whatever its
-	columns, so one built by an earlier version with other columns is dropped and built again."""
+	columns, so one built by an earlier version with other columns is dropped and built again (on
+	MariaDB; on PostgreSQL it stays as add_index leaves it)."""
 	table = f"tab{doctype}"
 	if frappe.db.db_type == "mariadb":
 		indexed = frappe.db.sql(f"show index from `{table}` where Key_name = %s", name, as_dict=True)

@@ -186,17 +186,47 @@ def recompute(company: str, month):
 		# A locking read: a loss changed by a transaction not yet committed is waited for and then read as
 		# committed, where a plain read would see this transaction's older snapshot and mark the month
 		# fresh with the old figures.
-		totals = {}
 		for row in losses(condition, dimension, group_terms).for_update().run(as_dict=True):
 			filters = [row[field] for field in FILTER_FIELDS]
 			rows.append((company, first, dimension, row.grp or "", *filters, row["count"], row.amount or 0))
-			# Each loss has one value of every filter, so its group's rows add up without counting it twice.
-			count, amount = totals.get(row.grp or "", (0, 0))
-			totals[row.grp or ""] = (count + row["count"], amount + (row.amount or 0))
-		no_filter = [None] * len(FILTER_FIELDS)
-		for group, (count, amount) in totals.items():
-			rows.append((company, first, total_of(dimension), group, *no_filter, count, amount))
-	rows.append((company, first, BUILT, "", *([None] * len(FILTER_FIELDS)), 0, 0))
+	built = (company, first, BUILT, "", *([None] * len(FILTER_FIELDS)), 0, 0)
+	_write([*rows, *_totals(rows), built])
+
+
+def add_totals_to_fresh_months():
+	"""The totals of each fresh month, from its detailed rows (patch total_losses_per_month), so a summary
+	built before the totals existed answers at once; a stale month gets them when it is recomputed."""
+	summary = frappe.qb.DocType(SUMMARY)
+	for company, month in (
+		frappe.qb.from_(summary)
+		.select(summary.company, summary.month)
+		.where(summary.dimension == BUILT)
+		.run()
+	):
+		rows = (
+			frappe.qb.from_(summary)
+			.select(*(summary[column] for column in COLUMNS[1:]))
+			.where(
+				(summary.company == company) & summary.dimension.isin(DIMENSIONS) & (summary.month == month)
+			)
+			.run()
+		)
+		_write(_totals(rows))
+
+
+def _totals(rows) -> list[tuple]:
+	"""Per company, month, dimension and group, the total of detailed summary `rows` over every filter
+	value: each loss has one value of every filter, so a group's rows add up without counting it twice."""
+	totals = {}
+	for company, month, dimension, group, *_filters, count, amount in rows:
+		key = (company, month, total_of(dimension), group)
+		so_far = totals.get(key, (0, 0))
+		totals[key] = (so_far[0] + count, so_far[1] + amount)
+	no_filter = [None] * len(FILTER_FIELDS)
+	return [(*key, *no_filter, count, amount) for key, (count, amount) in totals.items()]
+
+
+def _write(rows):
 	now, user = now_datetime(), frappe.session.user
 	frappe.db.bulk_insert(
 		SUMMARY,

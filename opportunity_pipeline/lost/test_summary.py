@@ -8,13 +8,20 @@ import frappe
 from frappe.model.rename_doc import rename_doc
 from frappe.utils import add_days, getdate
 
-from opportunity_pipeline.lost.summary import BUILT, SUMMARY, rebuild_loss_summary, refresh_stale_months
+from opportunity_pipeline.lost.summary import (
+	BUILT,
+	SUMMARY,
+	rebuild_loss_summary,
+	refresh_stale_months,
+	total_of,
+)
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis import (
 	lost_opportunity_analysis,
 )
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.lost_opportunity_analysis import (
 	execute,
 )
+from opportunity_pipeline.patches.v15_0 import total_losses_per_month
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import (
 	make_competitor,
@@ -72,10 +79,11 @@ class TestLossSummary(IntegrationTestCase):
 		)
 		return opportunity.name
 
-	def assert_summary_answers_as_the_opportunities(self, **extra):
+	def assert_summary_answers_as_the_opportunities(self, build=True, **extra):
 		"""Both ways, over ranges and groupings; rows and summary cards alike."""
-		frappe.db.delete(SUMMARY, {"dimension": BUILT})  # the data above was written behind the hooks
-		refresh_stale_months()  # as the background job does
+		if build:
+			frappe.db.delete(SUMMARY, {"dimension": BUILT})  # the data above was written behind the hooks
+			refresh_stale_months()  # as the background job does
 		for from_date, to_date in RANGES:
 			for group_by, periodicity in (("Reason", "Monthly"), ("Category", "Quarterly")):
 				filters = {
@@ -95,6 +103,18 @@ class TestLossSummary(IntegrationTestCase):
 
 	def test_the_summary_equals_the_detailed_query_on_random_losses(self):
 		self.assert_summary_answers_as_the_opportunities()
+
+	def test_a_summary_built_before_its_totals_gets_them_from_its_detailed_rows(self):
+		"""Patch total_losses_per_month: every month stays fresh, and a report without filters reads the
+		totals the patch added as it reads those the background job writes."""
+		frappe.db.delete(SUMMARY, {"dimension": BUILT})
+		refresh_stale_months()
+		built = frappe.db.count(SUMMARY, {"dimension": BUILT})
+		frappe.db.delete(SUMMARY, {"dimension": ("like", "% Total")})  # as the summary was before them
+		total_losses_per_month.execute()
+		self.assertEqual(frappe.db.count(SUMMARY, {"dimension": BUILT}), built)
+		self.assertTrue(frappe.db.exists(SUMMARY, {"dimension": total_of("Reason")}))
+		self.assert_summary_answers_as_the_opportunities(build=False)
 
 	def test_and_with_each_filter(self):
 		self.assert_summary_answers_as_the_opportunities(territory=self.territories[0])

@@ -5,8 +5,10 @@ import json
 import frappe
 
 
-def when_status_became(names: set[str], status: str) -> dict:
-	"""name -> (when, who) of the latest Version that changed the status to `status`."""
+def when_status_became(created: dict, status: str) -> dict:
+	"""name -> (when, who) of the latest Version that changed the status to `status`, of the opportunities
+	`created` maps to their creation: a Version older than that is a deleted namesake's (the series hands
+	a number back once the last opportunity of the series is deleted, and a rename may take a free name)."""
 	version = frappe.qb.DocType("Version")
 	rows = (
 		frappe.qb.from_(version)
@@ -17,7 +19,7 @@ def when_status_became(names: set[str], status: str) -> dict:
 	)
 	found = {}
 	for row in rows:
-		if row.docname in names and _sets_status(row.data, status):
+		if row.docname in created and row.creation >= created[row.docname] and _sets_status(row.data, status):
 			found[row.docname] = (row.creation, row.owner)
 	return found
 

@@ -46,11 +46,13 @@ def compute_for_user(report: str, compute: str, filters: dict):
 	"""Background, as the user who asked (frappe.enqueue runs a job as that user)."""
 	result = frappe.get_attr(compute)(frappe._dict(filters), publish_progress=True)
 	frappe.cache.set_value(_key(report, filters), result, expires_in_sec=KEPT_FOR)
+	frappe.publish_progress(100, title=_(report))  # the desk closes its progress bar at 100 %
 	frappe.publish_realtime(READY_EVENT, {"report": report}, user=frappe.session.user)
 
 
 def progress(report: str, done: int, steps: int):
-	"""The progress bar a queued report's job shows its user."""
+	"""The progress bar a queued report's job shows its user, after each step but the last
+	(compute_for_user ends it)."""
 	frappe.publish_progress(
 		done * 100 / steps, title=_(report), description=_("Step {0} of {1}").format(done, steps)
 	)

@@ -47,6 +47,18 @@ class TestInstallation(IntegrationTestCase):
 				{"status": status, "lost_date": None, "converted_on": None, "modified": long_ago},
 				update_modified=False,
 			)
+		# A Version of a deleted namesake (the series handed its number back): not this opportunity's loss.
+		namesake = frappe.get_doc(
+			{
+				"doctype": "Version",
+				"ref_doctype": "Opportunity",
+				"docname": names["Lost"],
+				"data": frappe.as_json({"changed": [["status", "Open", "Lost"]]}),
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.set_value(
+			"Version", namesake.name, "creation", add_days(long_ago, -100), update_modified=False
+		)
 		try:
 			date_past_outcomes()  # what after_install runs: install marks every patch as done
 			self.assertEqual(
@@ -69,11 +81,17 @@ class TestInstallation(IntegrationTestCase):
 		"""frappe.db.add_index keeps an index of the same name whatever its columns: a site that installed
 		an earlier version would keep reading the old one. after_migrate builds it again."""
 		from opportunity_pipeline.install import INDEXES, after_migrate
+		from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state import (
+			opportunity_pipeline_state as history,
+		)
+		from opportunity_pipeline.pipeline_history.record import STATE
 
-		doctype, name, columns = next(index for index in INDEXES if index[1] == "stalled_index")
-		frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{name}`")
-		frappe.db.add_index(doctype, columns[:-1], index_name=name)  # as an earlier version built it
+		every = [*INDEXES, *((STATE, name, columns) for name, columns in history.INDEXES)]
+		for changed in ("stalled_index", "state_by_expected_closing"):
+			doctype, name, columns = next(index for index in every if index[1] == changed)
+			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{name}`")
+			frappe.db.add_index(doctype, columns[:-1], index_name=name)  # as an earlier version built it
 		after_migrate()
-		for doctype, name, columns in INDEXES:
+		for doctype, name, columns in every:
 			indexed = frappe.db.sql(f"show index from `tab{doctype}` where Key_name = %s", name, as_dict=True)
 			self.assertEqual([row.Column_name for row in indexed], columns, name)

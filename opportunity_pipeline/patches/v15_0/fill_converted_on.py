@@ -11,11 +11,11 @@ def execute():
 	converted = frappe.get_all(
 		"Opportunity",
 		filters={"status": "Converted", "converted_on": ("is", "not set")},
-		fields=["name", "modified"],
+		fields=["name", "creation", "modified"],
 	)
 	if not converted:
 		return
-	wins = when_status_became({row.name for row in converted}, "Converted")
+	wins = when_status_became({row.name: row.creation for row in converted}, "Converted")
 	for row in converted:
 		when = wins.get(row.name, (row.modified, None))[0]
 		frappe.db.set_value("Opportunity", row.name, "converted_on", when, update_modified=False)

@@ -11,11 +11,11 @@ def execute():
 	lost = frappe.get_all(
 		"Opportunity",
 		filters={"status": "Lost", "lost_date": ("is", "not set")},
-		fields=["name", "modified", "modified_by"],
+		fields=["name", "creation", "modified", "modified_by"],
 	)
 	if not lost:
 		return
-	losses = when_status_became({row.name for row in lost}, "Lost")
+	losses = when_status_became({row.name: row.creation for row in lost}, "Lost")
 	for row in lost:
 		when, who = losses.get(row.name, (row.modified, row.modified_by))
 		frappe.db.set_value(

@@ -2,9 +2,9 @@
 groups by owner: its covering index gains `deleted` and the owner, so it still reads no table row."""
 
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
-	rebuild_changed_indexes,
+	on_doctype_update,
 )
 
 
 def execute():
-	rebuild_changed_indexes()
+	on_doctype_update()

@@ -2,9 +2,9 @@
 opportunity; Movement no longer reads it that way, and every save writes it, so it holds its keys only."""
 
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
-	rebuild_changed_indexes,
+	on_doctype_update,
 )
 
 
 def execute():
-	rebuild_changed_indexes()
+	on_doctype_update()

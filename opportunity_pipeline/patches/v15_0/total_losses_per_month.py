@@ -1,8 +1,8 @@
-"""The losses summary keeps each month's totals per group (summary.total_of): every month is recomputed
-by the background job, and read in detail until then."""
+"""The losses summary keeps each month's totals per group (summary.total_of), which a report without
+filters reads: each fresh month gets them from its detailed rows."""
 
-from opportunity_pipeline.lost.summary import mark_all_stale
+from opportunity_pipeline.lost.summary import add_totals_to_fresh_months
 
 
 def execute():
-	mark_all_stale()
+	add_totals_to_fresh_months()

@@ -106,11 +106,8 @@ INDEXES = (BY_OPPORTUNITY, AS_OF, AS_OF_FOLLOW_UP, BY_START, BY_CONTACT_DATE, BY
 
 
 def on_doctype_update():
-	"""The indexes the history is read through, each built again where an earlier version's columns differ."""
+	"""The indexes the history is read through, each built again where an earlier version's columns
+	differ. Also run by every migrate (install.after_migrate): Frappe calls it only when the DocType
+	changes."""
 	for name, columns in INDEXES:
 		ensure_index("Opportunity Pipeline State", name, columns)
-
-
-def rebuild_changed_indexes():
-	"""What the patches that changed an index call (on_doctype_update runs only when the DocType changes)."""
-	on_doctype_update()

@@ -31,8 +31,9 @@ frappe.query_reports["Win Probability Calibration"] = {
 	],
 	onload(report) {
 		// On a large site the report is computed in the background (reporting/background.py).
-		frappe.realtime.off("opportunity_pipeline_report_ready");
-		frappe.realtime.on("opportunity_pipeline_report_ready", (data) => {
+		const ready = frappe.boot.opportunity_pipeline.report_ready_event;
+		frappe.realtime.off(ready);
+		frappe.realtime.on(ready, (data) => {
 			if (data.report === report.report_name) report.refresh();
 		});
 	},

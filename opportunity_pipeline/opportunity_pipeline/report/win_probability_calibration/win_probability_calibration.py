@@ -53,10 +53,10 @@ def calibrated(filters, publish_progress=False):
 			(factor.stage, factor.field, factor.value): factor
 			for factor in learn_factors(filters.company, settings, closed_before=filters.from_date)
 		}
-		if publish_progress:
-			progress(REPORT, 1, 2)
 	else:
 		factors = stored_factors(filters.company)
+	if publish_progress:
+		progress(REPORT, 1, 2)  # the factors; the scoring is the second step
 	prior = factors.get((NO_STAGE, STAGE_FIELD, NO_STAGE))
 	if prior is None:
 		message = _("Nothing has been learned for this company yet: learn from Selling Settings first.")
