@@ -113,6 +113,7 @@ class TestLoss(IntegrationTestCase):
 					"status": "Lost",
 					"lost_date": None,
 					"lost_by": None,
+					"creation": add_days(now_datetime(), -60),  # before its Version: its own
 					"modified": add_days(now_datetime(), -5),
 				},
 				update_modified=False,
