@@ -1,6 +1,7 @@
 """SQL terms frappe.qb lacks, written for both databases Frappe supports."""
 
 import hashlib
+from contextlib import contextmanager
 
 from pypika import Table
 from pypika.terms import Criterion, Field, Term
@@ -142,6 +143,36 @@ def _run_with_settings(query, settings: dict, **kwargs):
 		assigned = ", ".join(f"{name} = {int(value)}" for name, value in settings.items())
 		sql = f"set statement {assigned} for {sql}"
 	return frappe.db.sql(sql, parameters.get_parameters(), **kwargs)
+
+
+# Frappe refuses a statement whose first word is CREATE or DROP once the transaction has written
+# (Database.check_implicit_commit), as most such statements commit it. MariaDB documents that CREATE and
+# DROP TEMPORARY TABLE never do, so those statements open with this comment, which says why.
+NO_IMPLICIT_COMMIT = "/* a temporary table: no implicit commit */"
+
+
+def can_keep_temporary_tables() -> bool:
+	"""Whether this request may make a temporary table: on MariaDB, outside Frappe's read-only mode (its
+	READ ONLY transaction refuses CREATE TEMPORARY TABLE)."""
+	return frappe.db.db_type == "mariadb" and not frappe.flags.read_only
+
+
+@contextmanager
+def temporary_table(query, columns: str):
+	"""A temporary table of `query`'s rows (a frappe.qb query) for the block, with the `columns` given
+	(their definitions and keys), dropped after it: what several statements of one request join alike
+	is computed once. Only where can_keep_temporary_tables()."""
+	table = f"op_tmp_{frappe.generate_hash(length=12)}"
+	parameters = NamedParameterWrapper()
+	sql = query.get_sql(param_wrapper=parameters)
+	frappe.db.sql(
+		f"{NO_IMPLICIT_COMMIT} create temporary table `{table}` ({columns}) {sql}",
+		parameters.get_parameters(),
+	)
+	try:
+		yield Table(table)
+	finally:
+		frappe.db.sql(f"{NO_IMPLICIT_COMMIT} drop temporary table if exists `{table}`")
 
 
 def bounded_count(query, term, limit: int) -> tuple[int, bool]:

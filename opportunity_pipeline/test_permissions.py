@@ -51,8 +51,10 @@ from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forec
 )
 from opportunity_pipeline.opportunity_pipeline.report.pipeline_movement import pipeline_movement
 from opportunity_pipeline.opportunity_pipeline.report.stage_velocity import stage_velocity
+from opportunity_pipeline.permissions import ReadableSet, readable_once, readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import end_of
 from opportunity_pipeline.pipeline_history.record import STATE, record_changes
+from opportunity_pipeline.sql import digest
 from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import (
@@ -493,6 +495,19 @@ class TestPermissionParity(IntegrationTestCase):
 				checked += len(shown)
 		self.assertEqual(checked, 9 * 16)
 
+	def test_the_history_reports_agree_whether_the_readable_set_is_kept_or_read_by_each_query(self):
+		"""Pipeline Movement and Follow-up Discipline keep the set once (permissions.readable_once); in
+		Frappe's read-only mode, where no temporary table can be made, each query reads it itself."""
+		for label, user, context in self.matrix():
+			with self.subTest(restriction=label), context(), self.set_user(user):
+				kept = {name: aggregate() for name, aggregate in self.history_aggregates().items()}
+				frappe.flags.read_only = True
+				try:
+					each_query = {name: aggregate() for name, aggregate in self.history_aggregates().items()}
+				finally:
+					frappe.flags.read_only = False
+				self.assertEqual(kept, each_query)
+
 	def test_the_restrictions_really_narrow_the_list(self):
 		"""The matrix above would pass with every user seeing everything: prove each restriction bites."""
 		users = {label: (user, context) for label, user, context in self.matrix()}
@@ -539,6 +554,58 @@ class TestPermissionParity(IntegrationTestCase):
 			for name, aggregate in self.aggregates().items():
 				with self.subTest(aggregate=name):
 					self.assertRaises(frappe.PermissionError, aggregate)
+
+
+class TestReadableOnce(IntegrationTestCase):
+	"""permissions.readable_once: a report's history queries read the user's readable opportunities once."""
+
+	def setUp(self):
+		company = frappe.defaults.get_global_default("company")
+		north, south = make_territory("_OP North"), make_territory("_OP South")
+		self.north = [make_opportunity(title="_OP Once", company=company, territory=north).name for _ in "ab"]
+		self.south = make_opportunity(title="_OP Once", company=company, territory=south).name
+		self.user = make_user("op-once-territory@example.com")
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": self.user, "allow": "Territory", "for_value": north}
+		).insert(ignore_permissions=True)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def test_the_set_holds_what_the_list_shows_for_the_block_only(self):
+		with self.set_user(self.user):
+			listed = frappe.get_list("Opportunity", pluck="name", limit_page_length=0)
+			with readable_once(readable_opportunities()) as readable:
+				self.assertIsInstance(readable, ReadableSet)
+				kept = frappe.qb.from_(readable.table).select(readable.table.digest).run(pluck=True)
+		self.assertEqual(sorted(kept), sorted(digest(name) for name in listed))
+		self.assertTrue(set(self.north) <= set(listed))
+		self.assertNotIn(self.south, listed)
+		with self.assertRaises(Exception) as gone:
+			frappe.qb.from_(readable.table).select("*").run()
+		self.assertTrue(frappe.db.is_table_missing(gone.exception))
+
+	def test_the_set_commits_nothing_written_before_it(self):
+		"""Frappe refuses a CREATE after a write, as it would commit it; a temporary table's does not."""
+		self.assertTrue(frappe.db.transaction_writes)
+		with self.set_user(self.user), readable_once(readable_opportunities()):
+			pass
+		frappe.db.rollback()
+		self.assertFalse(frappe.db.exists("Opportunity", self.south))
+
+	def test_in_read_only_mode_each_query_reads_the_set_itself(self):
+		frappe.flags.read_only = True
+		try:
+			with self.set_user(self.user), readable_once(readable_opportunities()) as readable:
+				self.assertIsNotNone(readable)
+				self.assertNotIsInstance(readable, ReadableSet)
+		finally:
+			frappe.flags.read_only = False
+
+	def test_a_user_nothing_restricts_needs_no_set(self):
+		with readable_once(readable_opportunities()) as readable:
+			self.assertIsNone(readable)
 
 
 def amount_of(row):

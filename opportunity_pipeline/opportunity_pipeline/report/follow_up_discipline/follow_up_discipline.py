@@ -18,7 +18,7 @@ from frappe.utils import add_days, getdate, now_datetime, today
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
 	AS_OF_FOLLOW_UP,
 )
-from opportunity_pipeline.permissions import join_readable, readable_opportunities
+from opportunity_pipeline.permissions import join_readable, readable_once, readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import end_of, states_query
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.reporting.query import amount_in_company_currency, choose, require_company_and_range
@@ -31,7 +31,11 @@ OUTCOMES = ("on_time", "late", "missed")
 
 def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
-	readable = readable_opportunities()
+	with readable_once(readable_opportunities()) as readable:
+		return _execute(filters, readable)
+
+
+def _execute(filters, readable):
 	field = GROUPINGS[filters.group_by]
 	# The period's end is now while it is not over: one moment for every part of the report.
 	end = min(end_of(filters.to_date), now_datetime())

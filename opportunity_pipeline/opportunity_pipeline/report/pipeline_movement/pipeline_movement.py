@@ -14,7 +14,7 @@ from frappe.query_builder.functions import Abs, Coalesce, Count, Function, Max, 
 from frappe.query_builder.terms import ValueWrapper
 from frappe.utils import add_days, today
 
-from opportunity_pipeline.permissions import join_readable, readable_opportunities
+from opportunity_pipeline.permissions import join_readable, readable_once, readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import end_of, every_status, in_effect
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import (
@@ -56,8 +56,13 @@ DRILL_DOWN_ROWS = 500
 
 def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
+	with readable_once(readable_opportunities()) as readable:
+		return _execute(filters, readable)
+
+
+def _execute(filters, readable):
 	if filters.line:
-		moves, more = _movements(filters)
+		moves, more = _movements(filters, readable)
 		message = None
 		if more:
 			message = _(
@@ -65,7 +70,7 @@ def execute(filters=None):
 			).format(DRILL_DOWN_ROWS)
 		return _detail_columns(), _detail(moves, filters), message
 	group_field = GROUPINGS[filters.group_by]
-	totals = _totals(filters, group_field)
+	totals = _totals(filters, group_field, readable)
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	table = [
 		_row(key, lines, filters, currency, label=key if key or not group_field else _("Not Set"))
@@ -228,12 +233,11 @@ def _add_moves(totals, group, flags, amount_sign, chance_sign, count, sums):
 		figures[2] += weighted_factor * sums[weighted_sum]
 
 
-def _totals(filters, group_field) -> dict:
+def _totals(filters, group_field, readable) -> dict:
 	"""group -> line -> [count, amount, weighted]. The database adds up the figures of each kind of move
 	(its flags, and whether the amount and the probability went up or down); rules.movement_terms says
 	which lines each kind makes. The opportunities no change touched are one kind: in the pipeline at
 	both ends with the same values."""
-	readable = readable_opportunities()
 	unchanged, state = _unchanged(filters, readable)
 	amount, chance = Coalesce(state.amount, 0), Coalesce(state.probability, 0)
 	totals = {}
@@ -279,12 +283,11 @@ def _bit(flag: str) -> int:
 	return 1 << PAIR_FLAGS.index(flag)
 
 
-def _movements(filters) -> tuple[list[tuple], bool]:
+def _movements(filters, readable) -> tuple[list[tuple], bool]:
 	"""(opportunity, state before, state after, lines) of the opportunities on the drill-down's line, in
 	its group when one is chosen: the DRILL_DOWN_ROWS with the largest amount on it (rules.movement), and
 	whether it holds more. The database picks them (rules.line_kinds and line_amount say which kinds of
 	move make the line and what it amounts to), so a long period costs what its summary costs."""
-	readable = readable_opportunities()
 	window = (filters.closing_from, filters.closing_to) if filters.closing_from else None
 	group_field = GROUPINGS[filters.group_by]
 	wanted = None
