@@ -15,7 +15,13 @@ import frappe
 from frappe.model.db_query import DatabaseQuery
 from frappe.utils.caching import request_cache
 
-from opportunity_pipeline.sql import Digest, IndexedTable, can_keep_temporary_tables, temporary_table
+from opportunity_pipeline.sql import (
+	Digest,
+	IndexedTable,
+	can_keep_temporary_tables,
+	estimated_rows,
+	temporary_table,
+)
 
 # A narrow index of each opportunity's name with what the commonest row restrictions read (company and
 # territory by User Permission, owner by If Owner); install.INDEXES builds it.
@@ -70,8 +76,10 @@ def _reads_every_deleted_document(user: str) -> bool:
 		return False
 
 
-# Room for the digests of readable_once: about 40 bytes an opportunity in memory, 6,000,000 of them.
+# Room for the digests of readable_once, in memory: about 40 bytes an opportunity. A site with more
+# opportunities than it holds reads the set once per query instead.
 READABLE_SET_MB = 256
+READABLE_SET_BYTES_EACH = 40
 
 
 class ReadableSet(SqlCondition):
@@ -88,9 +96,11 @@ def readable_once(readable):
 	"""`readable` (readable_opportunities) for a block that sends several history queries: the names it
 	lets through are read once, into a temporary table of their digests, which every join_readable of
 	the block joins. Pipeline Movement and Follow-up Discipline send two or three; each read the set
-	anew, about 0.5 s for a tenth of 1,000,000 opportunities. Where no temporary table can be made
-	(sql.can_keep_temporary_tables), each query reads the set itself, as without the block."""
-	if readable is None or not can_keep_temporary_tables():
+	anew, about 0.35 s for a tenth of 1,000,000 opportunities. Where no temporary table can be made
+	(sql.can_keep_temporary_tables), or the site has more opportunities than READABLE_SET_MB holds, each
+	query reads the set itself, as without the block."""
+	fits = estimated_rows("Opportunity") * READABLE_SET_BYTES_EACH < READABLE_SET_MB << 20
+	if readable is None or not can_keep_temporary_tables() or not fits:
 		yield readable
 		return
 	columns = "digest binary(16) not null, primary key using hash (digest)"

@@ -13,6 +13,7 @@ hands the last number back, and a rename to the free name.
 
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
 
 import frappe
 from frappe.permissions import add_permission, update_permission_property
@@ -28,6 +29,7 @@ from frappe.utils import (
 	today,
 )
 
+from opportunity_pipeline import permissions
 from opportunity_pipeline.api import (
 	open_pipeline_card,
 	pipeline_as_of,
@@ -602,6 +604,12 @@ class TestReadableOnce(IntegrationTestCase):
 				self.assertNotIsInstance(readable, ReadableSet)
 		finally:
 			frappe.flags.read_only = False
+
+	def test_a_site_with_more_opportunities_than_the_set_holds_reads_it_by_each_query(self):
+		with patch.object(permissions, "READABLE_SET_MB", 0), self.set_user(self.user):
+			with readable_once(readable_opportunities()) as readable:
+				self.assertIsNotNone(readable)
+				self.assertNotIsInstance(readable, ReadableSet)
 
 	def test_a_user_nothing_restricts_needs_no_set(self):
 		with readable_once(readable_opportunities()) as readable:
