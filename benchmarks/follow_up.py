@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import frappe
+from frappe.query_builder.functions import Count
 from frappe.utils import now_datetime
 
 from opportunity_pipeline.follow_up.reminder import due_follow_ups
@@ -183,13 +184,15 @@ def timeline_links(names: list[str]) -> int:
 		filters={"reference_doctype": "Event", "reference_name": ("in", events)},
 		pluck="name",
 	)
-	counts = frappe.get_all(
-		"Communication Link",
-		filters={"parent": ("in", communications or [""])},
-		fields=["parent", "count(name) as links"],
-		group_by="parent",
+	link = frappe.qb.DocType("Communication Link")
+	counts = (
+		frappe.qb.from_(link)
+		.select(Count("*"))
+		.where(link.parent.isin(communications or [""]))
+		.groupby(link.parent)
+		.run(pluck=True)
 	)
-	return max((row.links for row in counts), default=0)
+	return max(counts, default=0)
 
 
 def bench_hooks(saves: int) -> bool:

@@ -6,7 +6,8 @@ pool, which is MariaDB's default 128 MB):
   same number of rows, measured in the same run;
 - the as-of pipeline (a week ago, 18 months ago, almost 3 years ago) and Pipeline Movement (a month) each
   answer in under 1 s;
-- Forecast Accuracy over 12 months and Stage Velocity over a year each answer in under 2 s;
+- Forecast Accuracy over 12 months and Stage Velocity over its longest range (reporting.query's
+  LONGEST_RANGE_MONTHS: 3 months since issue #25; a year before) each answer in under 2 s;
 - the history adds at most 3 ms (median) to an Opportunity save.
 Beside each figure: ERPNext's nearest report on the same data (Sales Pipeline Analytics, which only knows
 today's values), and a bare SQL reference (the as-of sum without the lifetime bound).
@@ -41,6 +42,7 @@ from opportunity_pipeline.overrides import opportunity as opportunity_hooks
 from opportunity_pipeline.pipeline_history.as_of import end_of, pipeline_as_of
 from opportunity_pipeline.pipeline_history.backfill import backfill_history
 from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.reporting.query import LONGEST_RANGE_MONTHS, longest_range
 from opportunity_pipeline.tests.factories import make_customer, make_opportunity, make_stage
 
 import common
@@ -259,6 +261,9 @@ def erpnext_pipeline_query(company):
 	return report.data
 
 
+STAGE_VELOCITY = f"Stage Velocity, {LONGEST_RANGE_MONTHS['Stage Velocity']} months (app)"
+
+
 def measures(company: str) -> dict:
 	week_ago, middle, early = add_days(today(), -7), add_days(today(), -540), add_days(today(), -1000)
 	month_start = add_days(today(), -37)
@@ -285,8 +290,12 @@ def measures(company: str) -> dict:
 				weeks="4",
 			)
 		),
-		"Stage Velocity, a year (app)": lambda: stage_velocity(
-			frappe._dict(company=company, from_date=add_days(today(), -365), to_date=today())
+		STAGE_VELOCITY: lambda: stage_velocity(
+			frappe._dict(
+				company=company,
+				from_date=getdate(today()) - longest_range("Stage Velocity"),
+				to_date=today(),
+			)
 		),
 		"ERPNext Sales Pipeline Analytics, a year by owner (its query)": lambda: erpnext_pipeline_query(
 			company
@@ -304,7 +313,7 @@ LIMITS = {
 	"Pipeline Movement, a month (app)": 1.0,
 	"Pipeline Movement, a month by owner (app)": 1.0,
 	"Forecast Accuracy, 12 months (app)": 2.0,
-	"Stage Velocity, a year (app)": 2.0,
+	STAGE_VELOCITY: 2.0,
 }
 
 

@@ -28,6 +28,7 @@ import frappe
 from frappe.utils import add_days, now_datetime, today
 
 from opportunity_pipeline.forecast.stages import ordered_stages
+from opportunity_pipeline.lost.queries import opportunity_field
 from opportunity_pipeline.opportunity_pipeline.report.win_probability_calibration.win_probability_calibration import (
 	execute as calibration,
 )
@@ -115,7 +116,7 @@ def seed_closed(total: int, rates: dict, stages: list[str], first: int = 1):
 		extra={
 			"status": lambda i: "Converted" if outcomes[i][1] is None else "Lost",
 			"sales_stage": lambda i: stages[-1] if outcomes[i][1] is None else stages[outcomes[i][1]],
-			"source": lambda i: outcomes[i][0],
+			opportunity_field("source"): lambda i: outcomes[i][0],
 			"territory": lambda i: TERRITORIES[(i // 2) % len(TERRITORIES)],
 			"converted_on": lambda i: closed_on(i) if outcomes[i][1] is None else None,
 			"lost_date": lambda i: closed_on(i) if outcomes[i][1] is not None else None,
@@ -137,7 +138,7 @@ def seed_open(total: int, stages: list[str], first: int):
 		extra={
 			"status": lambda i: OPEN_STATUSES[i % len(OPEN_STATUSES)],
 			"sales_stage": lambda i: stages[i % len(stages)],
-			"source": lambda i: (REFERRAL, COLD_CALL)[i % 2],
+			opportunity_field("source"): lambda i: (REFERRAL, COLD_CALL)[i % 2],
 			"territory": lambda i: TERRITORIES[(i // 2) % len(TERRITORIES)],
 			"probability": lambda i: 50,
 			"probability_set_by_hand": lambda i: 0,
@@ -237,7 +238,7 @@ def save_overhead(saves: int, stage: str) -> tuple[float, float]:
 		for _ in range(10):
 			count += 1
 			doc = frappe.get_doc("Opportunity", names[count % len(names)])
-			doc.source = (REFERRAL, COLD_CALL)[count % 2]
+			doc.set(opportunity_field("source"), (REFERRAL, COLD_CALL)[count % 2])
 			if block % 2:
 				with app_opportunity_hooks_disabled():
 					without.append(timed(doc.save))

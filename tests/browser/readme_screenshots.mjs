@@ -1,6 +1,8 @@
 // The README's screenshots, taken from the demo pipeline (bench --site SITE opportunity-pipeline-demo) in
 // headless Chromium, in English and in French, into docs/screenshots/. Not a spec: it reads a site the
 // demo filled and checks only that each page drew what it shows. scripts/take-screenshots runs it.
+// OP_SCREENSHOT_PREFIX names the files (frappe16- for Frappe 16's), OP_SCREENSHOT_LANGUAGES ("en,fr")
+// says which languages are taken.
 
 import { copyFile } from "node:fs/promises";
 import path from "node:path";
@@ -15,6 +17,7 @@ import {
 	check,
 	getDoc,
 	ok,
+	opportunitySource,
 	runSpec,
 	setLanguage,
 	shot,
@@ -30,6 +33,8 @@ const DOCS = path.join(
 	"screenshots",
 );
 const BOARD = "Opportunities by Sales Stage";
+const PREFIX = process.env.OP_SCREENSHOT_PREFIX || "";
+const LANGUAGES = (process.env.OP_SCREENSHOT_LANGUAGES || "en,fr").split(",");
 
 async function list(api, doctype, filters, fields = ["name"], orderBy = "modified desc") {
 	const query = new URLSearchParams({
@@ -44,7 +49,7 @@ async function list(api, doctype, filters, fields = ["name"], orderBy = "modifie
 async function keep(page, name) {
 	await page.waitForTimeout(1000);
 	await shot(page, name);
-	await copyFile(path.join(ARTIFACTS, `${name}.png`), path.join(DOCS, `${name}.png`));
+	await copyFile(path.join(ARTIFACTS, `${name}.png`), path.join(DOCS, `${PREFIX}${name}.png`));
 }
 
 async function report(page, name, file) {
@@ -124,13 +129,14 @@ async function photograph(page, language, picks) {
 
 async function main({ admin, browser }) {
 	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
+	const source = await opportunitySource(admin);
 	const [learned] = await list(
 		admin,
 		"Opportunity",
 		[
 			["status", "=", "Open"],
 			["sales_stage", "in", ["Value Proposition", "Identifying Decision Makers"]],
-			["source", "=", "Referral"],
+			[source.field, "=", "Referral"],
 		],
 		["name"],
 		"creation asc",
@@ -151,9 +157,13 @@ async function main({ admin, browser }) {
 		await call(admin, "POST", "/api/method/frappe.sessions.clear");
 		await setLanguage(admin, "en");
 		const { page } = await uiLogin(browser, "Administrator", ADMIN_PASSWORD);
-		await photograph(page, "en", { learned: learned.name, stalled });
-		await switchToFrench(admin, page);
-		await photograph(page, "fr", { learned: learned.name, stalled });
+		if (LANGUAGES.includes("en")) {
+			await photograph(page, "en", { learned: learned.name, stalled });
+		}
+		if (LANGUAGES.includes("fr")) {
+			await switchToFrench(admin, page);
+			await photograph(page, "fr", { learned: learned.name, stalled });
+		}
 	} finally {
 		await setLanguage(admin, language);
 	}
