@@ -591,8 +591,8 @@ class TestReadableOnce(IntegrationTestCase):
 	def test_the_set_commits_nothing_written_before_it(self):
 		"""Frappe refuses a CREATE after a write, as it would commit it; a temporary table's does not."""
 		self.assertTrue(frappe.db.transaction_writes)
-		with self.set_user(self.user), readable_once(readable_opportunities()):
-			pass
+		with self.set_user(self.user), readable_once(readable_opportunities()) as readable:
+			self.assertIsInstance(readable, ReadableSet)  # the table was made, after this test's writes
 		frappe.db.rollback()
 		self.assertFalse(frappe.db.exists("Opportunity", self.south))
 
