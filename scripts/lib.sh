@@ -59,6 +59,20 @@ purge_site_jobs() {
 		echo "(could not drop the queued jobs of $1: bench purge-jobs failed)"
 }
 
+# new_site_without_queue_limit SITE APP...: a new site for tests, screenshots or benchmarks, then its apps.
+# No worker runs on these benches, so the jobs queued on one stay (every site of the bench and every earlier
+# run add to one queue); past max_queued_jobs (500, plus 50 a site, by default) Frappe 16 refuses to queue,
+# and installing an app queues jobs (a replaced Property Setter queues the removal of its links). So the
+# site's limit is lifted before anything is installed.
+new_site_without_queue_limit() {
+	local site=$1 app
+	shift
+	in_bench bench new-site "$site" --db-root-username "$DB_ADMIN_USER" --db-root-password "$DB_ADMIN_PASSWORD" \
+		--admin-password "$ADMIN_PASSWORD"
+	in_bench bench --site "$site" set-config max_queued_jobs 100000
+	for app in "$@"; do in_bench bench --site "$site" install-app "$app"; done
+}
+
 # A new test site in the order a new user takes: ERPNext and the app installed before ERPNext's setup
 # wizard (which the tests' before_tests hook completes), the payments app for ERPNext's own suites, tests
 # allowed. OP_SETUP_ORDER=wizard-first installs the app on a site ERPNext's setup has completed instead.
@@ -68,8 +82,7 @@ make_test_site() {
 	in_bench bench drop-site "$TEST_SITE" --force --no-backup --db-root-username "$DB_ADMIN_USER" \
 		--db-root-password "$DB_ADMIN_PASSWORD" >/dev/null 2>&1 || true
 	rm -rf "$BENCH_DIR/sites/$TEST_SITE"
-	in_bench bench new-site "$TEST_SITE" --db-root-username "$DB_ADMIN_USER" --db-root-password "$DB_ADMIN_PASSWORD" \
-		--admin-password "$ADMIN_PASSWORD" --install-app erpnext
+	new_site_without_queue_limit "$TEST_SITE" erpnext
 	if [ "${OP_SETUP_ORDER:-app-first}" = wizard-first ]; then
 		in_bench bench --site "$TEST_SITE" execute erpnext.setup.utils.before_tests
 	fi
@@ -78,9 +91,6 @@ make_test_site() {
 		in_bench bench --site "$TEST_SITE" install-app payments
 	fi
 	in_bench bench --site "$TEST_SITE" set-config allow_tests true
-	# No worker runs on a test bench, so the jobs the tests queue stay; Frappe refuses new ones past
-	# max_queued_jobs (600 by default), which a long run reaches.
-	in_bench bench --site "$TEST_SITE" set-config max_queued_jobs 100000
 }
 
 bench_exists() { [ -d "$BENCH_DIR/apps/frappe" ] && [ -d "$BENCH_DIR/sites" ]; }

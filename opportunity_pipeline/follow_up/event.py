@@ -4,9 +4,12 @@ The Event is state the app derives from the opportunity: whoever may change the 
 Event, even when the Event belongs to another user's calendar, so writes to it skip Event permissions.
 """
 
+import functools
+
 import frappe
 from frappe import _
 from frappe.utils import get_datetime, get_fullname, now_datetime
+from pypika.terms import Parameter
 
 from opportunity_pipeline.follow_up.plan import (
 	EVENT_DURATION,
@@ -93,24 +96,32 @@ def follow_up_event_of(doc) -> ExistingEvent | None:
 	name = doc.get("follow_up_event")
 	if not name:
 		return None
+	rows = frappe.db.sql(
+		_follow_up_event_query(), {"event": name, "doctype": doc.doctype, "name": doc.name}, as_dict=True
+	)
+	if not rows:
+		return None
+	return ExistingEvent(user=rows[0].owner, starts_on=get_datetime(rows[0].starts_on), status=rows[0].status)
+
+
+@functools.cache
+def _follow_up_event_query() -> str:
+	"""The query of follow_up_event_of, built once: every save of an opportunity with a follow-up runs it."""
 	event = frappe.qb.DocType("Event")
 	participant = frappe.qb.DocType("Event Participants")
-	rows = (
+	return (
 		frappe.qb.from_(event)
 		.join(participant)
 		.on((participant.parent == event.name) & (participant.parenttype == "Event"))
 		.select(event.owner, event.starts_on, event.status)
 		.where(
-			(event.name == name)
-			& (participant.reference_doctype == doc.doctype)
-			& (participant.reference_docname == doc.name)
+			(event.name == Parameter("%(event)s"))
+			& (participant.reference_doctype == Parameter("%(doctype)s"))
+			& (participant.reference_docname == Parameter("%(name)s"))
 		)
 		.limit(1)
-		.run(as_dict=True)
+		.get_sql()
 	)
-	if not rows:
-		return None
-	return ExistingEvent(user=rows[0].owner, starts_on=get_datetime(rows[0].starts_on), status=rows[0].status)
 
 
 def _event_values(doc, wanted: FollowUp) -> dict:
