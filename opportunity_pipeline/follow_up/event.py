@@ -6,10 +6,11 @@ Event, even when the Event belongs to another user's calendar, so writes to it s
 
 import functools
 
+from pypika.terms import Parameter
+
 import frappe
 from frappe import _
 from frappe.utils import get_datetime, get_fullname, now_datetime
-from pypika.terms import Parameter
 
 from opportunity_pipeline.follow_up.plan import (
 	EVENT_DURATION,
