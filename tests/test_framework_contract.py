@@ -227,7 +227,7 @@ def test_the_opportunity_statuses_are_erpnexts(roots):
 
 @pytest.mark.parametrize("roots", VERSIONS)
 def test_every_function_the_app_calls_or_wraps_takes_what_the_app_passes(roots):
-	frappe_root, erpnext_root = roots
+	frappe_root, erpnext_root = roots[:2]
 	problems = []
 	for app, module, qualname, params in FUNCTIONS:
 		path = (frappe_root if app == "frappe" else erpnext_root) / module
@@ -337,3 +337,67 @@ def test_the_desk_navigation_files_fit_the_doctypes_that_read_them(roots):
 			assert set(data) <= fields, path.name
 			for item in data.get("items", []):
 				assert set(item) <= fields_of(roots, "Workspace Sidebar Item") | {"idx"}, item["label"]
+
+
+def _declared_fields(document) -> dict:
+	"""{fieldname: the DocType it must link to, or None} of one pipeline declaration."""
+	fields = {
+		document.status_field: None,
+		document.amount_field: None,
+		document.exchange_rate_field: None,
+		document.probability_field: None,
+		document.expected_closing_field: None,
+		document.owner_field: "User",
+		document.territory.fieldname: document.territory.doctype,
+		document.source.fieldname: document.source.doctype,
+	}
+	if document.company_field:
+		fields[document.company_field] = "Company"
+	return fields
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+@pytest.mark.parametrize("doctype", ["Opportunity", "CRM Deal"])
+def test_every_field_a_pipeline_declaration_names_exists_with_its_link(roots, doctype):
+	"""Each declaration (pipeline_document.py) against the sources of its DocType: every field it names,
+	under the version's name where that version renamed it, linking where it says. Frappe CRM's CRM Deal is
+	checked when its app folder is one of the version's sources (a third path: frappe:erpnext:crm)."""
+	from opportunity_pipeline.pipeline_document import PIPELINE_DOCUMENTS
+
+	data = doctype_json(roots, doctype)
+	if data is None:
+		pytest.skip(f"no {doctype} in these sources")
+	document = PIPELINE_DOCUMENTS[doctype]
+	by_name = {row["fieldname"]: row for row in data["fields"]}
+	wrong = []
+	for fieldname, target in _declared_fields(document).items():
+		here = document.field_on_this_version(fieldname, by_name.__contains__)
+		if here != fieldname:
+			target = document.renamed_fields[fieldname].doctype
+		row = by_name.get(here)
+		if row is None:
+			wrong.append(f"{fieldname}: missing")
+		elif target and (row["fieldtype"], row.get("options")) != ("Link", target):
+			wrong.append(f"{fieldname}: {row['fieldtype']} {row.get('options')}, not a Link to {target}")
+	assert wrong == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+@pytest.mark.parametrize("doctype", ["Opportunity", "CRM Deal"])
+def test_a_pipeline_declaration_groups_every_status_the_doctype_has(roots, doctype):
+	"""Every status the DocType allows (its Select options, or its status DocType's type options) is in
+	exactly one group, so no document falls out of the pipeline's counts."""
+	from opportunity_pipeline.pipeline_document import PIPELINE_DOCUMENTS, StatusTypes
+
+	document = PIPELINE_DOCUMENTS[doctype]
+	if doctype_json(roots, doctype) is None:
+		pytest.skip(f"no {doctype} in these sources")
+	statuses = document.statuses
+	if isinstance(statuses, StatusTypes):
+		owner, fieldname = statuses.doctype, statuses.type_field
+	else:
+		owner, fieldname = doctype, document.status_field
+	row = next(row for row in doctype_json(roots, owner)["fields"] if row["fieldname"] == fieldname)
+	groups = document.status_groups
+	grouped = [*groups.open, *groups.won, *groups.lost, *groups.closed]
+	assert sorted(grouped) == sorted(filter(None, row["options"].split("\n")))

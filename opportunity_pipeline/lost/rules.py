@@ -1,5 +1,7 @@
 """How losses are counted and filtered, as data."""
 
+from opportunity_pipeline.pipeline_document import OPPORTUNITY
+
 # How a loss is counted in each dimension: per opportunity, once per reason, once per reason category,
 # once per competitor lost to.
 DIMENSIONS = ("Opportunity", "Reason", "Category", "Competitor")
@@ -15,14 +17,7 @@ FILTER_FIELDS = (
 	"opportunity_owner",
 )
 
-# ERPNext 16 moved the Opportunity's source and campaign to UTM analytics (patch migrate_to_utm_analytics):
-# the app's "source" reads whichever field the site has.
-RENAMED_IN_ERPNEXT_16 = {"source": "utm_source", "campaign": "utm_campaign"}
-
 
 def field_on_this_version(fieldname: str, has_field) -> str:
 	"""The Opportunity field that holds `fieldname`'s values on this site: itself, or its ERPNext 16 name."""
-	if has_field(fieldname) or fieldname not in RENAMED_IN_ERPNEXT_16:
-		return fieldname
-	renamed = RENAMED_IN_ERPNEXT_16[fieldname]
-	return renamed if has_field(renamed) else fieldname
+	return OPPORTUNITY.field_on_this_version(fieldname, has_field)

@@ -8,6 +8,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_months, getdate, today
 
+from opportunity_pipeline.pipeline_document import OPPORTUNITY
 from opportunity_pipeline.validation import (
 	company_for_user,
 	date_value,
@@ -33,9 +34,9 @@ LONGEST_RANGE_MONTHS = {
 def amount_in_company_currency(opportunity=None):
 	"""opportunity_amount x conversion_rate: ERPNext's server code never fills base_opportunity_amount
 	(only its form script does), so it cannot be trusted for opportunities made by API or import."""
-	opportunity = opportunity or frappe.qb.DocType("Opportunity")
-	rate = Case().when(opportunity.conversion_rate > 0, opportunity.conversion_rate).else_(1)
-	return Coalesce(opportunity.opportunity_amount, 0) * rate
+	opportunity = opportunity or frappe.qb.DocType(OPPORTUNITY.doctype)
+	rate = opportunity[OPPORTUNITY.exchange_rate_field]
+	return Coalesce(opportunity[OPPORTUNITY.amount_field], 0) * Case().when(rate > 0, rate).else_(1)
 
 
 def narrowed(condition, filters, fieldnames, readable):

@@ -1,0 +1,122 @@
+"""How each document type maps onto the pipeline, declared once per type; features read the declaration.
+
+ERPNext's Opportunity is the pipeline's document today. Frappe CRM's CRM Deal, where ERPNext sends its CRM
+users (issue #28), is declared beside it: its fields are checked against Frappe CRM's sources
+(tests/test_framework_contract.py), and features move onto the declaration one by one. No Frappe import:
+the declarations are data, tested in layer 1.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class StatusGroups:
+	"""Which status values are still in the pipeline, and how a finished one ended."""
+
+	open: tuple[str, ...]
+	won: tuple[str, ...]
+	lost: tuple[str, ...]
+	# Finished with no answer: counts as lost only when a manager says so (the learned probability).
+	closed: tuple[str, ...] = ()
+
+	@property
+	def finished(self) -> tuple[str, ...]:
+		"""Left the pipeline: nobody follows them up any more."""
+		return self.lost + self.closed + self.won
+
+
+@dataclass(frozen=True)
+class StatusTypes:
+	"""A status that is a Link to a DocType of statuses, each of which says its group in one field (on
+	CRM Deal, CRM Deal Status's `type`), so a site may add statuses of its own to any group."""
+
+	doctype: str
+	type_field: str
+	groups: StatusGroups
+
+
+@dataclass(frozen=True)
+class Linked:
+	"""A field of the document and the DocType it links to."""
+
+	fieldname: str
+	doctype: str
+
+
+@dataclass(frozen=True)
+class PipelineDocument:
+	"""One document type's map onto the pipeline."""
+
+	doctype: str
+	status_field: str
+	# Fixed status values (a Select), or statuses grouped by a field of their own DocType (a Link).
+	statuses: StatusGroups | StatusTypes
+	amount_field: str
+	# The amount x this rate is the amount in the company's currency (a rate of 0 or none counts as 1).
+	exchange_rate_field: str
+	probability_field: str
+	expected_closing_field: str
+	owner_field: str
+	territory: Linked
+	source: Linked
+	# Where the company comes from: a field of the document, or None when the site has one company for
+	# the whole CRM (Frappe CRM's deals have no company; ERPNext's CRM Settings names it).
+	company_field: str | None
+	# Fields a later version of the owning app renamed: {field: the field there}; the site's own has the say.
+	renamed_fields: dict[str, Linked] = field(default_factory=dict)
+
+	def field_on_this_version(self, fieldname: str, has_field) -> str:
+		"""The field that holds `fieldname`'s values on this site (`has_field(name)`): itself, or its new name."""
+		if has_field(fieldname) or fieldname not in self.renamed_fields:
+			return fieldname
+		renamed = self.renamed_fields[fieldname].fieldname
+		return renamed if has_field(renamed) else fieldname
+
+	@property
+	def status_groups(self) -> StatusGroups:
+		return self.statuses.groups if isinstance(self.statuses, StatusTypes) else self.statuses
+
+
+OPPORTUNITY = PipelineDocument(
+	doctype="Opportunity",
+	status_field="status",
+	statuses=StatusGroups(
+		open=("Open", "Replied", "Quotation"),
+		won=("Converted",),
+		lost=("Lost",),
+		closed=("Closed",),
+	),
+	amount_field="opportunity_amount",
+	exchange_rate_field="conversion_rate",
+	probability_field="probability",
+	expected_closing_field="expected_closing",
+	owner_field="opportunity_owner",
+	territory=Linked("territory", "Territory"),
+	source=Linked("source", "Lead Source"),
+	company_field="company",
+	# ERPNext 16 moved the source and campaign to UTM analytics (its patch migrate_to_utm_analytics).
+	renamed_fields={
+		"source": Linked("utm_source", "UTM Source"),
+		"campaign": Linked("utm_campaign", "UTM Campaign"),
+	},
+)
+
+CRM_DEAL = PipelineDocument(
+	doctype="CRM Deal",
+	status_field="status",
+	statuses=StatusTypes(
+		doctype="CRM Deal Status",
+		type_field="type",
+		groups=StatusGroups(open=("Open", "Ongoing", "On Hold"), won=("Won",), lost=("Lost",)),
+	),
+	amount_field="deal_value",
+	exchange_rate_field="exchange_rate",
+	probability_field="probability",
+	expected_closing_field="expected_closure_date",
+	owner_field="deal_owner",
+	territory=Linked("territory", "CRM Territory"),
+	source=Linked("source", "CRM Lead Source"),
+	company_field=None,
+)
+
+PIPELINE_DOCUMENTS = {document.doctype: document for document in (OPPORTUNITY, CRM_DEAL)}
