@@ -73,9 +73,9 @@ new_site_without_queue_limit() {
 	for app in "$@"; do in_bench bench --site "$site" install-app "$app"; done
 }
 
-# A new test site in the order a new user takes: ERPNext and the app installed before ERPNext's setup
-# wizard (which the tests' before_tests hook completes), the payments app for ERPNext's own suites, tests
-# allowed. OP_SETUP_ORDER=wizard-first installs the app on a site ERPNext's setup has completed instead.
+# A new test site in the order a new user takes: ERPNext (and Frappe CRM when the bench has it) and the
+# app installed before ERPNext's setup wizard (which the tests' before_tests hook completes), the payments
+# app for ERPNext's own suites, tests allowed. OP_SETUP_ORDER=wizard-first installs the app on a site ERPNext's setup has completed instead.
 # Any earlier test site of that name is dropped first.
 make_test_site() {
 	[ -d "$BENCH_DIR/sites/$TEST_SITE" ] && purge_site_jobs "$TEST_SITE"
@@ -83,6 +83,10 @@ make_test_site() {
 		--db-root-password "$DB_ADMIN_PASSWORD" >/dev/null 2>&1 || true
 	rm -rf "$BENCH_DIR/sites/$TEST_SITE"
 	new_site_without_queue_limit "$TEST_SITE" erpnext
+	# Frappe CRM, when the bench has it (setup-bench OP_CRM_REPO), as a site that uses both would have it.
+	if [ -d "$BENCH_DIR/apps/crm" ]; then
+		in_bench bench --site "$TEST_SITE" install-app crm
+	fi
 	if [ "${OP_SETUP_ORDER:-app-first}" = wizard-first ]; then
 		in_bench bench --site "$TEST_SITE" execute erpnext.setup.utils.before_tests
 	fi
