@@ -75,8 +75,8 @@ new_site_without_queue_limit() {
 
 # A new test site in the order a new user takes: ERPNext (and Frappe CRM when the bench has it) and the
 # app installed before ERPNext's setup wizard (which the tests' before_tests hook completes), the payments
-# app for ERPNext's own suites, tests allowed. OP_SETUP_ORDER=wizard-first installs the app on a site ERPNext's setup has completed instead.
-# Any earlier test site of that name is dropped first.
+# app for ERPNext's own suites, tests allowed. OP_SETUP_ORDER=wizard-first installs the app on a site
+# ERPNext's setup has completed instead. Any earlier test site of that name is dropped first.
 make_test_site() {
 	[ -d "$BENCH_DIR/sites/$TEST_SITE" ] && purge_site_jobs "$TEST_SITE"
 	in_bench bench drop-site "$TEST_SITE" --force --no-backup --db-root-username "$DB_ADMIN_USER" \
