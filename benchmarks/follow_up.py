@@ -238,20 +238,26 @@ def party_field_probes(name: str) -> tuple[int, list[str], float]:
 	empty column of the opportunity, the app's custom fields among them. Returns the probes of one save
 	(all of them), the app's fields among them, and the median time of those, in ms."""
 	doc = frappe.get_doc("Opportunity", name)
-	empty = [field for field in doc.meta.get_valid_columns() if not doc.get(field)]
+	probed = []  # ERPNext's own map_fields says which fields it probes, rather than a copy of its rule
+	field_exists = frappe.db.field_exists
+	frappe.db.field_exists = lambda doctype, field: probed.append(field) or field_exists(doctype, field)
+	try:
+		doc.map_fields()
+	finally:
+		del frappe.db.field_exists
 	ours = set(
 		frappe.get_all(
 			"Custom Field", filters={"dt": "Opportunity", "module": "Opportunity Pipeline"}, pluck="fieldname"
 		)
 	)
-	app_fields = [field for field in empty if field in ours]
+	app_fields = [field for field in probed if field in ours]
 	timings = []
 	for _ in range(200):
 		start = time.perf_counter()
 		for field in app_fields:
 			frappe.db.field_exists(doc.opportunity_from, field)
 		timings.append(time.perf_counter() - start)
-	return len(empty), app_fields, median_ms(timings)
+	return len(probed), app_fields, median_ms(timings)
 
 
 def print_party_field_probes(probes: int, app_fields: list[str], cost_ms: float):

@@ -52,7 +52,7 @@ ensure_services() {
 }
 
 # Drop the background jobs a site has queued: the test bench runs no worker, so the jobs its tests leave
-# (Frappe queues one per deleted document) pile up, and Frappe 16 refuses new ones beyond 600 a queue.
+# (Frappe queues one per deleted document) pile up (new_site_without_queue_limit says why that matters).
 # Housekeeping: a failure is said, not fatal.
 purge_site_jobs() {
 	in_bench bench purge-jobs --site "$1" 2>&1 | tail -n 3 ||

@@ -98,7 +98,9 @@ def follow_up_event_of(doc) -> ExistingEvent | None:
 	if not name:
 		return None
 	rows = frappe.db.sql(
-		_follow_up_event_query(), {"event": name, "doctype": doc.doctype, "name": doc.name}, as_dict=True
+		_follow_up_event_query(frappe.db.db_type),
+		{"event": name, "doctype": doc.doctype, "name": doc.name},
+		as_dict=True,
 	)
 	if not rows:
 		return None
@@ -106,8 +108,9 @@ def follow_up_event_of(doc) -> ExistingEvent | None:
 
 
 @functools.cache
-def _follow_up_event_query() -> str:
-	"""The query of follow_up_event_of, built once: every save of an opportunity with a follow-up runs it."""
+def _follow_up_event_query(db_type: str) -> str:
+	"""The query of follow_up_event_of, built once per database type (frappe.qb writes each one's SQL):
+	every save of an opportunity with a follow-up runs it."""
 	event = frappe.qb.DocType("Event")
 	participant = frappe.qb.DocType("Event Participants")
 	return (

@@ -6,13 +6,13 @@ from pypika.terms import ExistsCriterion
 import frappe
 from frappe.query_builder.functions import Coalesce, Count, Sum
 
-from opportunity_pipeline.lost.rules import field_on_this_version
+from opportunity_pipeline.pipeline_document import OPPORTUNITY
 from opportunity_pipeline.reporting.query import amount_in_company_currency, opportunity_first
 
 
 def opportunity_field(filter_field: str) -> str:
 	"""The Opportunity column behind one of the report's filters on this site (ERPNext 16 renamed some)."""
-	return field_on_this_version(filter_field, frappe.get_meta("Opportunity").has_field)
+	return OPPORTUNITY.field_on_this_version(filter_field, frappe.get_meta("Opportunity").has_field)
 
 
 def losses(condition, dimension: str, group_terms: dict):

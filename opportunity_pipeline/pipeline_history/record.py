@@ -127,7 +127,7 @@ def record_opportunity(doc, method=None):
 	"""Opportunity on_change: after every save and every db_set. The same rule as record_changes, for
 	one opportunity: one indexed query reads its stored values beside its current row, and only a
 	change writes (the row closed by its key, the new one inserted), which keeps a save's cost low."""
-	found = frappe.db.sql(_current_state_query(), {"name": doc.name}, as_dict=True)
+	found = frappe.db.sql(_current_state_query(frappe.db.db_type), {"name": doc.name}, as_dict=True)
 	if not found:
 		return
 	stored = found[0]
@@ -171,8 +171,9 @@ def record_opportunity(doc, method=None):
 
 
 @functools.cache
-def _current_state_query() -> str:
-	"""An opportunity's tracked values as stored (new_*) beside its current row (old_*), by name."""
+def _current_state_query(db_type: str) -> str:
+	"""An opportunity's tracked values as stored (new_*) beside its current row (old_*), by name; built
+	once per database type (frappe.qb writes each one's SQL), as every save runs it."""
 	opportunity = frappe.qb.DocType("Opportunity")
 	current = frappe.qb.DocType(STATE).as_("current_state")
 	terms = tracked_terms(opportunity)
