@@ -11,6 +11,8 @@ after_install = "opportunity_pipeline.install.after_install"
 before_uninstall = "opportunity_pipeline.install.before_uninstall"
 after_uninstall = "opportunity_pipeline.install.after_uninstall"
 after_migrate = "opportunity_pipeline.install.after_migrate"
+after_app_install = "opportunity_pipeline.frappe_crm.after_app_install"
+before_app_uninstall = "opportunity_pipeline.frappe_crm.before_app_uninstall"
 
 doc_events = {
 	"Opportunity": {
@@ -39,6 +41,9 @@ doc_events = {
 		"on_cancel": "opportunity_pipeline.overrides.quotation.on_cancel",
 		"on_update_after_submit": "opportunity_pipeline.overrides.quotation.on_update_after_submit",
 	},
+	"FCRM Settings": {
+		"validate": "opportunity_pipeline.auto_close.deals.validate_settings",
+	},
 	"Opportunity Lost Reason": {
 		"on_update": "opportunity_pipeline.lost.summary.mark_all_stale",
 		"after_rename": "opportunity_pipeline.lost.summary.mark_all_stale",
@@ -53,6 +58,7 @@ scheduler_events = {
 	"hourly": ["opportunity_pipeline.follow_up.reminder.send_due_reminders"],
 	"daily_long": [
 		"opportunity_pipeline.auto_close.job.close_idle_opportunities",
+		"opportunity_pipeline.auto_close.deals.close_idle_deals",
 		"opportunity_pipeline.win_probability.job.learn_all",
 		"opportunity_pipeline.pipeline_health.digest.daily_health",
 	],

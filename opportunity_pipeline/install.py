@@ -1,6 +1,7 @@
 import frappe
 from frappe.modules.utils import sync_customizations
 
+from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.auto_close.job import IDLE_INDEX
 from opportunity_pipeline.auto_close.settings import (
 	give_settings_their_tab,
@@ -36,6 +37,7 @@ def after_install():
 	date_past_outcomes()
 	save_win_probability_defaults()
 	save_pipeline_health_defaults()
+	frappe_crm.set_up()
 	backfill_history()
 
 
@@ -53,6 +55,7 @@ def after_migrate():
 	give_settings_their_tab()
 	save_win_probability_defaults()
 	save_pipeline_health_defaults()
+	frappe_crm.set_up()
 
 
 def set_up_forecast():
@@ -193,6 +196,7 @@ def before_uninstall():
 	delete_scheduled_jobs()
 	delete_desk_navigation()
 	delete_settings_values()
+	frappe_crm.delete_customizations()
 	delete_digest_marks()
 
 

@@ -18,6 +18,8 @@ class StatusGroups:
 	lost: tuple[str, ...]
 	# Finished with no answer: counts as lost only when a manager says so (the learned probability).
 	closed: tuple[str, ...] = ()
+	# Open, but put aside on purpose (some of `open`): the auto-close leaves them unless a manager says.
+	paused: tuple[str, ...] = ()
 
 	@property
 	def finished(self) -> tuple[str, ...]:
@@ -44,6 +46,29 @@ class Linked:
 
 
 @dataclass(frozen=True)
+class Response:
+	"""Records that answer a document: while one dated after the auto-close's cutoff refers to the
+	document, it has had a response and stays open."""
+
+	doctype: str
+	reference_doctype_field: str
+	reference_name_field: str
+	date_field: str
+	# Only records whose field holds this value (Communication: a real message, not an automated one).
+	only_where: tuple[str, str] | None = None
+
+
+# An email sent or received about the document, on either document type.
+COMMUNICATION = Response(
+	"Communication",
+	"reference_doctype",
+	"reference_name",
+	"communication_date",
+	only_where=("communication_type", "Communication"),
+)
+
+
+@dataclass(frozen=True)
 class PipelineDocument:
 	"""One document type's map onto the pipeline."""
 
@@ -62,6 +87,8 @@ class PipelineDocument:
 	# Where the company comes from: a field of the document, or None when the site has one company for
 	# the whole CRM (Frappe CRM's deals have no company; ERPNext's CRM Settings names it).
 	company_field: str | None
+	# What counts as a response (auto-close): the document's own change, and these records about it.
+	responses: tuple[Response, ...] = (COMMUNICATION,)
 	# Fields a later version of the owning app renamed: {field: the field there}; the site's own has the say.
 	renamed_fields: dict[str, Linked] = field(default_factory=dict)
 
@@ -107,7 +134,9 @@ CRM_DEAL = PipelineDocument(
 	statuses=StatusTypes(
 		doctype="CRM Deal Status",
 		type_field="type",
-		groups=StatusGroups(open=("Open", "Ongoing", "On Hold"), won=("Won",), lost=("Lost",)),
+		groups=StatusGroups(
+			open=("Open", "Ongoing", "On Hold"), won=("Won",), lost=("Lost",), paused=("On Hold",)
+		),
 	),
 	amount_field="deal_value",
 	exchange_rate_field="exchange_rate",
@@ -117,6 +146,8 @@ CRM_DEAL = PipelineDocument(
 	territory=Linked("territory", "CRM Territory"),
 	source=Linked("source", "CRM Lead Source"),
 	company_field=None,
+	# A call Frappe CRM logged against the deal answers it as an email does.
+	responses=(COMMUNICATION, Response("CRM Call Log", "reference_doctype", "reference_docname", "creation")),
 )
 
 PIPELINE_DOCUMENTS = {document.doctype: document for document in (OPPORTUNITY, CRM_DEAL)}

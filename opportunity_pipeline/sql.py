@@ -4,7 +4,7 @@ import hashlib
 from contextlib import contextmanager
 
 from pypika import Table
-from pypika.terms import Criterion, Field, Term
+from pypika.terms import Criterion, Field, Term, ValueWrapper
 from pypika.utils import format_alias_sql
 
 import frappe
@@ -209,3 +209,18 @@ def estimated_rows(doctype: str) -> int:
 		sql = "select reltuples::bigint from pg_class where relname = %s"
 	found = frappe.db.sql(sql, table)
 	return max(int(found[0][0] or 0), 0) if found else 0
+
+
+class SecondsBetween(Term):
+	"""Seconds from `start` to `end` (a Duration field's value)."""
+
+	def __init__(self, start: Term, end):
+		super().__init__()
+		self.start = start
+		self.end = end if isinstance(end, Term) else ValueWrapper(end)
+
+	def get_sql(self, **kwargs) -> str:
+		start, end = self.start.get_sql(**kwargs), self.end.get_sql(**kwargs)
+		if frappe.db.db_type == "mariadb":
+			return f"timestampdiff(second, {start}, {end})"
+		return f"extract(epoch from ({end} - {start}))"

@@ -7,11 +7,14 @@ import pytest
 from opportunity_pipeline.auto_close.rules import (
 	SettingsProblem,
 	carried_over,
+	closable_deal_types,
+	deal_settings_problem,
 	idle_cutoff,
 	is_idle,
 	last_activity,
 	settings_problem,
 )
+from opportunity_pipeline.pipeline_document import CRM_DEAL
 
 NOW = datetime(2030, 6, 30, 12, 0)
 
@@ -71,3 +74,24 @@ def test_settings_rules(days, statuses, problem):
 )
 def test_install_carries_over_exactly_what_erpnexts_job_did(stopped, crm_days, expected):
 	assert carried_over(stopped, crm_days) == expected
+
+
+def test_idle_deals_close_in_every_open_status_type_but_on_hold_unless_the_manager_says():
+	groups = CRM_DEAL.status_groups
+	assert closable_deal_types(groups, close_paused=False) == ("Open", "Ongoing")
+	assert closable_deal_types(groups, close_paused=True) == ("Open", "Ongoing", "On Hold")
+
+
+@pytest.mark.parametrize(
+	("days", "closing_type", "problem"),
+	[
+		(0, None, None),  # off: nothing else is needed
+		(-1, "Lost", SettingsProblem.NEGATIVE_DAYS),
+		(10, "Lost", None),
+		(10, None, SettingsProblem.NO_LOST_STATUS),  # no status, or one that no longer exists
+		(10, "Won", SettingsProblem.NO_LOST_STATUS),
+		(10, "Ongoing", SettingsProblem.NO_LOST_STATUS),
+	],
+)
+def test_a_deal_closed_with_no_response_takes_a_lost_status(days, closing_type, problem):
+	assert deal_settings_problem(days, closing_type, CRM_DEAL.status_groups.lost) == problem

@@ -53,3 +53,14 @@ def test_a_renamed_field_is_read_under_the_sites_name(fields, expected):
 def test_a_field_no_version_renamed_keeps_its_name():
 	assert OPPORTUNITY.field_on_this_version("territory", lambda name: False) == "territory"
 	assert CRM_DEAL.field_on_this_version("source", lambda name: False) == "source"
+
+
+@pytest.mark.parametrize("document", PIPELINE_DOCUMENTS.values(), ids=lambda document: document.doctype)
+def test_paused_statuses_are_open_ones(document):
+	groups = document.status_groups
+	assert set(groups.paused) <= set(groups.open)
+
+
+def test_an_email_answers_either_document_and_a_logged_call_answers_a_deal():
+	assert [response.doctype for response in OPPORTUNITY.responses] == ["Communication"]
+	assert [response.doctype for response in CRM_DEAL.responses] == ["Communication", "CRM Call Log"]

@@ -17,6 +17,7 @@ from frappe.utils import now_datetime
 
 from opportunity_pipeline.auto_close.rules import idle_cutoff
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument, Response
 from opportunity_pipeline.pipeline_history.record import record_changes
 from opportunity_pipeline.row_isolation import isolated
 
@@ -58,32 +59,32 @@ def close_idle_opportunities(commit: bool = True, publish_progress: bool = False
 	return closed
 
 
-def idle_condition(cutoff, statuses):
-	"""The one definition of "no response", as a condition on Opportunity: in an eligible status, not
-	changed since `cutoff`, and no Communication (sent or received) about it since then. It applies
-	auto_close.rules.is_idle in SQL; test_job proves the two agree on a table of cases."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	communication = frappe.qb.DocType("Communication")
-	recent_communication = (
-		frappe.qb.from_(communication)
-		.select(communication.name)
-		.where(
-			(communication.reference_doctype == "Opportunity")
-			& (communication.reference_name == opportunity.name)
-			& (communication.communication_type == "Communication")
-			& (communication.communication_date >= cutoff)
-		)
-	)
-	return (
-		opportunity.status.isin(statuses)
-		& (opportunity.modified < cutoff)
-		& ExistsCriterion(recent_communication).negate()
-	)
+def idle_condition(cutoff, statuses, document: PipelineDocument = OPPORTUNITY):
+	"""The one definition of "no response", as a condition on the document's table: in an eligible status,
+	not changed since `cutoff`, and no response (its declaration's: a Communication sent or received, on a
+	deal also a logged call) about it since then. It applies auto_close.rules.is_idle in SQL; test_job
+	proves the two agree on a table of cases."""
+	table = frappe.qb.DocType(document.doctype)
+	condition = table[document.status_field].isin(statuses) & (table.modified < cutoff)
+	for response in document.responses:
+		condition &= ExistsCriterion(_responses_since(response, document.doctype, table, cutoff)).negate()
+	return condition
 
 
-def idle_opportunities(cutoff, statuses):
-	opportunity = frappe.qb.DocType("Opportunity")
-	return frappe.qb.from_(opportunity).where(idle_condition(cutoff, statuses))
+def _responses_since(response: Response, doctype: str, table, cutoff):
+	record = frappe.qb.DocType(response.doctype)
+	about = (record[response.reference_doctype_field] == doctype) & (
+		record[response.reference_name_field] == table.name
+	)
+	if response.only_where:
+		fieldname, value = response.only_where
+		about &= record[fieldname] == value
+	return frappe.qb.from_(record).select(record.name).where(about & (record[response.date_field] >= cutoff))
+
+
+def idle_opportunities(cutoff, statuses, document: PipelineDocument = OPPORTUNITY):
+	table = frappe.qb.DocType(document.doctype)
+	return frappe.qb.from_(table).where(idle_condition(cutoff, statuses, document))
 
 
 class _Run:

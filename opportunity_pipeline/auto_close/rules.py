@@ -24,6 +24,7 @@ STOCK_JOB_DEFAULT_DAYS = 15
 class SettingsProblem(Enum):
 	NEGATIVE_DAYS = "negative days"
 	NO_STATUS = "no status"
+	NO_LOST_STATUS = "no lost status"
 
 
 def last_activity(modified: datetime, last_communication: datetime | None) -> datetime:
@@ -65,3 +66,21 @@ def settings_tab_after(standard_fields: list[tuple[str, str]]) -> str | None:
 	if not any(fieldtype == "Tab Break" for _name, fieldtype in standard_fields):
 		return None
 	return standard_fields[-1][0]
+
+
+def closable_deal_types(groups, close_paused: bool) -> tuple[str, ...]:
+	"""The CRM Deal Status types whose idle deals the job closes: every open one, but a deal put on hold
+	on purpose only when the manager says so."""
+	return tuple(kind for kind in groups.open if close_paused or kind not in groups.paused)
+
+
+def deal_settings_problem(
+	days: int | None, closing_status_type: str | None, lost_types
+) -> SettingsProblem | None:
+	"""None when the deal auto-close settings make sense: 0 days turns it off; otherwise a closed deal
+	needs a status, and a status of a lost type (Frappe CRM's won and open ones would misreport it)."""
+	if (days or 0) < 0:
+		return SettingsProblem.NEGATIVE_DAYS
+	if (days or 0) > 0 and closing_status_type not in lost_types:
+		return SettingsProblem.NO_LOST_STATUS
+	return None

@@ -24,14 +24,14 @@ def closing_statuses() -> list[str]:
 	return [status for status in CLOSABLE_STATUSES if values("Selling Settings", STATUS_FIELDS[status])]
 
 
-def save_defaults(fieldnames):
-	"""Install and migrate: each of these Selling Settings never saved gets its default, so the form and
-	the app read what the field says (Frappe does not store a new field's default in a Single)."""
-	meta = frappe.get_meta("Selling Settings")
+def save_defaults(fieldnames, doctype: str = "Selling Settings"):
+	"""Install and migrate: each of these settings never saved gets its default, so the form and the app
+	read what the field says (Frappe does not store a new field's default in a Single)."""
+	meta = frappe.get_meta(doctype)
 	for fieldname in fieldnames:
 		field = meta.get_field(fieldname)
-		if field and field.default is not None and not is_saved(fieldname):
-			frappe.db.set_single_value("Selling Settings", fieldname, field.default)
+		if field and field.default is not None and not is_saved(fieldname, doctype):
+			frappe.db.set_single_value(doctype, fieldname, field.default)
 
 
 def validate(settings, method=None):

@@ -1,0 +1,250 @@
+"""The daily auto-close of Frappe CRM's deals with no response: the Opportunity job's rule, read through
+CRM Deal's pipeline declaration, closing a deal as Frappe CRM records a lost one.
+
+A closed deal takes the lost status and lost reason set in FCRM Settings, with a note saying why; its
+status change log (Frappe CRM's time in each status) and a Version (Frappe CRM's activity feed and the
+desk's timeline: "changed Status from ... to ...") are written as its own save would. Set-based per
+batch of locked deals, as the Opportunity job: a first run on a large pipeline may close many thousands.
+"""
+
+import json
+from datetime import datetime
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Max
+from frappe.utils import now_datetime
+
+from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.auto_close.job import BATCH_SIZE, idle_opportunities
+from opportunity_pipeline.auto_close.rules import (
+	SettingsProblem,
+	closable_deal_types,
+	deal_settings_problem,
+	idle_cutoff,
+)
+from opportunity_pipeline.auto_close.settings import save_defaults as save_field_defaults
+from opportunity_pipeline.pipeline_document import CRM_DEAL
+from opportunity_pipeline.row_isolation import isolated
+from opportunity_pipeline.sql import SecondsBetween
+
+SETTINGS = "FCRM Settings"
+# FCRM Settings' fields (custom/fcrm_settings.json) and what a site that never saved them reads.
+DAYS_FIELD = "close_deals_after_days"
+PAUSED_FIELD = "auto_close_paused_deals"
+STATUS_FIELD = "auto_close_deal_status"
+REASON_FIELD = "auto_close_deal_lost_reason"
+STATUS_LOG = "CRM Status Change Log"
+FIELDS = (DAYS_FIELD, PAUSED_FIELD, STATUS_FIELD, REASON_FIELD)
+
+
+def save_defaults():
+	"""Where Frappe CRM is installed (install, migrate, Frappe CRM installed later): the lost status and
+	reason a closed deal takes are saved once, so the form shows them; the days stay 0 (off)."""
+	save_field_defaults(FIELDS, SETTINGS)
+
+
+class _Run:
+	def __init__(self, days: int, statuses: list[str], closing_status: str, lost_reason: str):
+		self.days, self.statuses = days, statuses
+		self.closing_status, self.lost_reason = closing_status, lost_reason
+		self.closing_type = _status_type(closing_status)
+		self.now = now_datetime()
+		# Frappe CRM dates its status change log by the server's clock (datetime.now()), not the site's
+		# time zone as Frappe does `modified`: the log's durations need the same clock.
+		self.log_now = datetime.now()
+		self.cutoff = idle_cutoff(self.now, days)
+		self.note = _("Closed automatically: no response for {0} days.").format(days)
+
+
+def close_idle_deals(commit: bool = True) -> int:
+	"""Scheduled daily, beside the Opportunity job; nothing where Frappe CRM is not installed or the days
+	are 0 (the default: install closes nothing). Returns how many deals it closed."""
+	if not frappe_crm.installed() or not (run := _settings()):
+		return 0
+	deal = frappe.qb.DocType(CRM_DEAL.doctype)
+	closed, after = 0, ""
+	while batch := (
+		idle_opportunities(run.cutoff, run.statuses, CRM_DEAL)
+		.select(deal.name, deal.status)
+		.where(deal.name > after)
+		.orderby(deal.name)
+		.limit(BATCH_SIZE)
+		.for_update()
+		.run(as_dict=True)
+	):
+		closed += _close_batch(run, batch)
+		after = batch[-1].name
+		if commit:
+			frappe.db.commit()
+	return closed
+
+
+def _settings() -> _Run | None:
+	days = frappe.db.get_single_value(SETTINGS, DAYS_FIELD) or 0
+	if days <= 0:
+		return None
+	closing_status = frappe.db.get_single_value(SETTINGS, STATUS_FIELD)
+	lost_reason = frappe.db.get_single_value(SETTINGS, REASON_FIELD)
+	types = closable_deal_types(
+		CRM_DEAL.status_groups, bool(frappe.db.get_single_value(SETTINGS, PAUSED_FIELD))
+	)
+	statuses = frappe.get_all(
+		CRM_DEAL.statuses.doctype, {CRM_DEAL.statuses.type_field: ("in", types)}, pluck="name"
+	)
+	if not statuses or not lost_reason or _status_type(closing_status) not in CRM_DEAL.status_groups.lost:
+		return None
+	return _Run(days, statuses, closing_status, lost_reason)
+
+
+def _status_type(status: str | None) -> str | None:
+	if not status:
+		return None
+	return frappe.db.get_value(CRM_DEAL.statuses.doctype, status, CRM_DEAL.statuses.type_field)
+
+
+def validate_settings(settings, method=None):
+	"""FCRM Settings validate: the auto-close of deals needs a lost status to close them with."""
+	days = settings.get(DAYS_FIELD)
+	closing_status = settings.get(STATUS_FIELD)
+	problem = deal_settings_problem(days, _status_type(closing_status), CRM_DEAL.status_groups.lost)
+	if problem == SettingsProblem.NEGATIVE_DAYS:
+		frappe.throw(_("Close Deals With No Response After (Days) cannot be negative."))
+	if problem == SettingsProblem.NO_LOST_STATUS and not closing_status:
+		frappe.throw(_("Choose the status of a deal closed with no response: a status of type Lost."))
+	if problem == SettingsProblem.NO_LOST_STATUS:
+		frappe.throw(
+			_("The status of a deal closed with no response must be of type Lost; {0} is not.").format(
+				frappe.bold(closing_status)
+			)
+		)
+	if (days or 0) > 0 and not frappe.db.exists("CRM Lost Reason", settings.get(REASON_FIELD) or ""):
+		frappe.throw(_("Choose the lost reason of a deal closed with no response."))
+
+
+def _close_batch(run: _Run, batch: list) -> int:
+	savepoint = "auto_close_deals_batch"
+	frappe.db.savepoint(savepoint)
+	try:
+		_close(run, batch)
+		return len(batch)
+	except Exception:
+		frappe.db.rollback(save_point=savepoint)
+	title = _("Auto-close of a deal failed")
+	return sum(
+		isolated(lambda row=row: _close(run, [row]), row.name, title, CRM_DEAL.doctype) for row in batch
+	)
+
+
+def _close(run: _Run, rows: list):
+	"""Close `rows`, idle deals this transaction holds locked."""
+	names = [row.name for row in rows]
+	deal = frappe.qb.DocType(CRM_DEAL.doctype)
+	frappe.qb.update(deal).set(deal[CRM_DEAL.status_field], run.closing_status).set(
+		deal.lost_reason, run.lost_reason
+	).set(deal.lost_notes, run.note).set(deal.modified, run.now).set(deal.modified_by, "Administrator").where(
+		deal.name.isin(names)
+	).run()
+	_log_status_changes(run, rows)
+	_add_versions(run, rows)
+	frappe.clear_document_cache(CRM_DEAL.doctype)
+
+
+def _log_status_changes(run: _Run, rows: list):
+	"""Frappe CRM's status change log: the row of the status each deal leaves is ended now, and a row of
+	the lost status begins (crm_status_change_log.add_status_change_log, set-based)."""
+	log = frappe.qb.DocType(STATUS_LOG)
+	names = [row.name for row in rows]
+	in_batch = (
+		(log.parenttype == CRM_DEAL.doctype)
+		& (log.parentfield == "status_change_log")
+		& log.parent.isin(names)
+	)
+	last_idx = dict(
+		frappe.qb.from_(log).select(log.parent, Max(log.idx)).where(in_batch).groupby(log.parent).run()
+	)
+	ended = log["to"]
+	frappe.qb.update(log).set(ended, run.closing_status).set(log.to_type, run.closing_type or "").set(
+		log.to_date, run.log_now
+	).set(log.log_owner, "Administrator").set(log.duration, SecondsBetween(log.from_date, run.log_now)).where(
+		in_batch & ((ended == "") | ended.isnull())
+	).run()
+	frappe.db.bulk_insert(
+		STATUS_LOG,
+		[
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"parent",
+			"parenttype",
+			"parentfield",
+			"idx",
+			"from",
+			"from_type",
+			"to",
+			"to_type",
+			"from_date",
+			"log_owner",
+		],
+		[
+			(
+				frappe.generate_hash(length=10),
+				run.now,
+				run.now,
+				"Administrator",
+				"Administrator",
+				row.name,
+				CRM_DEAL.doctype,
+				"status_change_log",
+				(last_idx.get(row.name) or 0) + 1,
+				run.closing_status,
+				run.closing_type or "",
+				"",
+				"",
+				run.log_now,
+				"Administrator",
+			)
+			for row in rows
+		],
+	)
+
+
+def _add_versions(run: _Run, rows: list):
+	"""What a save records of the change: the status first, which Frappe CRM's activity feed shows."""
+	frappe.db.bulk_insert(
+		"Version",
+		["name", "creation", "modified", "owner", "modified_by", "ref_doctype", "docname", "data"],
+		[
+			(
+				frappe.generate_hash(length=10),
+				run.now,
+				run.now,
+				"Administrator",
+				"Administrator",
+				CRM_DEAL.doctype,
+				row.name,
+				_version_data(row.status, run),
+			)
+			for row in rows
+		],
+	)
+
+
+def _version_data(old_status: str, run: _Run) -> str:
+	return json.dumps(
+		{
+			"changed": [
+				[CRM_DEAL.status_field, old_status, run.closing_status],
+				["lost_reason", None, run.lost_reason],
+				["lost_notes", None, run.note],
+			],
+			"added": [],
+			"removed": [],
+			"row_changed": [],
+			"data_import": None,
+			"updater_reference": None,
+		},
+		separators=(",", ":"),
+	)
