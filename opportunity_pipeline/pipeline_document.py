@@ -87,6 +87,15 @@ class PipelineDocument:
 	# Where the company comes from: a field of the document, or None when the site has one company for
 	# the whole CRM (Frappe CRM's deals have no company; ERPNext's CRM Settings names it).
 	company_field: str | None
+	# The sales stage, and the field of its DocType that orders the stages.
+	stage: Linked
+	stage_order_field: str
+	# What reports group and filter by, under the labels they show: {label: field}.
+	groups: dict[str, str]
+	# Where the currency of amount x rate is set when the document has no company: (Single, field).
+	currency_setting: tuple[str, str] | None = None
+	# The app's flag of a stalled document (pipeline health), where the app keeps one.
+	stalled_field: str | None = None
 	# What counts as a response (auto-close): the document's own change, and these records about it.
 	responses: tuple[Response, ...] = (COMMUNICATION,)
 	# Fields a later version of the owning app renamed: {field: the field there}; the site's own has the say.
@@ -121,6 +130,16 @@ OPPORTUNITY = PipelineDocument(
 	territory=Linked("territory", "Territory"),
 	source=Linked("source", "Lead Source"),
 	company_field="company",
+	stage=Linked("sales_stage", "Sales Stage"),
+	stage_order_field="stage_order",
+	groups={
+		"Sales Stage": "sales_stage",
+		"Opportunity Owner": "opportunity_owner",
+		"Converted By": "converted_by",
+		"Territory": "territory",
+		"Opportunity Type": "opportunity_type",
+	},
+	stalled_field="is_stalled",
 	# ERPNext 16 moved the source and campaign to UTM analytics (its patch migrate_to_utm_analytics).
 	renamed_fields={
 		"source": Linked("utm_source", "UTM Source"),
@@ -146,6 +165,11 @@ CRM_DEAL = PipelineDocument(
 	territory=Linked("territory", "CRM Territory"),
 	source=Linked("source", "CRM Lead Source"),
 	company_field=None,
+	# A deal's status is its stage: Frappe CRM's pipeline columns are its CRM Deal Statuses, in order.
+	stage=Linked("status", "CRM Deal Status"),
+	stage_order_field="position",
+	groups={"Sales Stage": "status", "Opportunity Owner": "deal_owner", "Territory": "territory"},
+	currency_setting=("FCRM Settings", "currency"),
 	# A call Frappe CRM logged against the deal answers it as an email does.
 	responses=(COMMUNICATION, Response("CRM Call Log", "reference_doctype", "reference_docname", "creation")),
 )

@@ -358,7 +358,17 @@ def _declared_fields(document) -> dict:
 	}
 	if document.company_field:
 		fields[document.company_field] = "Company"
+	fields[document.stage.fieldname] = document.stage.doctype
+	for fieldname in document.groups.values():
+		fields.setdefault(fieldname, None)
 	return fields
+
+
+def _app_fields(doctype: str) -> set:
+	"""The fields the app adds to `doctype` (its custom/<doctype>.json)."""
+	return {
+		row["fieldname"] for data in custom_files() for row in data["custom_fields"] if row["dt"] == doctype
+	}
 
 
 @pytest.mark.parametrize("roots", VERSIONS)
@@ -380,6 +390,8 @@ def test_every_field_a_pipeline_declaration_names_exists_with_its_link(roots, do
 		if here != fieldname:
 			target = document.renamed_fields[fieldname].doctype
 		row = by_name.get(here)
+		if row is None and here in _app_fields(doctype):
+			continue
 		if row is None:
 			wrong.append(f"{fieldname}: missing")
 		elif target and (row["fieldtype"], row.get("options")) != ("Link", target):
@@ -423,3 +435,15 @@ def test_what_answers_a_document_has_the_fields_its_declaration_names(roots, doc
 			named.append(response.only_where[0])
 		missing += [f"{response.doctype}.{field}" for field in named if field not in fields]
 	assert missing == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+@pytest.mark.parametrize("doctype", ["Opportunity", "CRM Deal"])
+def test_the_declared_stages_are_ordered_by_a_field_they_have(roots, doctype):
+	from opportunity_pipeline.pipeline_document import PIPELINE_DOCUMENTS
+
+	if doctype_json(roots, doctype) is None:
+		pytest.skip(f"no {doctype} in these sources")
+	document = PIPELINE_DOCUMENTS[doctype]
+	stage = document.stage.doctype
+	assert document.stage_order_field in fields_of(roots, stage) | _app_fields(stage)

@@ -24,6 +24,7 @@ from opportunity_pipeline.auto_close.rules import (
 	idle_cutoff,
 )
 from opportunity_pipeline.auto_close.settings import save_defaults as save_field_defaults
+from opportunity_pipeline.document_types import statuses_in
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.row_isolation import isolated
 from opportunity_pipeline.sql import SecondsBetween
@@ -89,9 +90,7 @@ def _settings() -> _Run | None:
 	types = closable_deal_types(
 		CRM_DEAL.status_groups, bool(frappe.db.get_single_value(SETTINGS, PAUSED_FIELD))
 	)
-	statuses = frappe.get_all(
-		CRM_DEAL.statuses.doctype, {CRM_DEAL.statuses.type_field: ("in", types)}, pluck="name"
-	)
+	statuses = statuses_in(CRM_DEAL, types)
 	if not statuses or not lost_reason or _status_type(closing_status) not in CRM_DEAL.status_groups.lost:
 		return None
 	return _Run(days, statuses, closing_status, lost_reason)

@@ -5,7 +5,9 @@ from frappe import _
 from frappe.query_builder.functions import Max
 from frappe.utils import cint, flt
 
+from opportunity_pipeline import document_types
 from opportunity_pipeline.forecast.rules import stage_defaults
+from opportunity_pipeline.pipeline_document import OPPORTUNITY
 
 
 def stage_probability(stage: str | None) -> float | None:
@@ -41,7 +43,7 @@ def set_default_stage_probabilities():
 
 
 def ordered_stages() -> list[str]:
-	return frappe.get_all("Sales Stage", order_by="stage_order asc, name asc", pluck="name")
+	return document_types.ordered_stages(OPPORTUNITY)
 
 
 def _last_stage_order() -> int:

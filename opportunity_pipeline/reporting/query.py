@@ -8,7 +8,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_months, getdate, today
 
-from opportunity_pipeline.pipeline_document import OPPORTUNITY
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.validation import (
 	company_for_user,
 	date_value,
@@ -31,21 +31,23 @@ LONGEST_RANGE_MONTHS = {
 }
 
 
-def amount_in_company_currency(opportunity=None):
-	"""opportunity_amount x conversion_rate: ERPNext's server code never fills base_opportunity_amount
-	(only its form script does), so it cannot be trusted for opportunities made by API or import."""
-	opportunity = opportunity or frappe.qb.DocType(OPPORTUNITY.doctype)
-	rate = opportunity[OPPORTUNITY.exchange_rate_field]
-	return Coalesce(opportunity[OPPORTUNITY.amount_field], 0) * Case().when(rate > 0, rate).else_(1)
+def amount_in_company_currency(opportunity=None, document: PipelineDocument = OPPORTUNITY):
+	"""The declared amount x exchange rate (on Opportunity opportunity_amount x conversion_rate: ERPNext's
+	server code never fills base_opportunity_amount, only its form script does, so it cannot be trusted
+	for opportunities made by API or import)."""
+	opportunity = opportunity or frappe.qb.DocType(document.doctype)
+	rate = opportunity[document.exchange_rate_field]
+	return Coalesce(opportunity[document.amount_field], 0) * Case().when(rate > 0, rate).else_(1)
 
 
-def narrowed(condition, filters, fieldnames, readable):
+def narrowed(condition, filters, fieldnames, readable, table=None, fields: dict | None = None):
 	"""`condition` and, for each of `fieldnames` set in `filters`, that field equal to it, and what the
-	user may read (`readable_opportunities()`, None for everything)."""
-	opportunity = frappe.qb.DocType("Opportunity")
+	user may read (`readable_opportunities()`, None for everything). `fields` maps a filter to the
+	table's field where they differ (a deal's owner is deal_owner)."""
+	table = table or frappe.qb.DocType("Opportunity")
 	for fieldname in fieldnames:
 		if filters.get(fieldname):
-			condition &= opportunity[fieldname] == text_value(
+			condition &= table[(fields or {}).get(fieldname, fieldname)] == text_value(
 				filters[fieldname], _(frappe.unscrub(fieldname))
 			)
 	return condition if readable is None else condition & readable

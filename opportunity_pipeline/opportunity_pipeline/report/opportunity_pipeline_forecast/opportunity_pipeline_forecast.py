@@ -1,5 +1,6 @@
 """Open opportunities by expected closing period: amount and weighted amount (amount x probability),
-grouped by sales stage, owner, converted by, territory or type; overdue and undated ones apart."""
+grouped by sales stage, owner, converted by, territory or type; overdue and undated ones apart. On a site
+with Frappe CRM, the same for its deals (Document Type), read through their pipeline declaration."""
 
 from collections import defaultdict
 
@@ -11,9 +12,9 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
 from frappe.utils import add_months, getdate, today
 
+from opportunity_pipeline.document_types import base_currency, chosen, open_statuses, ordered_stages
 from opportunity_pipeline.forecast.rules import Bucket
-from opportunity_pipeline.forecast.stages import ordered_stages
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.permissions import readable_condition
 from opportunity_pipeline.reporting.periods import period_key, period_label, periods_between
 from opportunity_pipeline.reporting.query import (
 	amount_in_company_currency,
@@ -21,29 +22,31 @@ from opportunity_pipeline.reporting.query import (
 	narrowed,
 	require_company_and_range,
 )
-from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.validation import date_value
 
-GROUP_FIELDS = {
-	"Sales Stage": "sales_stage",
-	"Opportunity Owner": "opportunity_owner",
-	"Converted By": "converted_by",
-	"Territory": "territory",
-	"Opportunity Type": "opportunity_type",
-}
+# The Group By choices: the labels of a document type's declared groups.
+GROUP_CHOICES = ("Sales Stage", "Opportunity Owner", "Converted By", "Territory", "Opportunity Type")
 FORECAST_PERIODICITIES = ("Monthly", "Quarterly")
 # What the forecast does with stalled opportunities (pipeline_health): count them like the others,
 # leave them out, or show them in their own columns.
 STALLED_CHOICES = ("Include", "Leave Out", "Show Apart")
-EQUALITY_FILTERS = ("territory", "sales_stage", "opportunity_type", "opportunity_owner")
+# Each equality filter and the declared group it filters on.
+EQUALITY_FILTERS = {
+	"territory": "Territory",
+	"sales_stage": "Sales Stage",
+	"opportunity_type": "Opportunity Type",
+	"opportunity_owner": "Opportunity Owner",
+}
 CHART_GROUPS = 8
 
 
 def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
+	document = chosen(filters.get("document_type"))
+	_check_for_document(filters, document)
 	periods = periods_between(filters.from_date, filters.to_date, filters.periodicity)
-	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
-	rows, totals = _grouped(_sums(filters), periods, filters)
+	currency = base_currency(document, filters.company)
+	rows, totals = _grouped(_sums(filters, document), periods, filters, document)
 	return (
 		_columns(periods, filters, currency),
 		rows,
@@ -62,36 +65,51 @@ def _checked(filters):
 		"Opportunity Pipeline Forecast",
 	)
 	choose(filters, "periodicity", FORECAST_PERIODICITIES, _("Periodicity"))
-	choose(filters, "group_by", list(GROUP_FIELDS), _("Group By"))
+	choose(filters, "group_by", GROUP_CHOICES, _("Group By"))
 	choose(filters, "stalled", STALLED_CHOICES, _("Stalled Opportunities"))
 	return filters
 
 
-def _sums(filters) -> list:
+def _check_for_document(filters, document):
+	"""What the chosen document type has: its groups, and the stalled flag where the app keeps one."""
+	label = _(document.doctype)
+	if filters.group_by not in document.groups:
+		frappe.throw(_("{0} cannot be grouped by {1}.").format(label, _(filters.group_by)))
+	for fieldname, group in EQUALITY_FILTERS.items():
+		if filters.get(fieldname) and group not in document.groups:
+			frappe.throw(_("{0} has no {1} to filter by.").format(label, _(group)))
+	if filters.stalled != STALLED_CHOICES[0] and not document.stalled_field:
+		frappe.throw(_("Stalled {0} are not tracked yet: choose Include.").format(label))
+
+
+def _sums(filters, document) -> list:
 	"""One grouped query: count, amount and weighted amount per group, bucket, year and month."""
-	opportunity = frappe.qb.DocType("Opportunity")
+	opportunity = frappe.qb.DocType(document.doctype)
 	today_ = getdate(today())
-	closing = opportunity.expected_closing
+	closing = opportunity[document.expected_closing_field]
 	bucket = Case()
 	if filters.stalled == "Show Apart":
-		bucket = bucket.when(opportunity.is_stalled == 1, Bucket.STALLED)
+		bucket = bucket.when(opportunity[document.stalled_field] == 1, Bucket.STALLED)
 	bucket = (
 		bucket.when(closing.isnull(), Bucket.UNDATED)
 		.when(closing < today_, Bucket.OVERDUE)
 		.else_(Bucket.IN_RANGE)
 	)
-	amount = amount_in_company_currency(opportunity)
-	group = Coalesce(opportunity[GROUP_FIELDS[filters.group_by]], "")
+	amount = amount_in_company_currency(opportunity, document)
+	group = Coalesce(opportunity[document.groups[filters.group_by]], "")
 	year, month = Extract(DatePart.year, closing), Extract(DatePart.month, closing)
 
-	condition = (
-		opportunity.status.isin(OPEN_STATUSES)
-		& (opportunity.company == filters.company)
-		& (closing[max(filters.from_date, today_) : filters.to_date] | (closing < today_) | closing.isnull())
+	condition = opportunity[document.status_field].isin(open_statuses(document)) & (
+		closing[max(filters.from_date, today_) : filters.to_date] | (closing < today_) | closing.isnull()
 	)
+	if document.company_field:
+		condition &= opportunity[document.company_field] == filters.company
 	if filters.stalled == "Leave Out":
-		condition &= opportunity.is_stalled == 0
-	condition = narrowed(condition, filters, EQUALITY_FILTERS, readable_opportunities())
+		condition &= opportunity[document.stalled_field] == 0
+	fields = {fieldname: document.groups.get(group) for fieldname, group in EQUALITY_FILTERS.items()}
+	condition = narrowed(
+		condition, filters, EQUALITY_FILTERS, readable_condition(document.doctype), opportunity, fields
+	)
 
 	return (
 		frappe.qb.from_(opportunity)
@@ -102,7 +120,7 @@ def _sums(filters) -> list:
 			month.as_("month"),
 			Count(opportunity.name).as_("count"),
 			Sum(amount).as_("amount"),
-			Sum(amount * Coalesce(opportunity.probability, 0) / 100).as_("weighted"),
+			Sum(amount * Coalesce(opportunity[document.probability_field], 0) / 100).as_("weighted"),
 		)
 		.where(condition)
 		.groupby(group, bucket, year, month)
@@ -110,7 +128,7 @@ def _sums(filters) -> list:
 	)
 
 
-def _grouped(sums, periods, filters):
+def _grouped(sums, periods, filters, document):
 	"""Rows per group with a column pair per period, and the report's totals; overdue and undated
 	opportunities are counted in their own columns, not in the periods'."""
 	rows = defaultdict(lambda: defaultdict(int))
@@ -131,7 +149,7 @@ def _grouped(sums, periods, filters):
 			totals[f"{prefix}{measure}"] += total[measure] or 0
 	result = [{"group": group or _("Not Set"), **values} for group, values in rows.items()]
 	if filters.group_by == "Sales Stage":
-		order = {stage: index for index, stage in enumerate(ordered_stages())}
+		order = {stage: index for index, stage in enumerate(ordered_stages(document))}
 		result.sort(key=lambda row: (order.get(row["group"], len(order)), row["group"]))
 	else:
 		result.sort(key=lambda row: (-row.get("weighted", 0), row["group"]))

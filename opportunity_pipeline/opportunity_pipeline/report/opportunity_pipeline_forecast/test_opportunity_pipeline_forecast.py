@@ -1,6 +1,9 @@
+import unittest
+
 import frappe
 from frappe.utils import add_days, add_months, get_first_day, get_last_day, getdate, today
 
+from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.api import open_pipeline_card, weighted_pipeline_card
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
 	execute,
@@ -136,3 +139,121 @@ class TestOpportunityPipelineForecast(IntegrationTestCase):
 		outsider = make_user("op-outsider@example.com", roles=("Purchase User",))
 		with self.set_user(outsider):
 			self.assertRaises(frappe.PermissionError, execute, {"company": self.company, **self.range})
+
+
+@unittest.skipUnless(frappe_crm.installed(), "Frappe CRM is not installed on this site")
+class TestDealPipelineForecast(IntegrationTestCase):
+	"""The same report on Frappe CRM's deals (Document Type: CRM Deal); the figures by hand."""
+
+	def setUp(self):
+		self.company = frappe.defaults.get_global_default("company")
+		self.currency = frappe.db.get_single_value("FCRM Settings", "currency") or frappe.get_cached_value(
+			"Company", self.company, "default_currency"
+		)
+		first = get_first_day(add_months(today(), 1))
+		self.months = [add_months(first, n) for n in range(3)]
+		self.range = {"from_date": first, "to_date": get_last_day(self.months[-1])}
+		self.early = self.status("_OP Deal Early", "Open", 101)
+		self.late = self.status("_OP Deal Late", "Ongoing", 102)
+		self.won = self.status("_OP Deal Won", "Won", 103)
+		self.north, self.south = self.territory("_OP Deal North"), self.territory("_OP Deal South")
+		self.deal(self.early, self.north, 1000, 25, self.months[0])  # weighted 250
+		self.deal(self.early, self.north, 500, 50, self.months[1], rate=2)  # 1000, weighted 500
+		self.deal(self.late, self.south, 300, 60, add_days(self.months[1], 9))  # weighted 180
+		self.deal(self.late, self.north, 400, 60, add_days(today(), -10))  # overdue, weighted 240
+		self.deal(self.early, self.north, 700, 25, None)  # no expected closing
+		self.deal(self.won, self.north, 900, 100, self.months[0])  # won: out of the pipeline
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def status(self, name, type, position):
+		return (
+			frappe.get_doc(
+				{"doctype": "CRM Deal Status", "deal_status": name, "type": type, "position": position}
+			)
+			.insert()
+			.name
+		)
+
+	def territory(self, name):
+		return frappe.get_doc({"doctype": "CRM Territory", "territory_name": name}).insert().name
+
+	def deal(self, status, territory, value, probability, closing, rate=1):
+		deal = frappe.get_doc({"doctype": "CRM Deal", "status": status}).insert()
+		frappe.db.set_value(
+			"CRM Deal",
+			deal.name,
+			{
+				"territory": territory,
+				"deal_value": value,
+				"exchange_rate": rate,
+				"probability": probability,
+				"expected_closure_date": closing,
+			},
+			update_modified=False,
+		)
+		return deal.name
+
+	def report(self, **filters):
+		columns, data, _, chart, summary = execute(
+			{"company": self.company, "document_type": "CRM Deal", **self.range, **filters}
+		)
+		return columns, {row["group"]: row for row in data if row["group"].startswith("_OP")}, summary
+
+	def test_deals_by_stage_in_the_crm_currency(self):
+		columns, rows, _ = self.report(group_by="Sales Stage", periodicity="Monthly")
+		self.assertEqual({c.get("options") for c in columns if c["fieldtype"] == "Currency"}, {self.currency})
+		early, late = rows["_OP Deal Early"], rows["_OP Deal Late"]
+		self.assertEqual((early["p0_amount"], early["p0_weighted"]), (1000, 250))
+		self.assertEqual((early["p1_amount"], early["p1_weighted"]), (1000, 500))
+		self.assertEqual(
+			(early["count"], early["amount"], early["weighted"], early["undated_count"]), (2, 2000, 750, 1)
+		)
+		self.assertEqual((late["count"], late["amount"], late["weighted"]), (1, 300, 180))
+		self.assertEqual((late["overdue_count"], late["overdue_amount"]), (1, 400))
+		self.assertNotIn("_OP Deal Won", rows)
+		self.assertLess(list(rows).index("_OP Deal Early"), list(rows).index("_OP Deal Late"))
+
+	def test_deals_by_territory_and_filtered_by_stage(self):
+		_, rows, _ = self.report(group_by="Territory", periodicity="Quarterly")
+		self.assertEqual((rows["_OP Deal North"]["count"], rows["_OP Deal North"]["amount"]), (2, 2000))
+		self.assertEqual(rows["_OP Deal South"]["weighted"], 180)
+		_, _, summary = self.report(group_by="Sales Stage", sales_stage=self.late)
+		values = {card["label"]: card["value"] for card in summary}
+		self.assertEqual((values["Open Opportunities"], values["Overdue Amount"]), (1, 400))
+
+	def test_a_seller_sees_the_deals_frappe_crm_lets_them_list(self):
+		"""Frappe CRM lets a Sales User read the deals they own or are assigned; a User Permission on a CRM
+		Territory narrows that further. The report counts exactly what frappe.get_list lists."""
+		seller = make_user("op-deal-forecast-south@example.com", roles=("Sales User",))
+		owned = frappe.get_all("CRM Deal", {"status": self.late}, pluck="name")  # south 300, north 400
+		for name in owned:
+			frappe.db.set_value("CRM Deal", name, "deal_owner", seller, update_modified=False)
+		with self.set_user(seller):
+			_, rows, _ = self.report(group_by="Territory")
+		self.assertEqual(set(rows), {"_OP Deal North", "_OP Deal South"})
+		self.assertEqual(
+			(rows["_OP Deal North"]["overdue_amount"], rows["_OP Deal South"]["amount"]), (400, 300)
+		)
+
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": seller, "allow": "CRM Territory", "for_value": self.south}
+		).insert(ignore_permissions=True)
+		with self.set_user(seller):
+			_, rows, _ = self.report(group_by="Territory")
+			listed = frappe.get_list("CRM Deal", {"status": ("like", "_OP Deal%")}, pluck="territory")
+		self.assertEqual(set(rows), {"_OP Deal South"})
+		self.assertEqual(listed, [self.south])
+
+	def test_what_deals_do_not_have_is_refused(self):
+		for filters in (
+			{"group_by": "Opportunity Type"},
+			{"stalled": "Leave Out"},
+			{"opportunity_type": "Sales"},
+		):
+			with self.subTest(filters=filters), self.assertRaises(frappe.ValidationError):
+				self.report(**filters)
+		with self.assertRaises(frappe.ValidationError):
+			self.report(document_type="Sales Order")

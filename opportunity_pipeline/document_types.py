@@ -1,0 +1,63 @@
+"""The pipeline declarations (pipeline_document.py) as this site has them: the document types it runs
+(Frappe CRM's deals only where Frappe CRM is installed), their statuses by group, stages and currency."""
+
+import frappe
+from frappe import _
+
+from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.pipeline_document import CRM_DEAL, OPPORTUNITY, PipelineDocument, StatusTypes
+
+
+def available() -> list[PipelineDocument]:
+	return [OPPORTUNITY, *([CRM_DEAL] if frappe_crm.installed() else [])]
+
+
+def chosen(doctype: str | None) -> PipelineDocument:
+	"""A report's Document Type filter: Opportunity when empty; refused when the site does not run it."""
+	doctype = doctype or OPPORTUNITY.doctype
+	for document in available():
+		if document.doctype == doctype:
+			return document
+	frappe.throw(_("{0} is not a pipeline document type on this site.").format(frappe.bold(doctype)))
+
+
+def statuses_in(document: PipelineDocument, kinds) -> list[str]:
+	"""The status values of these kinds: the fixed values themselves, or the statuses of the status
+	DocType whose type is one of them (on CRM Deal, a site's own statuses included)."""
+	if isinstance(document.statuses, StatusTypes):
+		return frappe.get_all(
+			document.statuses.doctype, {document.statuses.type_field: ("in", list(kinds))}, pluck="name"
+		)
+	return list(kinds)
+
+
+def open_statuses(document: PipelineDocument) -> list[str]:
+	return statuses_in(document, document.status_groups.open)
+
+
+def ordered_stages(document: PipelineDocument) -> list[str]:
+	return frappe.get_all(
+		document.stage.doctype, order_by=f"{document.stage_order_field} asc, name asc", pluck="name"
+	)
+
+
+def base_currency(document: PipelineDocument, company: str) -> str:
+	"""The currency of amount x rate: the company's, or where the document has no company, its setting's."""
+	if document.company_field is None and document.currency_setting:
+		if currency := frappe.db.get_single_value(*document.currency_setting):
+			return currency
+	return frappe.get_cached_value("Company", company, "default_currency")
+
+
+def boot_info() -> list[dict]:
+	"""What the desk's report filters need of each document type the site runs."""
+	return [
+		{
+			"doctype": document.doctype,
+			"territory_doctype": document.territory.doctype,
+			"stage_doctype": document.stage.doctype,
+			"groups": list(document.groups),
+			"keeps_stalled": bool(document.stalled_field),
+		}
+		for document in available()
+	]
