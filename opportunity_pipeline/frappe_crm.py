@@ -4,9 +4,20 @@ CRM's deals waits until Frappe CRM is on the site."""
 import frappe
 from frappe.modules.utils import sync_customizations
 
+from opportunity_pipeline.sql import ensure_index
+
 APP = "crm"
 # Frappe CRM's DocTypes the app customizes (custom/<doctype>.json), synced only where they exist.
 CUSTOMIZED_DOCTYPES = ("FCRM Settings",)
+
+
+# (DocType, index, columns) on Frappe CRM's tables, built where it is installed.
+INDEXES = (
+	# Open deals by status and last change: what the auto-close of idle deals reads.
+	("CRM Deal", "idle_index", ["status", "modified"]),
+	# A deal's logged calls by date: whether one answered it lately (Frappe CRM indexes none of these).
+	("CRM Call Log", "call_by_reference_index", ["reference_docname", "reference_doctype", "creation"]),
+)
 
 
 def installed() -> bool:
@@ -19,6 +30,8 @@ def set_up():
 
 	if installed():
 		save_defaults()
+		for doctype, index_name, columns in INDEXES:
+			ensure_index(doctype, index_name, columns)
 
 
 def after_app_install(app_name: str):
@@ -37,6 +50,10 @@ def before_app_uninstall(app_name: str):
 
 
 def delete_customizations():
+	"""Either app's uninstall: the app's fields on Frappe CRM's DocTypes, their values and its indexes."""
+	for doctype, index_name, _columns in INDEXES:
+		if frappe.db.table_exists(doctype) and frappe.db.has_index(f"tab{doctype}", index_name):
+			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")
 	for doctype in CUSTOMIZED_DOCTYPES:
 		fields = frappe.get_all(
 			"Custom Field", {"dt": doctype, "module": "Opportunity Pipeline"}, pluck="fieldname"

@@ -224,3 +224,31 @@ class SecondsBetween(Term):
 		if frappe.db.db_type == "mariadb":
 			return f"timestampdiff(second, {start}, {end})"
 		return f"extract(epoch from ({end} - {start}))"
+
+
+class Json(Term):
+	"""A JSON text the database builds from Python dicts and lists whose leaves are values or columns
+	(MariaDB's json_object / json_array, PostgreSQL's json_build_*): a set-based INSERT ... SELECT can
+	write per row what json.dumps would, column values escaped by the database."""
+
+	def __init__(self, value):
+		super().__init__()
+		self.value = value
+
+	def get_sql(self, **kwargs) -> str:
+		mariadb = frappe.db.db_type == "mariadb"
+
+		def build(value) -> str:
+			if isinstance(value, dict):
+				pairs = ", ".join(f"{build(key)}, {build(item)}" for key, item in value.items())
+				return f"json_object({pairs})" if mariadb else f"json_build_object({pairs})"
+			if isinstance(value, list | tuple):
+				items = ", ".join(build(item) for item in value)
+				return f"json_array({items})" if mariadb else f"json_build_array({items})"
+			if value is None:
+				return "null"
+			term = value if isinstance(value, Term) else ValueWrapper(value)
+			return term.get_sql(**kwargs)
+
+		sql = build(self.value)
+		return sql if mariadb else f"({sql})::text"

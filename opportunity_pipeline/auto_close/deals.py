@@ -7,16 +7,17 @@ desk's timeline: "changed Status from ... to ...") are written as its own save w
 batch of locked deals, as the Opportunity job: a first run on a large pipeline may close many thousands.
 """
 
-import json
 from datetime import datetime
+
+from pypika.terms import ValueWrapper
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Max
+from frappe.query_builder.functions import Coalesce, Concat, Max
 from frappe.utils import now_datetime
 
 from opportunity_pipeline import frappe_crm
-from opportunity_pipeline.auto_close.job import BATCH_SIZE, idle_opportunities
+from opportunity_pipeline.auto_close.job import BATCH_SIZE, idle_condition, idle_opportunities
 from opportunity_pipeline.auto_close.rules import (
 	SettingsProblem,
 	closable_deal_types,
@@ -27,7 +28,7 @@ from opportunity_pipeline.auto_close.settings import save_defaults as save_field
 from opportunity_pipeline.document_types import statuses_in
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.row_isolation import isolated
-from opportunity_pipeline.sql import SecondsBetween
+from opportunity_pipeline.sql import Json, Qualified, SecondsBetween
 
 SETTINGS = "FCRM Settings"
 # FCRM Settings' fields (custom/fcrm_settings.json) and what a site that never saved them reads.
@@ -56,6 +57,11 @@ class _Run:
 		self.log_now = datetime.now()
 		self.cutoff = idle_cutoff(self.now, days)
 		self.note = _("Closed automatically: no response for {0} days.").format(days)
+		# Makes the names of the rows a run writes unique (Versions, status change log rows).
+		self.token = f"auto-close-{frappe.generate_hash(length=8)}-"
+
+	def idle(self):
+		return idle_condition(self.cutoff, self.statuses, CRM_DEAL)
 
 
 def close_idle_deals(commit: bool = True) -> int:
@@ -67,7 +73,7 @@ def close_idle_deals(commit: bool = True) -> int:
 	closed, after = 0, ""
 	while batch := (
 		idle_opportunities(run.cutoff, run.statuses, CRM_DEAL)
-		.select(deal.name, deal.status)
+		.select(deal.name)
 		.where(deal.name > after)
 		.orderby(deal.name)
 		.limit(BATCH_SIZE)
@@ -136,106 +142,32 @@ def _close_batch(run: _Run, batch: list) -> int:
 
 
 def _close(run: _Run, rows: list):
-	"""Close `rows`, idle deals this transaction holds locked."""
-	names = [row.name for row in rows]
+	"""Close `rows`, a run of idle deals in key order that this transaction holds locked. Every statement
+	reads the batch as its key range and the idleness rule (as the Opportunity job does): the locks make
+	that exactly these rows, and no statement carries a list of thousands of names."""
 	deal = frappe.qb.DocType(CRM_DEAL.doctype)
+	in_range = deal.name[rows[0].name : rows[-1].name]
+	_add_versions(run, deal, run.idle() & in_range)
 	frappe.qb.update(deal).set(deal[CRM_DEAL.status_field], run.closing_status).set(
 		deal.lost_reason, run.lost_reason
 	).set(deal.lost_notes, run.note).set(deal.modified, run.now).set(deal.modified_by, "Administrator").where(
-		deal.name.isin(names)
+		run.idle() & in_range
 	).run()
-	_log_status_changes(run, rows)
-	_add_versions(run, rows)
+	# From here the batch is the deals of the range this run has just closed: no need to ask again
+	# whether each had a response.
+	closed_now = in_range & (deal.modified == run.now) & (deal[CRM_DEAL.status_field] == run.closing_status)
+	_log_status_changes(run, deal, closed_now)
 	frappe.clear_document_cache(CRM_DEAL.doctype)
 
 
-def _log_status_changes(run: _Run, rows: list):
-	"""Frappe CRM's status change log: the row of the status each deal leaves is ended now, and a row of
-	the lost status begins (crm_status_change_log.add_status_change_log, set-based)."""
-	log = frappe.qb.DocType(STATUS_LOG)
-	names = [row.name for row in rows]
-	in_batch = (
-		(log.parenttype == CRM_DEAL.doctype)
-		& (log.parentfield == "status_change_log")
-		& log.parent.isin(names)
-	)
-	last_idx = dict(
-		frappe.qb.from_(log).select(log.parent, Max(log.idx)).where(in_batch).groupby(log.parent).run()
-	)
-	ended = log["to"]
-	frappe.qb.update(log).set(ended, run.closing_status).set(log.to_type, run.closing_type or "").set(
-		log.to_date, run.log_now
-	).set(log.log_owner, "Administrator").set(log.duration, SecondsBetween(log.from_date, run.log_now)).where(
-		in_batch & ((ended == "") | ended.isnull())
-	).run()
-	frappe.db.bulk_insert(
-		STATUS_LOG,
-		[
-			"name",
-			"creation",
-			"modified",
-			"owner",
-			"modified_by",
-			"parent",
-			"parenttype",
-			"parentfield",
-			"idx",
-			"from",
-			"from_type",
-			"to",
-			"to_type",
-			"from_date",
-			"log_owner",
-		],
-		[
-			(
-				frappe.generate_hash(length=10),
-				run.now,
-				run.now,
-				"Administrator",
-				"Administrator",
-				row.name,
-				CRM_DEAL.doctype,
-				"status_change_log",
-				(last_idx.get(row.name) or 0) + 1,
-				run.closing_status,
-				run.closing_type or "",
-				"",
-				"",
-				run.log_now,
-				"Administrator",
-			)
-			for row in rows
-		],
-	)
-
-
-def _add_versions(run: _Run, rows: list):
-	"""What a save records of the change: the status first, which Frappe CRM's activity feed shows."""
-	frappe.db.bulk_insert(
-		"Version",
-		["name", "creation", "modified", "owner", "modified_by", "ref_doctype", "docname", "data"],
-		[
-			(
-				frappe.generate_hash(length=10),
-				run.now,
-				run.now,
-				"Administrator",
-				"Administrator",
-				CRM_DEAL.doctype,
-				row.name,
-				_version_data(row.status, run),
-			)
-			for row in rows
-		],
-	)
-
-
-def _version_data(old_status: str, run: _Run) -> str:
-	return json.dumps(
+def _add_versions(run: _Run, deal, in_batch):
+	"""What a save records of the change, status first (which Frappe CRM's activity feed shows), written
+	before the status changes."""
+	version = frappe.qb.DocType("Version")
+	data = Json(
 		{
 			"changed": [
-				[CRM_DEAL.status_field, old_status, run.closing_status],
+				[CRM_DEAL.status_field, deal[CRM_DEAL.status_field], run.closing_status],
 				["lost_reason", None, run.lost_reason],
 				["lost_notes", None, run.note],
 			],
@@ -244,6 +176,64 @@ def _version_data(old_status: str, run: _Run) -> str:
 			"row_changed": [],
 			"data_import": None,
 			"updater_reference": None,
-		},
-		separators=(",", ":"),
+		}
 	)
+	frappe.qb.into(version).columns(
+		"name", "creation", "modified", "owner", "modified_by", "ref_doctype", "docname", "data"
+	).from_(deal).select(
+		Concat(ValueWrapper(f"{run.token}v-"), deal.name),
+		*(ValueWrapper(value) for value in (run.now, run.now, "Administrator", "Administrator")),
+		ValueWrapper(CRM_DEAL.doctype),
+		deal.name,
+		data,
+	).where(in_batch).run()
+
+
+def _log_status_changes(run: _Run, deal, in_batch):
+	"""Frappe CRM's status change log (crm_status_change_log.add_status_change_log, set-based): the row of
+	the status each deal left ends now, and a row of the lost status begins after the deal's last. The
+	open row is the one whose `to` is empty: the lost status's new row is written after, so is not it."""
+	log = frappe.qb.DocType(STATUS_LOG)
+	ended = log["to"]
+	of_deals = (log.parenttype == CRM_DEAL.doctype) & (log.parentfield == "status_change_log")
+	frappe.qb.update(log).join(deal).on(log.parent == deal.name).set(
+		Qualified(ended), run.closing_status
+	).set(Qualified(log.to_type), run.closing_type or "").set(Qualified(log.to_date), run.log_now).set(
+		Qualified(log.log_owner), "Administrator"
+	).set(Qualified(log.duration), SecondsBetween(log.from_date, run.log_now)).where(
+		of_deals & in_batch & ((ended == "") | ended.isnull())
+	).run()
+
+	earlier = frappe.qb.DocType(STATUS_LOG).as_("earlier")
+	last_idx = (
+		frappe.qb.from_(earlier)
+		.select(Coalesce(Max(earlier.idx), 0) + 1)
+		.where((earlier.parent == deal.name) & (earlier.parenttype == CRM_DEAL.doctype))
+	)
+	constants = (run.now, run.now, "Administrator", "Administrator")
+	frappe.qb.into(log).columns(
+		"name",
+		"creation",
+		"modified",
+		"owner",
+		"modified_by",
+		"parent",
+		"parenttype",
+		"parentfield",
+		"idx",
+		"from",
+		"from_type",
+		"to",
+		"to_type",
+		"from_date",
+		"log_owner",
+	).from_(deal).select(
+		Concat(ValueWrapper(f"{run.token}l-"), deal.name),
+		*(ValueWrapper(value) for value in constants),
+		deal.name,
+		ValueWrapper(CRM_DEAL.doctype),
+		ValueWrapper("status_change_log"),
+		last_idx,
+		*(ValueWrapper(value) for value in (run.closing_status, run.closing_type or "", "", "", run.log_now)),
+		ValueWrapper("Administrator"),
+	).where(in_batch).run()
