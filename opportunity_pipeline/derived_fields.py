@@ -1,4 +1,4 @@
-"""Opportunity fields the app derives and then acts on with elevated rights: no client may set them."""
+"""Fields the app derives and then acts on with elevated rights: no client may set them."""
 
 # follow_up_event: the Event the app writes and deletes in a user's calendar.
 # follow_up_reminder_due: when the reminder job notifies, emptied once it has.
@@ -16,7 +16,12 @@ DERIVED_FIELDS = (
 )
 
 
-def derived_values(before) -> dict:
+# On Frappe CRM's deals: the follow-up's Event and reminder mark as above, and follow_up_task, the CRM Task
+# the app writes for the follow-up's user.
+DEAL_DERIVED_FIELDS = ("follow_up_event", "follow_up_task", "follow_up_reminder_due")
+
+
+def derived_values(before, fields=DERIVED_FIELDS) -> dict:
 	"""The values the derived fields keep whatever a client sent: the stored ones, or none for a new
-	opportunity (the app fills them itself during the save). `before`: the stored document, or a dict."""
-	return {field: (before or {}).get(field) for field in DERIVED_FIELDS}
+	document (the app fills them itself during the save). `before`: the stored document, or a dict."""
+	return {field: (before or {}).get(field) for field in fields}

@@ -5,7 +5,13 @@ import frappe
 from frappe import _
 
 from opportunity_pipeline import frappe_crm
-from opportunity_pipeline.pipeline_document import CRM_DEAL, OPPORTUNITY, PipelineDocument, StatusTypes
+from opportunity_pipeline.pipeline_document import (
+	CRM_DEAL,
+	OPPORTUNITY,
+	PIPELINE_DOCUMENTS,
+	PipelineDocument,
+	StatusTypes,
+)
 
 
 def available() -> list[PipelineDocument]:
@@ -33,6 +39,22 @@ def statuses_in(document: PipelineDocument, kinds) -> list[str]:
 
 def open_statuses(document: PipelineDocument) -> list[str]:
 	return statuses_in(document, document.status_groups.open)
+
+
+def is_finished(doctype: str, status: str | None) -> bool:
+	"""Left the pipeline (won, lost, closed). A deal's status says it by its type, read through Frappe's
+	document cache, which a change to the status clears."""
+	document = PIPELINE_DOCUMENTS[doctype]
+	if isinstance(document.statuses, StatusTypes):
+		types = document.statuses
+		status = frappe.get_cached_value(types.doctype, status, types.type_field) if status else None
+	return status in document.status_groups.finished
+
+
+def party_of(doc) -> str | None:
+	"""Who the document is with, as its declaration says to read it."""
+	document = PIPELINE_DOCUMENTS[doc.doctype]
+	return next((doc.get(field) for field in document.party_fields if doc.get(field)), None)
 
 
 def ordered_stages(document: PipelineDocument) -> list[str]:

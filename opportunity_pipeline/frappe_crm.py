@@ -8,7 +8,7 @@ from opportunity_pipeline.sql import ensure_index
 
 APP = "crm"
 # Frappe CRM's DocTypes the app customizes (custom/<doctype>.json), synced only where they exist.
-CUSTOMIZED_DOCTYPES = ("FCRM Settings",)
+CUSTOMIZED_DOCTYPES = ("FCRM Settings", "CRM Deal")
 
 
 # (DocType, index, columns) on Frappe CRM's tables, built where it is installed.
@@ -58,7 +58,7 @@ def delete_customizations():
 		fields = frappe.get_all(
 			"Custom Field", {"dt": doctype, "module": "Opportunity Pipeline"}, pluck="fieldname"
 		)
-		if fields:
+		if fields and frappe.db.get_value("DocType", doctype, "issingle"):
 			frappe.db.delete("Singles", {"doctype": doctype, "field": ("in", fields)})
 		for name in frappe.get_all(
 			"Custom Field", {"dt": doctype, "module": "Opportunity Pipeline"}, pluck="name"

@@ -41,6 +41,13 @@ doc_events = {
 		"on_cancel": "opportunity_pipeline.overrides.quotation.on_cancel",
 		"on_update_after_submit": "opportunity_pipeline.overrides.quotation.on_update_after_submit",
 	},
+	"CRM Deal": {
+		"before_validate": "opportunity_pipeline.overrides.crm_deal.before_validate",
+		"validate": "opportunity_pipeline.overrides.crm_deal.validate",
+		"before_save": "opportunity_pipeline.overrides.crm_deal.before_save",
+		"on_change": "opportunity_pipeline.overrides.crm_deal.on_change",
+		"on_trash": "opportunity_pipeline.overrides.crm_deal.on_trash",
+	},
 	"FCRM Settings": {
 		"validate": "opportunity_pipeline.auto_close.deals.validate_settings",
 	},

@@ -96,6 +96,8 @@ class PipelineDocument:
 	currency_setting: tuple[str, str] | None = None
 	# The app's flag of a stalled document (pipeline health), where the app keeps one.
 	stalled_field: str | None = None
+	# Who the document is with, for a person to read (a follow-up's subject): the first of these set.
+	party_fields: tuple[str, ...] = ()
 	# What counts as a response (auto-close): the document's own change, and these records about it.
 	responses: tuple[Response, ...] = (COMMUNICATION,)
 	# Fields a later version of the owning app renamed: {field: the field there}; the site's own has the say.
@@ -140,6 +142,7 @@ OPPORTUNITY = PipelineDocument(
 		"Opportunity Type": "opportunity_type",
 	},
 	stalled_field="is_stalled",
+	party_fields=("customer_name", "party_name"),
 	# ERPNext 16 moved the source and campaign to UTM analytics (its patch migrate_to_utm_analytics).
 	renamed_fields={
 		"source": Linked("utm_source", "UTM Source"),
@@ -170,6 +173,7 @@ CRM_DEAL = PipelineDocument(
 	stage_order_field="position",
 	groups={"Sales Stage": "status", "Opportunity Owner": "deal_owner", "Territory": "territory"},
 	currency_setting=("FCRM Settings", "currency"),
+	party_fields=("organization", "lead_name"),
 	# A call Frappe CRM logged against the deal answers it as an email does.
 	responses=(COMMUNICATION, Response("CRM Call Log", "reference_doctype", "reference_docname", "creation")),
 )

@@ -82,6 +82,15 @@ def test_every_derived_field_is_read_only_in_the_form_and_never_copied():
 		assert field.get("no_copy") == 1, fieldname
 
 
+def test_every_derived_field_of_a_deal_is_read_only_and_never_copied():
+	from opportunity_pipeline.derived_fields import DEAL_DERIVED_FIELDS
+
+	fields = {row["fieldname"]: row for row in load(MODULE_DIR / "custom" / "crm_deal.json")["custom_fields"]}
+	for fieldname in DEAL_DERIVED_FIELDS:
+		assert fields[fieldname].get("read_only") or fields[fieldname].get("hidden"), fieldname
+		assert fields[fieldname].get("no_copy") == 1, fieldname
+
+
 def test_auto_close_of_open_opportunities_is_off_until_a_manager_ticks_it():
 	fields = {
 		row["fieldname"]: row

@@ -1,4 +1,4 @@
-"""Keeps each opportunity's single follow-up Event in step with Next Contact By / Next Contact Date.
+"""Keeps each opportunity's (and deal's) single follow-up Event in step with Next Contact By / Date.
 
 The Event is state the app derives from the opportunity: whoever may change the opportunity changes its
 Event, even when the Event belongs to another user's calendar, so writes to it skip Event permissions.
@@ -12,6 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, get_fullname, now_datetime
 
+from opportunity_pipeline.document_types import is_finished, party_of
 from opportunity_pipeline.follow_up.plan import (
 	EVENT_DURATION,
 	Action,
@@ -21,14 +22,23 @@ from opportunity_pipeline.follow_up.plan import (
 	reminder_due,
 	wanted_follow_up,
 )
-from opportunity_pipeline.statuses import FINISHED_STATUSES
 
 # The medium Frappe gives the timeline entry it makes for an Event of category "Event".
 EVENT_TIMELINE_MEDIUM = "Event"
 
 
 def wanted_for(doc) -> FollowUp | None:
-	return wanted_follow_up(doc.get("contact_by"), _as_datetime(doc.get("contact_date")), doc.status)
+	return wanted_follow_up(
+		doc.get("contact_by"), _as_datetime(doc.get("contact_date")), is_finished(doc.doctype, doc.status)
+	)
+
+
+def reopened(doc) -> bool:
+	"""A finished document taken back into the pipeline: its closed follow-up opens again."""
+	before = doc.get_doc_before_save()
+	return bool(
+		before and is_finished(doc.doctype, before.status) and not is_finished(doc.doctype, doc.status)
+	)
 
 
 def _as_datetime(value):
@@ -65,9 +75,7 @@ def sync_follow_up_event(doc):
 	if existing is None and doc.get("follow_up_event"):
 		_link_event(doc, None)  # deleted from the calendar, or not the app's: forgotten, never touched
 	wanted = wanted_for(doc)
-	before = doc.get_doc_before_save()
-	reopened = bool(before and before.status in FINISHED_STATUSES and doc.status not in FINISHED_STATUSES)
-	action = plan_event(wanted, existing, reopened=reopened)
+	action = plan_event(wanted, existing, reopened=reopened(doc))
 	if action == Action.CREATE:
 		_create_event(doc, wanted)
 	elif action == Action.UPDATE:
@@ -79,7 +87,7 @@ def sync_follow_up_event(doc):
 
 
 def delete_follow_up_event(doc):
-	"""Opportunity on_trash: its Event goes with it, if it is the one the app made for it."""
+	"""on_trash of an opportunity or a deal: its Event goes with it, if it is the one the app made for it."""
 	if follow_up_event_of(doc) is not None:
 		_delete_event(doc)
 
@@ -129,15 +137,14 @@ def _follow_up_event_query(db_type: str) -> str:
 
 
 def _event_values(doc, wanted: FollowUp) -> dict:
-	party = doc.get("customer_name") or doc.get("party_name")
 	return {
-		"subject": _("Follow up {0} ({1})").format(party, doc.name),
+		"subject": _("Follow up {0} ({1})").format(party_of(doc), doc.name),
 		"starts_on": wanted.starts_on,
 		"ends_on": wanted.starts_on + EVENT_DURATION,
 		"event_type": "Private",
 		"event_category": "Event",
 		"status": "Open",
-		"description": _("Follow-up of opportunity {0}").format(doc.name),
+		"description": _("Follow-up of {0} {1}").format(_(doc.doctype), doc.name),
 	}
 
 

@@ -4,8 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import Enum
 
-from opportunity_pipeline.statuses import FINISHED_STATUSES
-
 # How long the follow-up Event lasts in the calendar.
 EVENT_DURATION = timedelta(minutes=30)
 
@@ -34,11 +32,14 @@ class Action(Enum):
 	DELETE = "delete"
 
 
-def wanted_follow_up(contact_by: str | None, contact_date: datetime | None, status: str) -> FollowUp | None:
-	"""The follow-up an opportunity asks for, or None when either field is empty."""
+def wanted_follow_up(
+	contact_by: str | None, contact_date: datetime | None, finished: bool
+) -> FollowUp | None:
+	"""The follow-up a document asks for, or None when either field is empty; done once the document has
+	left the pipeline (`finished`)."""
 	if not contact_by or not contact_date:
 		return None
-	return FollowUp(user=contact_by, starts_on=contact_date, open=status not in FINISHED_STATUSES)
+	return FollowUp(user=contact_by, starts_on=contact_date, open=not finished)
 
 
 def plan_event(wanted: FollowUp | None, existing: ExistingEvent | None, reopened: bool = False) -> Action:

@@ -1,4 +1,5 @@
-"""The scheduled job that reminds each follow-up's user on its day, once.
+"""The scheduled job that reminds each follow-up's user on its day, once: of opportunities, and of
+Frappe CRM's deals where it is installed.
 
 `follow_up_reminder_due` (indexed) is set when a follow-up is planned or moved and emptied when its
 reminder is sent, so the job reads only the follow-ups that are due: its cost does not grow with the
@@ -12,8 +13,9 @@ from frappe.desk.doctype.notification_settings.notification_settings import (
 )
 from frappe.utils import format_datetime, now_datetime
 
+from opportunity_pipeline.document_types import available, is_finished, party_of
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.row_isolation import isolated
-from opportunity_pipeline.statuses import FINISHED_STATUSES
 
 BATCH_SIZE = 500
 
@@ -21,39 +23,41 @@ BATCH_SIZE = 500
 def send_due_reminders():
 	"""Hourly. The job runner commits at the end; until then the claimed rows stay locked."""
 	now = now_datetime()
-	while due := _claim_due(now):
-		for follow_up in due:
-			if follow_up.status not in FINISHED_STATUSES and follow_up.contact_by:
-				_remind(follow_up)
+	for document in available():
+		while due := _claim_due(now, document):
+			for follow_up in due:
+				if not is_finished(follow_up.doctype, follow_up.status) and follow_up.contact_by:
+					_remind(follow_up)
 
 
-def _claim_due(now) -> list:
+def _claim_due(now, document: PipelineDocument) -> list:
 	"""Lock a batch of due follow-ups and empty their due mark. SKIP LOCKED: a worker running at the same
 	time takes other rows, so each follow-up is reminded by one worker, once."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	due = due_follow_ups(now).for_update(skip_locked=True).run(as_dict=True)
+	table = frappe.qb.DocType(document.doctype)
+	due = due_follow_ups(now, document).for_update(skip_locked=True).run(as_dict=True)
 	if due:
-		frappe.qb.update(opportunity).set(opportunity.follow_up_reminder_due, None).where(
-			opportunity.name.isin([row.name for row in due])
+		frappe.qb.update(table).set(table.follow_up_reminder_due, None).where(
+			table.name.isin([row.name for row in due])
 		).run()
+		for row in due:
+			row.doctype = document.doctype
 		_add_emails(due)
 	return due
 
 
-def due_follow_ups(now):
+def due_follow_ups(now, document: PipelineDocument = OPPORTUNITY):
 	"""The query of one batch of due follow-ups; it reads the follow_up_reminder_due index."""
-	opportunity = frappe.qb.DocType("Opportunity")
+	table = frappe.qb.DocType(document.doctype)
 	return (
-		frappe.qb.from_(opportunity)
+		frappe.qb.from_(table)
 		.select(
-			opportunity.name,
-			opportunity.status,
-			opportunity.contact_by,
-			opportunity.contact_date,
-			opportunity.customer_name,
-			opportunity.party_name,
+			table.name,
+			table[document.status_field].as_("status"),
+			table.contact_by,
+			table.contact_date,
+			*(table[field] for field in document.party_fields),
 		)
-		.where(opportunity.follow_up_reminder_due <= now)
+		.where(table.follow_up_reminder_due <= now)
 		.limit(BATCH_SIZE)
 	)
 
@@ -70,13 +74,12 @@ def _add_emails(due: list):
 
 def _remind(follow_up):
 	"""One broken follow-up is logged and stays claimed: it neither stops the others nor returns hourly."""
-	isolated(lambda: _notify(follow_up), follow_up.name, _("Follow-up reminder failed"))
+	isolated(lambda: _notify(follow_up), follow_up.name, _("Follow-up reminder failed"), follow_up.doctype)
 
 
 def _notify(follow_up):
-	party = follow_up.customer_name or follow_up.party_name
 	subject = _("Follow up {0} ({1}) today at {2}").format(
-		party, follow_up.name, format_datetime(follow_up.contact_date, "HH:mm")
+		party_of(follow_up), follow_up.name, format_datetime(follow_up.contact_date, "HH:mm")
 	)
 	frappe.get_doc(
 		{
@@ -84,7 +87,7 @@ def _notify(follow_up):
 			"for_user": follow_up.contact_by,
 			"type": "Alert",
 			"subject": subject,
-			"document_type": "Opportunity",
+			"document_type": follow_up.doctype,
 			"document_name": follow_up.name,
 		}
 	).insert(ignore_permissions=True)
@@ -94,14 +97,16 @@ def _notify(follow_up):
 			frappe.sendmail(
 				recipients=[follow_up.email],
 				subject=subject,
-				message=_("Opportunity {0} is due for a follow-up today.").format(follow_up.name),
-				reference_doctype="Opportunity",
+				message=_("{0} {1} is due for a follow-up today.").format(
+					_(follow_up.doctype), follow_up.name
+				),
+				reference_doctype=follow_up.doctype,
 				reference_name=follow_up.name,
 			)
 		except frappe.OutgoingEmailError:
 			# As Frappe's own notifications do: the in-app reminder stands without an e-mail account.
 			frappe.log_error(
 				_("Follow-up reminder e-mail not sent"),
-				reference_doctype="Opportunity",
+				reference_doctype=follow_up.doctype,
 				reference_name=follow_up.name,
 			)

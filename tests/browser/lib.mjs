@@ -147,7 +147,10 @@ export async function uiLogin(browser, usr, pwd, contextOptions = {}) {
 	await page.locator("#login_email").fill(usr);
 	await page.locator("#login_password").fill(pwd);
 	await page.locator(".btn-login").first().click();
-	await page.waitForURL(/\/(app|desk)(\/|$)/); // Frappe 16 lands on its desktop, /desk
+	// Frappe 16 lands on its desktop, /desk; where a second app has a screen (Frappe CRM), Frappe 15
+	// lands on /apps to choose one: the specs go on in the desk.
+	await page.waitForURL(/\/(app|desk|apps)(\/|$)/);
+	if (new URL(page.url()).pathname.startsWith("/apps")) await page.goto(`${BASE_URL}/app`);
 	await page.waitForFunction(
 		() => window.frappe && frappe.session && frappe.boot && frappe.boot.user,
 	);
