@@ -38,6 +38,7 @@ doc_events = {
 		"validate": "opportunity_pipeline.follow_up.assignment.fill_users_when_enabled",
 	},
 	"Quotation": {
+		"on_submit": "opportunity_pipeline.overrides.quotation.on_submit",
 		"on_cancel": "opportunity_pipeline.overrides.quotation.on_cancel",
 		"on_update_after_submit": "opportunity_pipeline.overrides.quotation.on_update_after_submit",
 	},
@@ -49,7 +50,13 @@ doc_events = {
 		"on_trash": "opportunity_pipeline.overrides.crm_deal.on_trash",
 	},
 	"FCRM Settings": {
-		"validate": "opportunity_pipeline.auto_close.deals.validate_settings",
+		"validate": [
+			"opportunity_pipeline.auto_close.deals.validate_settings",
+			"opportunity_pipeline.quotation.deal_status.validate_settings",
+		],
+	},
+	"Sales Order": {
+		"on_submit": "opportunity_pipeline.overrides.sales_order.on_submit",
 	},
 	"Opportunity Lost Reason": {
 		"on_update": "opportunity_pipeline.lost.summary.mark_all_stale",

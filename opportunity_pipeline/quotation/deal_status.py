@@ -1,0 +1,86 @@
+"""Frappe CRM's deals moved forward by their ERPNext quotations and orders (asked for in crm#2143): a
+submitted quotation for a deal moves it to the status FCRM Settings ▸ Pipeline names for a quoted deal, and
+a sales order made from such a quotation to the status it names for an ordered one. Forward only (by the
+statuses' position), never a deal that has left the pipeline; empty settings, the default, move nothing.
+
+A quotation is for a deal when it is made out to it (Quotation To: CRM Deal, as Frappe CRM's ERPNext
+integration makes them) or carries it in ERPNext's own `crm_deal` field. The deal is saved as Frappe CRM
+saves it (its status log, its activity), whoever submitted the quotation: its status follows the quotation
+as ERPNext moves an opportunity's.
+"""
+
+import frappe
+from frappe import _
+
+from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.document_types import is_finished
+from opportunity_pipeline.pipeline_document import CRM_DEAL
+
+SETTINGS = "FCRM Settings"
+QUOTED_FIELD = "quoted_deal_status"
+ORDERED_FIELD = "ordered_deal_status"
+
+
+def move_quoted_deals(quotation):
+	"""Quotation on_submit."""
+	if frappe_crm.installed():
+		_move_forward(deals_of(quotation), QUOTED_FIELD)
+
+
+def move_ordered_deals(order):
+	"""Sales Order on_submit: the deals of the quotations it was made from."""
+	if not frappe_crm.installed():
+		return
+	quotations = {row.prevdoc_docname for row in order.items if row.get("prevdoc_docname")}
+	deals = set()
+	for name in quotations:
+		if frappe.db.exists("Quotation", name):
+			deals |= deals_of(frappe.get_doc("Quotation", name))
+	_move_forward(deals, ORDERED_FIELD)
+
+
+def deals_of(quotation) -> set[str]:
+	deals = set()
+	if quotation.get("quotation_to") == CRM_DEAL.doctype and quotation.get("party_name"):
+		deals.add(quotation.party_name)
+	if quotation.get("crm_deal"):
+		deals.add(quotation.crm_deal)
+	return {name for name in deals if frappe.db.exists(CRM_DEAL.doctype, name)}
+
+
+def _move_forward(deals: set[str], setting: str):
+	target = frappe.db.get_single_value(SETTINGS, setting)
+	if not target or not deals:
+		return
+	order = _positions()
+	for name in sorted(deals):
+		deal = frappe.get_doc(CRM_DEAL.doctype, name)
+		if is_finished(CRM_DEAL.doctype, deal.status) or order.get(target, 0) <= order.get(deal.status, 0):
+			continue
+		deal.status = target
+		deal.flags.ignore_permissions = True
+		deal.save()
+
+
+def _positions() -> dict[str, int]:
+	statuses = CRM_DEAL.stage
+	return dict(frappe.get_all(statuses.doctype, fields=["name", CRM_DEAL.stage_order_field], as_list=True))
+
+
+def validate_settings(settings, method=None):
+	"""FCRM Settings validate: a quoted deal stays open; an ordered deal is won."""
+	expected = {
+		QUOTED_FIELD: (CRM_DEAL.status_groups.open, _("Status of a Deal Quoted"), _("Open or Ongoing")),
+		ORDERED_FIELD: (CRM_DEAL.status_groups.won, _("Status of a Deal Ordered"), _("Won")),
+	}
+	for fieldname, (types, label, named) in expected.items():
+		status = settings.get(fieldname)
+		if not status:
+			continue
+		kind = frappe.db.get_value(CRM_DEAL.statuses.doctype, status, CRM_DEAL.statuses.type_field)
+		if kind not in types:
+			frappe.throw(
+				_("{0}: {1} is of type {2}; choose a status of type {3}.").format(
+					label, frappe.bold(status), _(kind or ""), named
+				)
+			)
