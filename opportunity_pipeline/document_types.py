@@ -72,14 +72,28 @@ def base_currency(document: PipelineDocument, company: str) -> str:
 
 
 def boot_info() -> list[dict]:
-	"""What the desk's report filters need of each document type the site runs."""
+	"""What the desk's report filters need of each document type the site runs: what each filter links
+	to there (None where the type has no such field), its groups, and whether it keeps a stalled flag."""
 	return [
 		{
 			"doctype": document.doctype,
-			"territory_doctype": document.territory.doctype,
-			"stage_doctype": document.stage.doctype,
+			"filter_links": _filter_links(document),
 			"groups": list(document.groups),
 			"keeps_stalled": bool(document.stalled_field),
 		}
 		for document in available()
 	]
+
+
+def _filter_links(document: PipelineDocument) -> dict:
+	meta = frappe.get_meta(document.doctype)
+	source = meta.get_field(document.field_on_this_version(document.source.fieldname, meta.has_field))
+	groups = document.groups
+	return {
+		"territory": document.territory.doctype,
+		"source": source.options if source else None,
+		"sales_stage": document.stage.doctype if "Sales Stage" in groups else None,
+		"opportunity_type": "Opportunity Type" if "Opportunity Type" in groups else None,
+		"opportunity_owner": "User" if "Opportunity Owner" in groups else None,
+		"converted_by": "User" if "Converted By" in groups else None,
+	}

@@ -99,6 +99,9 @@ override_whitelisted_methods = {
 	),
 }
 
+# The pipeline reports' document-type filters, shared by their scripts.
+app_include_js = ["/assets/opportunity_pipeline/js/report_filters.js"]
+
 doctype_list_js = {"Opportunity": "public/js/opportunity_list.js"}
 
 doctype_js = {

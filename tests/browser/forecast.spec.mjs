@@ -92,6 +92,52 @@ async function photograph(page, language, stageName, opportunity) {
 	await shot(page, `forecast-report-${language}`);
 }
 
+// Where the site has Frappe CRM: the same report on its deals, chosen in the Document Type filter.
+async function dealForecast(page, admin, created) {
+	const hasDeals = await page.evaluate(() =>
+		frappe.boot.opportunity_pipeline.documents.some((d) => d.doctype === "CRM Deal"),
+	);
+	if (!hasDeals) {
+		ok("no Frappe CRM on this site: the Document Type filter is hidden, deals not checked");
+		return;
+	}
+	check("Frappe CRM's deals: Document Type ▸ CRM Deal forecasts them, with their own filters");
+	const statuses = (
+		await call(
+			admin,
+			"GET",
+			`/api/resource/CRM Deal Status?filters=${encodeURIComponent(
+				'[["type","=","Ongoing"]]',
+			)}&order_by=position%20asc&limit_page_length=1`,
+		)
+	).data;
+	const deal = await insertDoc(admin, "CRM Deal", {
+		status: statuses[0].name,
+		deal_value: 12345,
+		probability: 40,
+		expected_closure_date: monthsAhead(1),
+	});
+	created.unshift(["CRM Deal", deal.name]);
+	await page.goto(`${BASE_URL}/app/query-report/Opportunity Pipeline Forecast`);
+	await page.locator(".dt-scrollable .dt-cell__content").first().waitFor({ state: "visible" });
+	await page
+		.locator('.frappe-control[data-fieldname="document_type"] select')
+		.selectOption("CRM Deal");
+	await page
+		.locator(".dt-scrollable .dt-cell__content", { hasText: statuses[0].name })
+		.first()
+		.waitFor({ state: "visible" });
+	ok(`the table lists the deal's stage, ${statuses[0].name}`);
+	const filters = await page.evaluate(() => ({
+		territory: frappe.query_report.get_filter("territory").df.options,
+		type_shown: frappe.query_report.get_filter("opportunity_type").$wrapper.is(":visible"),
+	}));
+	assert(filters.territory === "CRM Territory", `Territory links to ${filters.territory}`);
+	assert(!filters.type_shown, "the Opportunity Type filter is hidden for deals");
+	await page.waitForTimeout(1000);
+	await shot(page, "forecast-report-deals");
+}
+
 async function main({ admin, browser, created }) {
 	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
 	try {
@@ -179,6 +225,7 @@ async function main({ admin, browser, created }) {
 		});
 
 		await photograph(page, "en", first.stage, first.name);
+		await dealForecast(page, admin, created);
 
 		check("the same pages in French");
 		await switchToFrench(admin, page);

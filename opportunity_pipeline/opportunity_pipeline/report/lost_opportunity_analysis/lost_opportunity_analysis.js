@@ -1,5 +1,9 @@
 frappe.query_reports["Lost Opportunity Analysis"] = {
+	// A lost deal's status is its lost status: the stage filter does not apply to deals.
+	onload: (report) =>
+		opportunity_pipeline.follow_document_type(report, { "CRM Deal": ["sales_stage"] }),
 	filters: [
+		opportunity_pipeline.document_type_filter(),
 		{
 			fieldname: "company",
 			label: __("Company"),

@@ -2,7 +2,8 @@
 
 Whole months come from the losses summary (lost/summary.py) for a user who may read every opportunity;
 the days at the range's edges, and everything for a user whose reading is restricted, come from the
-opportunities themselves (lost/queries.py), under Frappe's own permission condition.
+opportunities themselves (lost/queries.py), under Frappe's own permission condition. Frappe CRM's deals
+(Document Type: CRM Deal) are read from the deals themselves (lost/deal_losses.py).
 """
 
 from collections import defaultdict
@@ -16,10 +17,13 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Extract
 from frappe.utils import get_datetime
 
+from opportunity_pipeline.document_types import base_currency, chosen
 from opportunity_pipeline.lost import summary
+from opportunity_pipeline.lost.deal_losses import DealLosses
 from opportunity_pipeline.lost.queries import losses, opportunity_field
 from opportunity_pipeline.lost.rules import FILTER_FIELDS
 from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline_document import OPPORTUNITY
 from opportunity_pipeline.reporting.periods import (
 	PERIODICITIES,
 	change_percent,
@@ -42,9 +46,12 @@ TOP_COMPETITORS = 5
 def execute(filters=None, use_summary: bool = True):
 	"""`use_summary=False` reads every loss from the opportunities (the equality test compares both)."""
 	filters = _checked(frappe._dict(filters or {}))
-	readable = readable_opportunities()
+	document = chosen(filters.get("document_type"))
 	periods = periods_between(filters.from_date, filters.to_date, filters.periodicity)
-	plan = _Plan(filters, readable, use_summary)
+	if document.doctype == OPPORTUNITY.doctype:
+		plan = _Plan(filters, readable_opportunities(), use_summary)
+	else:
+		plan = DealLosses(filters, document)
 
 	counted = plan.losses(filters.group_by)
 	current = [row for row in counted if row.current]
@@ -52,7 +59,7 @@ def execute(filters=None, use_summary: bool = True):
 
 	rows = _rows(current, previous, periods, filters.periodicity)
 	return (
-		_columns(periods, filters),
+		_columns(periods, filters, base_currency(document, filters.company)),
 		rows,
 		None,
 		_chart(rows, periods, filters.periodicity),
@@ -160,8 +167,7 @@ def _rows(current, previous, periods, periodicity) -> list[dict]:
 	return sorted(result, key=lambda row: (-row.get("total_count", 0), row["group"]))
 
 
-def _columns(periods, filters) -> list[dict]:
-	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+def _columns(periods, filters, currency) -> list[dict]:
 	columns = [
 		{
 			"fieldname": "group",

@@ -1,8 +1,10 @@
 import re
+import unittest
 from unittest.mock import patch
 
 import frappe
 
+from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.lost.summary import mark_all_stale, refresh_stale_months
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis import (
 	lost_opportunity_analysis,
@@ -166,3 +168,92 @@ class TestLostOpportunityAnalysis(IntegrationTestCase):
 		with patch.object(lost_opportunity_analysis, "STALE_MONTHS_READ", 2):
 			rows = execute(dict(filters))[1]
 		self.assertEqual(rows, execute(dict(filters), use_summary=False)[1])
+
+
+@unittest.skipUnless(frappe_crm.installed(), "Frappe CRM is not installed on this site")
+class TestLostDealAnalysis(IntegrationTestCase):
+	"""The same report on Frappe CRM's deals; each deal lost on the day its status change log says."""
+
+	def setUp(self):
+		self.company = frappe.defaults.get_global_default("company")
+		self.lost = frappe.db.get_value("CRM Deal Status", {"type": "Lost"}, "name")
+		for reason in ("_OP Deal Price", "_OP Deal Timing"):
+			if not frappe.db.exists("CRM Lost Reason", reason):
+				frappe.get_doc({"doctype": "CRM Lost Reason", "lost_reason": reason}).insert()
+		self.north = (
+			frappe.get_doc({"doctype": "CRM Territory", "territory_name": "_OP Lost North"}).insert().name
+		)
+		self.lose("2025-04-10", 1000, "_OP Deal Price", self.north)
+		self.lose("2025-05-20", 500, "_OP Deal Price")
+		self.lose("2025-05-25", 300, "_OP Deal Timing", self.north)
+		self.lose("2025-01-15", 200, "_OP Deal Price")  # the previous period
+		self.lose("2025-07-05", 700, "_OP Deal Timing")  # after the range
+		self.lose(None, 400, "_OP Deal Timing", modified="2025-06-02")  # no log row: its last change
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def lose(self, day, value, reason, territory=None, modified="2026-01-01"):
+		deal = frappe.get_doc(
+			{
+				"doctype": "CRM Deal",
+				"status": frappe.db.get_value("CRM Deal Status", {"type": "Open"}, "name"),
+			}
+		).insert()
+		frappe.db.delete("CRM Status Change Log", {"parent": deal.name})
+		values = {
+			"status": self.lost,
+			"lost_reason": reason,
+			"deal_value": value,
+			"exchange_rate": 1,
+			"territory": territory,
+			"modified": modified,
+		}
+		frappe.db.set_value("CRM Deal", deal.name, values, update_modified=False)
+		if day:
+			frappe.get_doc(
+				{
+					"doctype": "CRM Status Change Log",
+					"parent": deal.name,
+					"parenttype": "CRM Deal",
+					"parentfield": "status_change_log",
+					"idx": 1,
+					"from": self.lost,
+					"from_type": "Lost",
+					"from_date": f"{day} 10:00:00",
+				}
+			).db_insert()
+		return deal.name
+
+	def report(self, **filters):
+		columns, data, _, chart, summary = execute(
+			{
+				"company": self.company,
+				"document_type": "CRM Deal",
+				"periodicity": "Monthly",
+				**RANGE,
+				**filters,
+			}
+		)
+		return {row["group"]: row for row in data if row["group"].startswith("_OP")}, summary
+
+	def test_deal_losses_by_reason_per_month_against_the_previous_period(self):
+		rows, summary = self.report()
+		price, timing = rows["_OP Deal Price"], rows["_OP Deal Timing"]
+		self.assertEqual((price["p0_count"], price["p0_amount"], price["p1_count"]), (1, 1000, 1))
+		self.assertEqual((price["total_count"], price["total_amount"], price["previous_count"]), (2, 1500, 1))
+		self.assertEqual((timing["p1_count"], timing["p2_count"], timing["total_amount"]), (1, 1, 700))
+		values = {card["label"]: card["value"] for card in summary}
+		self.assertGreaterEqual(values["Opportunities Lost"], 4)
+
+	def test_deal_losses_filtered_by_crm_territory(self):
+		rows, _ = self.report(territory=self.north)
+		self.assertEqual(
+			(rows["_OP Deal Price"]["total_count"], rows["_OP Deal Timing"]["total_count"]), (1, 1)
+		)
+
+	def test_what_deals_do_not_have_is_refused(self):
+		for filters in ({"group_by": "Category"}, {"converted_by": "Administrator"}, {"sales_stage": "x"}):
+			with self.subTest(filters=filters), self.assertRaises(frappe.ValidationError):
+				self.report(**filters)

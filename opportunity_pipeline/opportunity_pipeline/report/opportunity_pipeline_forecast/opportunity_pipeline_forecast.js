@@ -1,46 +1,7 @@
-// The document types the site runs: Opportunity, and Frappe CRM's deals where it is installed.
-const pipeline_documents = frappe.boot.opportunity_pipeline.documents;
-
-// The filters that differ by document type follow the one chosen: what territory and stage link to,
-// and the groups and flags it has.
-function follow_document_type(report) {
-	const chosen =
-		pipeline_documents.find((d) => d.doctype === report.get_filter_value("document_type")) ||
-		pipeline_documents[0];
-	for (const [fieldname, doctype] of [
-		["territory", chosen.territory_doctype],
-		["sales_stage", chosen.stage_doctype],
-	]) {
-		const filter = report.get_filter(fieldname);
-		if (filter.df.options !== doctype) {
-			filter.df.options = doctype;
-			filter.set_value("");
-			filter.refresh();
-		}
-	}
-	report.get_filter("opportunity_type").toggle(chosen.groups.includes("Opportunity Type"));
-	const stalled = report.get_filter("stalled");
-	if (!chosen.keeps_stalled && stalled.get_value() !== "Include") stalled.set_value("Include");
-	stalled.toggle(chosen.keeps_stalled);
-	const group_by = report.get_filter("group_by");
-	if (!chosen.groups.includes(group_by.get_value())) group_by.set_value("Sales Stage");
-}
-
 frappe.query_reports["Opportunity Pipeline Forecast"] = {
-	onload: (report) => follow_document_type(report),
+	onload: (report) => opportunity_pipeline.follow_document_type(report),
 	filters: [
-		{
-			fieldname: "document_type",
-			label: __("Document Type"),
-			fieldtype: "Select",
-			options: pipeline_documents.map((d) => ({ value: d.doctype, label: __(d.doctype) })),
-			default: "Opportunity",
-			hidden: pipeline_documents.length < 2 ? 1 : 0,
-			on_change: (report) => {
-				follow_document_type(report);
-				report.refresh();
-			},
-		},
+		opportunity_pipeline.document_type_filter(),
 		{
 			fieldname: "company",
 			label: __("Company"),

@@ -1,0 +1,83 @@
+"""The losses of Frappe CRM's deals for the Lost Opportunity Analysis, read from the deals themselves (the
+losses summary holds opportunities only).
+
+A deal is lost while its status is of a Lost type. It was lost when the row of its status change log for
+that status began (Frappe CRM writes one on every status change, and so does the auto-close), or at its
+last change where the log has none. It has the one lost reason Frappe CRM asks for, and no competitors;
+a CRM Lost Reason has no category.
+"""
+
+from pypika.enums import DatePart
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Coalesce, Count, Extract, Max, Sum
+from frappe.utils import get_datetime
+
+from opportunity_pipeline.document_types import statuses_in
+from opportunity_pipeline.lost.rules import FILTER_FIELDS
+from opportunity_pipeline.permissions import readable_condition
+from opportunity_pipeline.reporting.periods import previous_range
+from opportunity_pipeline.reporting.query import amount_in_company_currency, narrowed
+
+STATUS_LOG = "CRM Status Change Log"
+
+
+class DealLosses:
+	"""What the report's plan answers (`losses`), for deals."""
+
+	def __init__(self, filters, document):
+		self.filters, self.document = filters, document
+		label = _(document.doctype)
+		if filters.group_by == "Category":
+			frappe.throw(_("{0} cannot be grouped by {1}.").format(label, _("Category")))
+		self.fields = {"territory": document.territory.fieldname, "source": document.source.fieldname}
+		if owner := document.groups.get("Opportunity Owner"):
+			self.fields["opportunity_owner"] = owner
+		for fieldname in FILTER_FIELDS:
+			if filters.get(fieldname) and fieldname not in self.fields:
+				frappe.throw(_("{0} has no {1} to filter by.").format(label, _(frappe.unscrub(fieldname))))
+		self.readable = readable_condition(document.doctype)
+		self.lost = statuses_in(document, document.status_groups.lost)
+
+	def losses(self, dimension: str, current_only: bool = False) -> list:
+		"""count and amount per group, whether in the range (current), year and month."""
+		if dimension == "Competitor" or not self.lost:
+			return []
+		document, filters = self.document, self.filters
+		deal, log = frappe.qb.DocType(document.doctype), frappe.qb.DocType(STATUS_LOG)
+		became_lost = (
+			frappe.qb.from_(log)
+			.select(log.parent, Max(log.from_date).as_("lost_on"))
+			.where(
+				(log.parenttype == document.doctype) & log.from_type.isin(list(document.status_groups.lost))
+			)
+			.groupby(log.parent)
+		).as_("became_lost")
+		lost_on = Coalesce(became_lost.lost_on, deal.modified)
+		start = filters.from_date if current_only else previous_range(filters.from_date, filters.to_date)[0]
+		condition = (
+			deal[document.status_field].isin(self.lost)
+			& lost_on[get_datetime(start) : get_datetime(f"{filters.to_date} 23:59:59.999999")]
+		)
+		condition = narrowed(condition, filters, list(self.fields), self.readable, deal, self.fields)
+		group = Coalesce(deal.lost_reason, "") if dimension == "Reason" else Coalesce(None, "")
+		current = Case().when(lost_on >= get_datetime(filters.from_date), 1).else_(0)
+		year, month = Extract(DatePart.year, lost_on), Extract(DatePart.month, lost_on)
+		return (
+			frappe.qb.from_(deal)
+			.left_join(became_lost)
+			.on(became_lost.parent == deal.name)
+			.select(
+				group.as_("grp"),
+				current.as_("current"),
+				year.as_("year"),
+				month.as_("month"),
+				Count(deal.name).as_("count"),
+				Sum(amount_in_company_currency(deal, document)).as_("amount"),
+			)
+			.where(condition)
+			.groupby(group, current, year, month)
+			.run(as_dict=True)
+		)
