@@ -26,6 +26,7 @@ from opportunity_pipeline.auto_close.rules import (
 )
 from opportunity_pipeline.auto_close.settings import save_defaults as save_field_defaults
 from opportunity_pipeline.document_types import statuses_in
+from opportunity_pipeline.follow_up.task import TASK, TASK_CANCELLED, TASK_TO_DO
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.row_isolation import isolated
 from opportunity_pipeline.sql import Json, Qualified, SecondsBetween
@@ -157,7 +158,23 @@ def _close(run: _Run, rows: list):
 	# whether each had a response.
 	closed_now = in_range & (deal.modified == run.now) & (deal[CRM_DEAL.status_field] == run.closing_status)
 	_log_status_changes(run, deal, closed_now)
+	_end_follow_ups(deal, closed_now)
 	frappe.clear_document_cache(CRM_DEAL.doctype)
+
+
+def _end_follow_ups(deal, closed_now):
+	"""What a lost deal's save does to its follow-up (follow_up.event and .task): the Event closed, the
+	task cancelled, no reminder to come."""
+	event, task = frappe.qb.DocType("Event"), frappe.qb.DocType(TASK)
+	frappe.qb.update(event).join(deal).on(deal.follow_up_event == event.name).set(
+		Qualified(event.status), "Closed"
+	).where(closed_now & (event.status == "Open")).run()
+	frappe.qb.update(task).join(deal).on(deal.follow_up_task == task.name).set(
+		Qualified(task.status), TASK_CANCELLED
+	).where(closed_now & task.status.isin(TASK_TO_DO)).run()
+	frappe.qb.update(deal).set(deal.follow_up_reminder_due, None).where(
+		closed_now & deal.follow_up_reminder_due.isnotnull()
+	).run()
 
 
 def _add_versions(run: _Run, deal, in_batch):

@@ -172,3 +172,18 @@ class TestDealAutoClose(IntegrationTestCase):
 		frappe.db.delete("Singles", {"doctype": "FCRM Settings", "field": "auto_close_deal_status"})
 		frappe_crm.set_up()
 		self.assertEqual(frappe.db.get_single_value("FCRM Settings", "auto_close_deal_status"), "Lost")
+
+	def test_a_closed_deal_ends_its_follow_up_as_a_lost_deals_save_does(self):
+		from opportunity_pipeline.tests.factories import in_days, make_user
+
+		ann = make_user("op-deal-close-ann@example.com")
+		deal = frappe.get_doc(
+			{"doctype": "CRM Deal", "status": self.open, "contact_by": ann, "contact_date": in_days(3)}
+		).insert()
+		frappe.db.set_value(
+			"CRM Deal", deal.name, "modified", add_days(now_datetime(), -20), update_modified=False
+		)
+		close_idle_deals(commit=False)
+		self.assertEqual(frappe.db.get_value("Event", deal.follow_up_event, "status"), "Closed")
+		self.assertEqual(frappe.db.get_value("CRM Task", deal.follow_up_task, "status"), "Canceled")
+		self.assertIsNone(frappe.db.get_value("CRM Deal", deal.name, "follow_up_reminder_due"))
