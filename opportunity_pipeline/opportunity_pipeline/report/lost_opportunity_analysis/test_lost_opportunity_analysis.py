@@ -253,6 +253,21 @@ class TestLostDealAnalysis(IntegrationTestCase):
 			(rows["_OP Deal Price"]["total_count"], rows["_OP Deal Timing"]["total_count"]), (1, 1)
 		)
 
+	def test_a_seller_counts_only_the_lost_deals_frappe_crm_lets_them_list(self):
+		from opportunity_pipeline.tests.factories import make_user
+
+		seller = make_user("op-lost-deal-seller@example.com", roles=("Sales User",))
+		mine = self.lose("2025-05-02", 250, "_OP Deal Price")
+		frappe.db.set_value("CRM Deal", mine, "deal_owner", seller, update_modified=False)
+		with self.set_user(seller):
+			rows, _ = self.report()
+			listed = frappe.get_list("CRM Deal", {"lost_reason": ("like", "_OP Deal%")}, pluck="name")
+		self.assertEqual(listed, [mine])
+		self.assertEqual(list(rows), ["_OP Deal Price"])
+		self.assertEqual(
+			(rows["_OP Deal Price"]["total_count"], rows["_OP Deal Price"]["total_amount"]), (1, 250)
+		)
+
 	def test_what_deals_do_not_have_is_refused(self):
 		for filters in ({"group_by": "Category"}, {"converted_by": "Administrator"}, {"sales_stage": "x"}):
 			with self.subTest(filters=filters), self.assertRaises(frappe.ValidationError):
