@@ -3,8 +3,9 @@ CRM Deal's pipeline declaration, closing a deal as Frappe CRM records a lost one
 
 A closed deal takes the lost status and lost reason set in FCRM Settings, with a note saying why; its
 status change log (Frappe CRM's time in each status) and a Version (Frappe CRM's activity feed and the
-desk's timeline: "changed Status from ... to ...") are written as its own save would. Set-based per
-batch of locked deals, as the Opportunity job: a first run on a large pipeline may close many thousands.
+desk's timeline: "changed Status from ... to ...") are written as its own save would, and its follow-up
+ends as a lost deal's does (the Event closed, the CRM Task cancelled). Set-based per batch of locked
+deals, as the Opportunity job: a first run on a large pipeline may close many thousands.
 """
 
 from datetime import datetime
@@ -28,7 +29,7 @@ from opportunity_pipeline.auto_close.settings import save_defaults as save_field
 from opportunity_pipeline.document_types import statuses_in
 from opportunity_pipeline.follow_up.task import TASK, TASK_CANCELLED, TASK_TO_DO
 from opportunity_pipeline.pipeline_document import CRM_DEAL
-from opportunity_pipeline.row_isolation import isolated
+from opportunity_pipeline.row_isolation import in_one_go_or_row_by_row
 from opportunity_pipeline.sql import Json, Qualified, SecondsBetween
 
 SETTINGS = "FCRM Settings"
@@ -129,17 +130,8 @@ def validate_settings(settings, method=None):
 
 
 def _close_batch(run: _Run, batch: list) -> int:
-	savepoint = "auto_close_deals_batch"
-	frappe.db.savepoint(savepoint)
-	try:
-		_close(run, batch)
-		return len(batch)
-	except Exception:
-		frappe.db.rollback(save_point=savepoint)
 	title = _("Auto-close of a deal failed")
-	return sum(
-		isolated(lambda row=row: _close(run, [row]), row.name, title, CRM_DEAL.doctype) for row in batch
-	)
+	return in_one_go_or_row_by_row(lambda rows: _close(run, rows), batch, title, CRM_DEAL.doctype)
 
 
 def _close(run: _Run, rows: list):

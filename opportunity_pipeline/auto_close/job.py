@@ -19,7 +19,7 @@ from opportunity_pipeline.auto_close.rules import idle_cutoff
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
 from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument, Response
 from opportunity_pipeline.pipeline_history.record import record_changes
-from opportunity_pipeline.row_isolation import isolated
+from opportunity_pipeline.row_isolation import in_one_go_or_row_by_row
 
 BATCH_SIZE = 5_000
 # Open opportunities by status and last change (install.INDEXES builds it): the preview reads it in order.
@@ -124,15 +124,8 @@ def _lock_batch(run: _Run, after: str) -> list:
 
 
 def _close_batch(run: _Run, batch: list) -> int:
-	savepoint = "auto_close_batch"
-	frappe.db.savepoint(savepoint)
-	try:
-		_close(run, batch)
-		return len(batch)
-	except Exception:
-		frappe.db.rollback(save_point=savepoint)
 	title = _("Auto-close of an opportunity failed")
-	return sum(isolated(lambda row=row: _close(run, [row]), row.name, title) for row in batch)
+	return in_one_go_or_row_by_row(lambda rows: _close(run, rows), batch, title)
 
 
 def _close(run: _Run, rows: list):

@@ -9,6 +9,7 @@ from frappe.utils import add_days, now_datetime
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.auto_close.deals import close_idle_deals
 from opportunity_pipeline.tests import IntegrationTestCase
+from opportunity_pipeline.tests.factories import deal_status_of_type
 
 NOTE = "Closed automatically: no response for 10 days."
 
@@ -23,15 +24,8 @@ def set_deal_auto_close(days=10, paused=0, status="Lost", reason="Unresponsive P
 		frappe.db.set_single_value("FCRM Settings", fieldname, value)
 
 
-def deal_status(name: str, type: str) -> str:
-	"""A CRM Deal Status of this type (Frappe CRM's defaults have one of each; On Hold is the app's)."""
-	if existing := frappe.db.get_value("CRM Deal Status", {"type": type}, "name"):
-		return existing
-	return frappe.get_doc({"doctype": "CRM Deal Status", "deal_status": name, "type": type}).insert().name
-
-
 def make_stale_deal(status: str, days_idle: int = 20) -> str:
-	deal = frappe.get_doc({"doctype": "CRM Deal", "status": deal_status(status, "Open")}).insert()
+	deal = frappe.get_doc({"doctype": "CRM Deal", "status": deal_status_of_type("Open")}).insert()
 	frappe.db.set_value(
 		"CRM Deal",
 		deal.name,
@@ -49,11 +43,11 @@ def status_of(deal: str) -> str:
 class TestDealAutoClose(IntegrationTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.open = deal_status("Qualification", "Open")
-		self.ongoing = deal_status("Negotiation", "Ongoing")
-		self.on_hold = deal_status("Paused by customer", "On Hold")
-		self.won = deal_status("Won", "Won")
-		self.lost = deal_status("Lost", "Lost")
+		self.open = deal_status_of_type("Open")
+		self.ongoing = deal_status_of_type("Ongoing")
+		self.on_hold = deal_status_of_type("On Hold")
+		self.won = deal_status_of_type("Won")
+		self.lost = deal_status_of_type("Lost")
 		set_deal_auto_close()
 
 	def tearDown(self):

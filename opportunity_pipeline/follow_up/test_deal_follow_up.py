@@ -9,15 +9,11 @@ from frappe.utils import add_to_date, get_datetime, now_datetime
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.follow_up.reminder import send_due_reminders
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import in_days, make_user
-
-
-def a_status(type: str) -> str:
-	return frappe.db.get_value("CRM Deal Status", {"type": type}, "name")
+from opportunity_pipeline.tests.factories import deal_status_of_type, in_days, make_user
 
 
 def make_deal(**values):
-	return frappe.get_doc({"doctype": "CRM Deal", "status": a_status("Open"), **values}).insert()
+	return frappe.get_doc({"doctype": "CRM Deal", "status": deal_status_of_type("Open"), **values}).insert()
 
 
 @unittest.skipUnless(frappe_crm.installed(), "Frappe CRM is not installed on this site")
@@ -84,7 +80,7 @@ class TestDealFollowUp(IntegrationTestCase):
 
 	def test_a_lost_deal_closes_its_event_and_cancels_its_task(self):
 		deal = make_deal(contact_by=self.ann, contact_date=in_days(2))
-		deal.status, deal.lost_reason = a_status("Lost"), "Unresponsive Prospect"
+		deal.status, deal.lost_reason = deal_status_of_type("Lost"), "Unresponsive Prospect"
 		deal.save()
 		self.assertEqual(frappe.db.get_value("Event", deal.follow_up_event, "status"), "Closed")
 		self.assertEqual(self.tasks_of(deal)[0].status, "Canceled")

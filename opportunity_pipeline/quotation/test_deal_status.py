@@ -10,7 +10,12 @@ from erpnext.selling.doctype.quotation.quotation import make_sales_order
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import make_customer, make_item
+from opportunity_pipeline.tests.factories import (
+	deal_status_of_type,
+	make_customer,
+	make_deal_status,
+	make_item,
+)
 
 
 @unittest.skipUnless(frappe_crm.installed(), "Frappe CRM is not installed on this site")
@@ -27,26 +32,17 @@ class TestDealStatusFromQuotations(IntegrationTestCase):
 
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.first = self.status("_OP Qualify", "Open", 201)
-		self.quoted = self.status("_OP Quoted", "Ongoing", 203)
-		self.later = self.status("_OP Negotiating", "Ongoing", 204)
-		self.won = self.status("_OP Signed", "Won", 205)
-		self.lost = frappe.db.get_value("CRM Deal Status", {"type": "Lost"}, "name")
+		self.first = make_deal_status("_OP Qualify", "Open", 201)
+		self.quoted = make_deal_status("_OP Quoted", "Ongoing", 203)
+		self.later = make_deal_status("_OP Negotiating", "Ongoing", 204)
+		self.won = make_deal_status("_OP Signed", "Won", 205)
+		self.lost = deal_status_of_type("Lost")
 		self.settings(quoted=self.quoted, ordered=self.won)
 		self.company = frappe.defaults.get_global_default("company")
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
-
-	def status(self, name, type, position):
-		return (
-			frappe.get_doc(
-				{"doctype": "CRM Deal Status", "deal_status": name, "type": type, "position": position}
-			)
-			.insert()
-			.name
-		)
 
 	def settings(self, quoted=None, ordered=None):
 		frappe.db.set_single_value("FCRM Settings", "quoted_deal_status", quoted)

@@ -287,3 +287,19 @@ def make_closed_opportunity(status: str, company: str, **values) -> str:
 	outcome.update({"Converted": {"converted_on": moment}, "Lost": {"lost_date": moment}}.get(status, {}))
 	frappe.db.set_value("Opportunity", opportunity.name, outcome, update_modified=False)
 	return opportunity.name
+
+
+def make_deal_status(name: str, type: str, position: int | None = None) -> str:
+	"""A CRM Deal Status of Frappe CRM's (where it is installed) of that type."""
+	if not frappe.db.exists("CRM Deal Status", name):
+		frappe.get_doc(
+			{"doctype": "CRM Deal Status", "deal_status": name, "type": type, "position": position}
+		).insert()
+	return name
+
+
+def deal_status_of_type(type: str) -> str:
+	"""One of the site's CRM Deal Statuses of that type (Frappe CRM installs one of each but On Hold)."""
+	return frappe.db.get_value("CRM Deal Status", {"type": type}, "name") or make_deal_status(
+		f"_OP {type}", type
+	)

@@ -9,7 +9,13 @@ from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forec
 	execute,
 )
 from opportunity_pipeline.tests import IntegrationTestCase
-from opportunity_pipeline.tests.factories import make_opportunity, make_stage, make_territory, make_user
+from opportunity_pipeline.tests.factories import (
+	make_deal_status,
+	make_opportunity,
+	make_stage,
+	make_territory,
+	make_user,
+)
 
 EURO_RATE = 2.0  # set on the opportunity, so the expected sums do not depend on exchange rate records
 
@@ -153,9 +159,9 @@ class TestDealPipelineForecast(IntegrationTestCase):
 		first = get_first_day(add_months(today(), 1))
 		self.months = [add_months(first, n) for n in range(3)]
 		self.range = {"from_date": first, "to_date": get_last_day(self.months[-1])}
-		self.early = self.status("_OP Deal Early", "Open", 101)
-		self.late = self.status("_OP Deal Late", "Ongoing", 102)
-		self.won = self.status("_OP Deal Won", "Won", 103)
+		self.early = make_deal_status("_OP Deal Early", "Open", 101)
+		self.late = make_deal_status("_OP Deal Late", "Ongoing", 102)
+		self.won = make_deal_status("_OP Deal Won", "Won", 103)
 		self.north, self.south = self.territory("_OP Deal North"), self.territory("_OP Deal South")
 		self.deal(self.early, self.north, 1000, 25, self.months[0])  # weighted 250
 		self.deal(self.early, self.north, 500, 50, self.months[1], rate=2)  # 1000, weighted 500
@@ -167,15 +173,6 @@ class TestDealPipelineForecast(IntegrationTestCase):
 	def tearDown(self):
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
-
-	def status(self, name, type, position):
-		return (
-			frappe.get_doc(
-				{"doctype": "CRM Deal Status", "deal_status": name, "type": type, "position": position}
-			)
-			.insert()
-			.name
-		)
 
 	def territory(self, name):
 		return frappe.get_doc({"doctype": "CRM Territory", "territory_name": name}).insert().name
