@@ -8,6 +8,7 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - make_quotation(source_name), make_supplier_quotation(source_name): quotation/make.py
 - open_pipeline_card(filters), weighted_pipeline_card(filters): forecast/cards.py
 - preview_auto_close(limit, days, statuses), run_auto_close(): auto_close/preview.py
+- preview_deal_auto_close(limit, days, close_paused): auto_close/preview.py (Frappe CRM's deals)
 - learn_win_probability(company=None): win_probability/job.py (System Manager)
 - explain_win_probability(opportunity): win_probability/explain.py
 - pipeline_as_of(date, company, group_by=None): pipeline_history/as_of.py
@@ -16,7 +17,11 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - pipeline_health(company, user=None, limit=100), my_overdue_follow_ups_card(): pipeline_health/health.py
 """
 
-from opportunity_pipeline.auto_close.preview import preview_auto_close, run_auto_close
+from opportunity_pipeline.auto_close.preview import (
+	preview_auto_close,
+	preview_deal_auto_close,
+	run_auto_close,
+)
 from opportunity_pipeline.forecast.cards import open_pipeline_card, weighted_pipeline_card
 from opportunity_pipeline.lost.declare import declare_lost
 from opportunity_pipeline.lost.summary import rebuild_loss_summary
@@ -40,6 +45,7 @@ __all__ = [
 	"pipeline_as_of",
 	"pipeline_health",
 	"preview_auto_close",
+	"preview_deal_auto_close",
 	"rebuild_loss_summary",
 	"rebuild_pipeline_history",
 	"run_auto_close",

@@ -1,12 +1,21 @@
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Max
-from frappe.utils import now_datetime
+from frappe.utils import cint, now_datetime
 
+from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.auto_close import deals
 from opportunity_pipeline.auto_close.job import IDLE_INDEX, close_idle_opportunities, idle_opportunities
-from opportunity_pipeline.auto_close.rules import CLOSABLE_STATUSES, idle_cutoff, last_activity
+from opportunity_pipeline.auto_close.rules import (
+	CLOSABLE_STATUSES,
+	closable_deal_types,
+	idle_cutoff,
+	last_activity,
+)
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.document_types import statuses_in
+from opportunity_pipeline.permissions import readable_condition, readable_opportunities
+from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.sql import bounded_count, force_index
 from opportunity_pipeline.validation import parse_list, whole_number
 
@@ -107,3 +116,42 @@ def run_auto_close() -> dict:
 		now=frappe.flags.in_test,
 	)
 	return {"queued": bool(job)}
+
+
+@frappe.whitelist()
+def preview_deal_auto_close(limit: int = PREVIEW_LIMIT, days: int | None = None, close_paused=None) -> dict:
+	"""Which of Frappe CRM's deals the auto-close of deals would close now, under FCRM Settings' saved
+	settings or under `days` and `close_paused` not saved yet: System Manager only, and counting only the
+	deals the user may read: the first `limit` by last change, and how many (`count`, at most COUNT_LIMIT;
+	`more` when there are more)."""
+	_allow_system_managers_only()
+	if not frappe_crm.installed():
+		frappe.throw(_("Frappe CRM is not installed on this site."))
+	limit = whole_number(limit, _("Limit"), 1, PREVIEW_LIMIT)
+	if days in (None, ""):
+		days = frappe.db.get_single_value(deals.SETTINGS, deals.DAYS_FIELD) or 0
+	else:
+		days = whole_number(days, _("Days"), 0, MAX_DAYS)
+	if close_paused in (None, ""):
+		close_paused = frappe.db.get_single_value(deals.SETTINGS, deals.PAUSED_FIELD)
+	statuses = statuses_in(CRM_DEAL, closable_deal_types(CRM_DEAL.status_groups, bool(cint(close_paused))))
+	if days <= 0 or not statuses:
+		return {"days": days, "statuses": statuses, "count": 0, "more": False, "deals": []}
+
+	deal = frappe.qb.DocType(CRM_DEAL.doctype)
+	idle = idle_opportunities(idle_cutoff(now_datetime(), days), statuses, CRM_DEAL)
+	if (readable := readable_condition(CRM_DEAL.doctype)) is not None:
+		idle = idle.where(readable)
+	rows = (
+		idle.select(
+			deal.name,
+			deal[CRM_DEAL.status_field].as_("status"),
+			deal.modified,
+			*(deal[field] for field in CRM_DEAL.party_fields),
+		)
+		.orderby(deal.modified)
+		.limit(limit)
+		.run(as_dict=True)
+	)
+	count, more = bounded_count(idle, deal.name, COUNT_LIMIT)
+	return {"days": days, "statuses": statuses, "count": count, "more": more, "deals": rows}

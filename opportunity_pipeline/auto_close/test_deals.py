@@ -181,3 +181,36 @@ class TestDealAutoClose(IntegrationTestCase):
 		self.assertEqual(frappe.db.get_value("Event", deal.follow_up_event, "status"), "Closed")
 		self.assertEqual(frappe.db.get_value("CRM Task", deal.follow_up_task, "status"), "Canceled")
 		self.assertIsNone(frappe.db.get_value("CRM Deal", deal.name, "follow_up_reminder_due"))
+
+	def test_the_preview_lists_what_would_close_without_closing_it(self):
+		from opportunity_pipeline.api import preview_deal_auto_close
+
+		idle, recent = make_stale_deal(self.ongoing, days_idle=8), make_stale_deal(self.open, days_idle=2)
+		set_deal_auto_close(days=0)
+		self.assertEqual(preview_deal_auto_close()["count"], 0)  # off, as saved
+		listed = {row.name for row in preview_deal_auto_close(days=5)["deals"]}
+		self.assertIn(idle, listed)
+		self.assertNotIn(recent, listed)
+		self.assertEqual(status_of(idle), self.ongoing)
+
+	def test_the_preview_is_for_system_managers_and_counts_only_readable_deals(self):
+		from opportunity_pipeline.api import preview_deal_auto_close
+		from opportunity_pipeline.tests.factories import make_user
+
+		south = frappe.get_doc({"doctype": "CRM Territory", "territory_name": "_OP Preview South"}).insert()
+		north = frappe.get_doc({"doctype": "CRM Territory", "territory_name": "_OP Preview North"}).insert()
+		mine, other = make_stale_deal(self.open), make_stale_deal(self.open)
+		frappe.db.set_value("CRM Deal", mine, "territory", south.name, update_modified=False)
+		frappe.db.set_value("CRM Deal", other, "territory", north.name, update_modified=False)
+		manager = make_user("op-deal-preview-manager@example.com", roles=("System Manager",))
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": manager, "allow": "CRM Territory", "for_value": south.name}
+		).insert(ignore_permissions=True)
+		seller = make_user("op-deal-preview-seller@example.com", roles=("Sales User",))
+		with self.set_user(manager):
+			listed = {row.name for row in preview_deal_auto_close()["deals"]}
+			self.assertRaises(frappe.ValidationError, preview_deal_auto_close, limit=-1)
+		self.assertIn(mine, listed)
+		self.assertNotIn(other, listed)
+		with self.set_user(seller):
+			self.assertRaises(frappe.PermissionError, preview_deal_auto_close)
