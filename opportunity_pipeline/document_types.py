@@ -41,14 +41,18 @@ def open_statuses(document: PipelineDocument) -> list[str]:
 	return statuses_in(document, document.status_groups.open)
 
 
+def status_type(document: PipelineDocument, status: str | None) -> str | None:
+	"""The group kind a status says it is of: the fixed value itself, or its status DocType's type (read
+	through Frappe's document cache, which a change to the status clears); None for no such status."""
+	if not status or not isinstance(document.statuses, StatusTypes):
+		return status
+	return frappe.get_cached_value(document.statuses.doctype, status, document.statuses.type_field)
+
+
 def is_finished(doctype: str, status: str | None) -> bool:
-	"""Left the pipeline (won, lost, closed). A deal's status says it by its type, read through Frappe's
-	document cache, which a change to the status clears."""
+	"""Left the pipeline (won, lost, closed)."""
 	document = PIPELINE_DOCUMENTS[doctype]
-	if isinstance(document.statuses, StatusTypes):
-		types = document.statuses
-		status = frappe.get_cached_value(types.doctype, status, types.type_field) if status else None
-	return status in document.status_groups.finished
+	return status_type(document, status) in document.status_groups.finished
 
 
 def party_of(doc) -> str | None:

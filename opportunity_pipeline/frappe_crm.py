@@ -4,6 +4,7 @@ CRM's deals waits until Frappe CRM is on the site."""
 import frappe
 from frappe.modules.utils import sync_customizations
 
+from opportunity_pipeline.auto_close.job import IDLE_INDEX
 from opportunity_pipeline.sql import ensure_index
 
 APP = "crm"
@@ -14,7 +15,7 @@ CUSTOMIZED_DOCTYPES = ("FCRM Settings", "CRM Deal")
 # (DocType, index, columns) on Frappe CRM's tables, built where it is installed.
 INDEXES = (
 	# Open deals by status and last change: what the auto-close of idle deals reads.
-	("CRM Deal", "idle_index", ["status", "modified"]),
+	("CRM Deal", IDLE_INDEX, ["status", "modified"]),
 	# A deal's logged calls by date: whether one answered it lately (Frappe CRM indexes none of these).
 	("CRM Call Log", "call_by_reference_index", ["reference_docname", "reference_doctype", "creation"]),
 )
@@ -55,13 +56,11 @@ def delete_customizations():
 		if frappe.db.table_exists(doctype) and frappe.db.has_index(f"tab{doctype}", index_name):
 			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")
 	for doctype in CUSTOMIZED_DOCTYPES:
-		fields = frappe.get_all(
-			"Custom Field", {"dt": doctype, "module": "Opportunity Pipeline"}, pluck="fieldname"
+		ours = frappe.get_all(
+			"Custom Field", {"dt": doctype, "module": "Opportunity Pipeline"}, fields=["name", "fieldname"]
 		)
-		if fields and frappe.db.get_value("DocType", doctype, "issingle"):
-			frappe.db.delete("Singles", {"doctype": doctype, "field": ("in", fields)})
-		for name in frappe.get_all(
-			"Custom Field", {"dt": doctype, "module": "Opportunity Pipeline"}, pluck="name"
-		):
-			frappe.delete_doc("Custom Field", name, force=True, ignore_permissions=True)
+		if ours and frappe.db.get_value("DocType", doctype, "issingle"):
+			frappe.db.delete("Singles", {"doctype": doctype, "field": ("in", [f.fieldname for f in ours])})
+		for field in ours:
+			frappe.delete_doc("Custom Field", field.name, force=True, ignore_permissions=True)
 		frappe.clear_cache(doctype=doctype)

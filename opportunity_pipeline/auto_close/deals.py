@@ -15,7 +15,7 @@ from pypika.terms import ValueWrapper
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Coalesce, Concat, Max
-from frappe.utils import now_datetime
+from frappe.utils import cint, now_datetime
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.auto_close.job import BATCH_SIZE, idle_condition, idle_opportunities
@@ -26,7 +26,7 @@ from opportunity_pipeline.auto_close.rules import (
 	idle_cutoff,
 )
 from opportunity_pipeline.auto_close.settings import save_defaults as save_field_defaults
-from opportunity_pipeline.document_types import statuses_in
+from opportunity_pipeline.document_types import status_type, statuses_in
 from opportunity_pipeline.follow_up.task import TASK, TASK_CANCELLED, TASK_TO_DO
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.row_isolation import in_one_go_or_row_by_row
@@ -52,7 +52,7 @@ class _Run:
 	def __init__(self, days: int, statuses: list[str], closing_status: str, lost_reason: str):
 		self.days, self.statuses = days, statuses
 		self.closing_status, self.lost_reason = closing_status, lost_reason
-		self.closing_type = _status_type(closing_status)
+		self.closing_type = status_type(CRM_DEAL, closing_status)
 		self.now = now_datetime()
 		# Frappe CRM dates its status change log by the server's clock (datetime.now()), not the site's
 		# time zone as Frappe does `modified`: the log's durations need the same clock.
@@ -95,26 +95,26 @@ def _settings() -> _Run | None:
 		return None
 	closing_status = frappe.db.get_single_value(SETTINGS, STATUS_FIELD)
 	lost_reason = frappe.db.get_single_value(SETTINGS, REASON_FIELD)
-	types = closable_deal_types(
-		CRM_DEAL.status_groups, bool(frappe.db.get_single_value(SETTINGS, PAUSED_FIELD))
-	)
-	statuses = statuses_in(CRM_DEAL, types)
-	if not statuses or not lost_reason or _status_type(closing_status) not in CRM_DEAL.status_groups.lost:
+	statuses = closable_statuses(frappe.db.get_single_value(SETTINGS, PAUSED_FIELD))
+	if (
+		not statuses
+		or not lost_reason
+		or status_type(CRM_DEAL, closing_status) not in CRM_DEAL.status_groups.lost
+	):
 		return None
 	return _Run(days, statuses, closing_status, lost_reason)
 
 
-def _status_type(status: str | None) -> str | None:
-	if not status:
-		return None
-	return frappe.db.get_value(CRM_DEAL.statuses.doctype, status, CRM_DEAL.statuses.type_field)
+def closable_statuses(close_paused) -> list[str]:
+	"""The site's CRM Deal Statuses whose idle deals close: of an open type, On Hold only if told."""
+	return statuses_in(CRM_DEAL, closable_deal_types(CRM_DEAL.status_groups, bool(cint(close_paused))))
 
 
 def validate_settings(settings, method=None):
 	"""FCRM Settings validate: the auto-close of deals needs a lost status to close them with."""
 	days = settings.get(DAYS_FIELD)
 	closing_status = settings.get(STATUS_FIELD)
-	problem = deal_settings_problem(days, _status_type(closing_status), CRM_DEAL.status_groups.lost)
+	problem = deal_settings_problem(days, status_type(CRM_DEAL, closing_status), CRM_DEAL.status_groups.lost)
 	if problem == SettingsProblem.NEGATIVE_DAYS:
 		frappe.throw(_("Close Deals With No Response After (Days) cannot be negative."))
 	if problem == SettingsProblem.NO_LOST_STATUS and not closing_status:
@@ -177,8 +177,8 @@ def _add_versions(run: _Run, deal, in_batch):
 		{
 			"changed": [
 				[CRM_DEAL.status_field, deal[CRM_DEAL.status_field], run.closing_status],
-				["lost_reason", None, run.lost_reason],
-				["lost_notes", None, run.note],
+				["lost_reason", deal.lost_reason, run.lost_reason],
+				["lost_notes", deal.lost_notes, run.note],
 			],
 			"added": [],
 			"removed": [],

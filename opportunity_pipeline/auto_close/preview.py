@@ -1,19 +1,13 @@
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Max
-from frappe.utils import cint, now_datetime
+from frappe.utils import now_datetime
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.auto_close import deals
 from opportunity_pipeline.auto_close.job import IDLE_INDEX, close_idle_opportunities, idle_opportunities
-from opportunity_pipeline.auto_close.rules import (
-	CLOSABLE_STATUSES,
-	closable_deal_types,
-	idle_cutoff,
-	last_activity,
-)
+from opportunity_pipeline.auto_close.rules import CLOSABLE_STATUSES, idle_cutoff, last_activity
 from opportunity_pipeline.auto_close.settings import closing_days, closing_statuses
-from opportunity_pipeline.document_types import statuses_in
 from opportunity_pipeline.permissions import readable_condition, readable_opportunities
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.sql import bounded_count, force_index
@@ -134,7 +128,7 @@ def preview_deal_auto_close(limit: int = PREVIEW_LIMIT, days: int | None = None,
 		days = whole_number(days, _("Days"), 0, MAX_DAYS)
 	if close_paused in (None, ""):
 		close_paused = frappe.db.get_single_value(deals.SETTINGS, deals.PAUSED_FIELD)
-	statuses = statuses_in(CRM_DEAL, closable_deal_types(CRM_DEAL.status_groups, bool(cint(close_paused))))
+	statuses = deals.closable_statuses(close_paused)
 	if days <= 0 or not statuses:
 		return {"days": days, "statuses": statuses, "count": 0, "more": False, "deals": []}
 

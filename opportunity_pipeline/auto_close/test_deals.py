@@ -77,7 +77,7 @@ class TestDealAutoClose(IntegrationTestCase):
 	def test_a_recent_change_an_email_or_a_logged_call_is_a_response(self):
 		recent = make_stale_deal(self.open, days_idle=5)
 		emailed, called, long_ago = (make_stale_deal(self.open, days_idle=40) for _ in range(3))
-		communication = frappe.get_doc(
+		frappe.get_doc(
 			{
 				"doctype": "Communication",
 				"communication_type": "Communication",
@@ -111,7 +111,6 @@ class TestDealAutoClose(IntegrationTestCase):
 			frappe.db.set_value(
 				"CRM Deal", deal, "modified", add_days(now_datetime(), -40), update_modified=False
 			)
-		self.assertTrue(communication.name)
 
 		close_idle_deals(commit=False)
 		self.assertEqual(

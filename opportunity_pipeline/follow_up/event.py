@@ -28,8 +28,11 @@ EVENT_TIMELINE_MEDIUM = "Event"
 
 
 def wanted_for(doc) -> FollowUp | None:
+	"""Whether the document has left the pipeline is read only where it asks for a follow-up at all."""
+	if not doc.get("contact_by") or not doc.get("contact_date"):
+		return None
 	return wanted_follow_up(
-		doc.get("contact_by"), _as_datetime(doc.get("contact_date")), is_finished(doc.doctype, doc.status)
+		doc.contact_by, _as_datetime(doc.contact_date), is_finished(doc.doctype, doc.status)
 	)
 
 
@@ -75,7 +78,7 @@ def sync_follow_up_event(doc):
 	if existing is None and doc.get("follow_up_event"):
 		_link_event(doc, None)  # deleted from the calendar, or not the app's: forgotten, never touched
 	wanted = wanted_for(doc)
-	action = plan_event(wanted, existing, reopened=reopened(doc))
+	action = plan_event(wanted, existing, reopened=existing is not None and reopened(doc))
 	if action == Action.CREATE:
 		_create_event(doc, wanted)
 	elif action == Action.UPDATE:

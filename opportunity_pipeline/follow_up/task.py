@@ -28,7 +28,7 @@ def sync_follow_up_task(doc):
 	if existing is None and doc.get("follow_up_task"):
 		_link_task(doc, None)  # deleted in Frappe CRM, or not the app's: forgotten, never touched
 	wanted = wanted_for(doc)
-	action = plan_event(wanted, existing, reopened=reopened(doc))
+	action = plan_event(wanted, existing, reopened=existing is not None and reopened(doc))
 	if action == Action.CREATE:
 		_create_task(doc, wanted)
 	elif action == Action.UPDATE:

@@ -10,7 +10,7 @@ from opportunity_pipeline.follow_up.task import delete_follow_up_task, sync_foll
 
 
 def before_validate(doc, method=None):
-	doc.flags.op_being_checked = True
+	doc.flags.pipeline_validating = True
 
 
 def validate(doc, method=None):
@@ -19,14 +19,14 @@ def validate(doc, method=None):
 
 
 def before_save(doc, method=None):
-	doc.flags.op_being_checked = False
+	doc.flags.pipeline_validating = False
 
 
 def on_change(doc, method=None):
 	"""After every save and db_set (Frappe CRM's own code sets a deal's status with db_set too). Not for
 	the db_set Frappe CRM's validate makes (the exchange rate), on a deal a new one not yet written: the
 	save's own on_change follows."""
-	if doc.flags.in_delete or doc.flags.op_being_checked:
+	if doc.flags.in_delete or doc.flags.pipeline_validating:
 		return
 	sync_follow_up_event(doc)
 	sync_follow_up_task(doc)

@@ -5,15 +5,16 @@ statuses' position), never a deal that has left the pipeline; empty settings, th
 
 A quotation is for a deal when it is made out to it (Quotation To: CRM Deal, as Frappe CRM's ERPNext
 integration makes them) or carries it in ERPNext's own `crm_deal` field. The deal is saved as Frappe CRM
-saves it (its status log, its activity), whoever submitted the quotation: its status follows the quotation
-as ERPNext moves an opportunity's.
+saves it (its status log, its activity), with elevated rights as ERPNext moves an opportunity's; but only
+a deal the submitting user may read: naming a deal on a quotation is a client's choice, and must not let
+a user move deals Frappe CRM hides from them.
 """
 
 import frappe
 from frappe import _
 
 from opportunity_pipeline import frappe_crm
-from opportunity_pipeline.document_types import is_finished
+from opportunity_pipeline.document_types import is_finished, status_type
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 
 SETTINGS = "FCRM Settings"
@@ -55,6 +56,8 @@ def _move_forward(deals: set[str], setting: str):
 	order = _positions()
 	for name in sorted(deals):
 		deal = frappe.get_doc(CRM_DEAL.doctype, name)
+		if not deal.has_permission("read"):
+			continue
 		if is_finished(CRM_DEAL.doctype, deal.status) or order.get(target, 0) <= order.get(deal.status, 0):
 			continue
 		deal.status = target
@@ -77,7 +80,7 @@ def validate_settings(settings, method=None):
 		status = settings.get(fieldname)
 		if not status:
 			continue
-		kind = frappe.db.get_value(CRM_DEAL.statuses.doctype, status, CRM_DEAL.statuses.type_field)
+		kind = status_type(CRM_DEAL, status)
 		if kind not in types:
 			frappe.throw(
 				_("{0}: {1} is of type {2}; choose a status of type {3}.").format(

@@ -15,6 +15,7 @@ from opportunity_pipeline.tests.factories import (
 	make_customer,
 	make_deal_status,
 	make_item,
+	make_user,
 )
 
 
@@ -92,6 +93,16 @@ class TestDealStatusFromQuotations(IntegrationTestCase):
 		self.assertEqual(
 			[self.status_of(deal) for deal in (ahead, lost, unset)], [self.later, self.lost, self.first]
 		)
+
+	def test_a_quotation_naming_a_deal_its_submitter_may_not_read_moves_nothing(self):
+		"""Frappe CRM lets a Sales User read only the deals they own or are assigned."""
+		theirs, others = self.deal(self.first), self.deal(self.first)
+		seller = make_user("op-quoting-seller@example.com", roles=("Sales User",))
+		frappe.db.set_value("CRM Deal", theirs, "deal_owner", seller, update_modified=False)
+		with self.set_user(seller):
+			self.quotation(theirs)
+			self.quotation(others)
+		self.assertEqual((self.status_of(theirs), self.status_of(others)), (self.quoted, self.first))
 
 	def test_a_draft_quotation_moves_nothing(self):
 		deal = self.deal(self.first)

@@ -15,6 +15,7 @@ from frappe.utils import add_months, getdate, today
 from opportunity_pipeline.document_types import base_currency, chosen, open_statuses, ordered_stages
 from opportunity_pipeline.forecast.rules import Bucket
 from opportunity_pipeline.permissions import readable_condition
+from opportunity_pipeline.pipeline_document import PIPELINE_DOCUMENTS
 from opportunity_pipeline.reporting.periods import period_key, period_label, periods_between
 from opportunity_pipeline.reporting.query import (
 	amount_in_company_currency,
@@ -24,8 +25,8 @@ from opportunity_pipeline.reporting.query import (
 )
 from opportunity_pipeline.validation import date_value
 
-# The Group By choices: the labels of a document type's declared groups.
-GROUP_CHOICES = ("Sales Stage", "Opportunity Owner", "Converted By", "Territory", "Opportunity Type")
+# The Group By choices: every label a document type declares a group under.
+GROUP_CHOICES = tuple(dict.fromkeys(label for d in PIPELINE_DOCUMENTS.values() for label in d.groups))
 FORECAST_PERIODICITIES = ("Monthly", "Quarterly")
 # What the forecast does with stalled opportunities (pipeline_health): count them like the others,
 # leave them out, or show them in their own columns.
