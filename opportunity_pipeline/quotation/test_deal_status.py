@@ -12,6 +12,7 @@ from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import (
 	deal_status_of_type,
+	make_crm_territory,
 	make_customer,
 	make_deal_status,
 	make_item,
@@ -95,11 +96,20 @@ class TestDealStatusFromQuotations(IntegrationTestCase):
 		)
 
 	def test_a_quotation_naming_a_deal_its_submitter_may_not_read_moves_nothing(self):
-		"""Frappe CRM lets a Sales User read only the deals they own or are assigned."""
+		"""A seller whom a User Permission keeps to one CRM Territory (Frappe's own rule, whatever Frappe
+		CRM's release adds) quotes a deal of another territory: it does not move."""
 		theirs, others = self.deal(self.first), self.deal(self.first)
+		north, south = make_crm_territory("_OP Quoting North"), make_crm_territory("_OP Quoting South")
+		frappe.db.set_value("CRM Deal", theirs, "territory", north, update_modified=False)
+		frappe.db.set_value("CRM Deal", others, "territory", south, update_modified=False)
 		seller = make_user("op-quoting-seller@example.com", roles=("Sales User",))
-		frappe.db.set_value("CRM Deal", theirs, "deal_owner", seller, update_modified=False)
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": seller, "allow": "CRM Territory", "for_value": north}
+		).insert(ignore_permissions=True)
 		with self.set_user(seller):
+			self.assertEqual(
+				frappe.get_list("CRM Deal", {"name": ("in", [theirs, others])}, pluck="name"), [theirs]
+			)
 			self.quotation(theirs)
 			self.quotation(others)
 		self.assertEqual((self.status_of(theirs), self.status_of(others)), (self.quoted, self.first))

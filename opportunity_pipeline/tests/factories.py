@@ -298,6 +298,13 @@ def make_deal_status(name: str, type: str, position: int | None = None) -> str:
 	return name
 
 
+def make_crm_territory(name: str) -> str:
+	"""A CRM Territory of Frappe CRM's (where it is installed)."""
+	if not frappe.db.exists("CRM Territory", name):
+		frappe.get_doc({"doctype": "CRM Territory", "territory_name": name}).insert()
+	return name
+
+
 def deal_status_of_type(type: str) -> str:
 	"""One of the site's CRM Deal Statuses of that type (Frappe CRM installs one of each but On Hold)."""
 	return frappe.db.get_value("CRM Deal Status", {"type": type}, "name") or make_deal_status(

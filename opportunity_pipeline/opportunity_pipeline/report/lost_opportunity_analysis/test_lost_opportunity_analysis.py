@@ -254,18 +254,21 @@ class TestLostDealAnalysis(IntegrationTestCase):
 		)
 
 	def test_a_seller_counts_only_the_lost_deals_frappe_crm_lets_them_list(self):
+		"""A seller whom a strict User Permission keeps to one CRM Territory counts only its lost deals."""
 		from opportunity_pipeline.tests.factories import make_user
+		from opportunity_pipeline.tests.test_permissions import strict_user_permissions
 
 		seller = make_user("op-lost-deal-seller@example.com", roles=("Sales User",))
-		mine = self.lose("2025-05-02", 250, "_OP Deal Price")
-		frappe.db.set_value("CRM Deal", mine, "deal_owner", seller, update_modified=False)
-		with self.set_user(seller):
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": seller, "allow": "CRM Territory", "for_value": self.north}
+		).insert(ignore_permissions=True)
+		with strict_user_permissions(), self.set_user(seller):
 			rows, _ = self.report()
-			listed = frappe.get_list("CRM Deal", {"lost_reason": ("like", "_OP Deal%")}, pluck="name")
-		self.assertEqual(listed, [mine])
-		self.assertEqual(list(rows), ["_OP Deal Price"])
+			listed = frappe.get_list("CRM Deal", {"lost_reason": ("like", "_OP Deal%")}, pluck="deal_value")
+		self.assertEqual(sorted(listed), [300, 1000])  # North's two, both lost in the range
 		self.assertEqual(
-			(rows["_OP Deal Price"]["total_count"], rows["_OP Deal Price"]["total_amount"]), (1, 250)
+			{reason: (row["total_count"], row["total_amount"]) for reason, row in rows.items()},
+			{"_OP Deal Price": (1, 1000), "_OP Deal Timing": (1, 300)},
 		)
 
 	def test_what_deals_do_not_have_is_refused(self):
