@@ -61,6 +61,13 @@ def party_of(doc) -> str | None:
 	return next((doc.get(field) for field in document.party_fields if doc.get(field)), None)
 
 
+def named_with_party(doc) -> str:
+	"""The document as a follow-up names it to a person: "party (name)", or its name alone where it has
+	no party yet (a deal before its organization is set)."""
+	party = party_of(doc)
+	return f"{party} ({doc.name})" if party else doc.name
+
+
 def ordered_stages(document: PipelineDocument) -> list[str]:
 	return frappe.get_all(
 		document.stage.doctype, order_by=f"{document.stage_order_field} asc, name asc", pluck="name"

@@ -1,15 +1,22 @@
 """Frappe CRM (frappe/crm), optional: ERPNext stays the one required app, and what the app does for Frappe
 CRM's deals waits until Frappe CRM is on the site."""
 
+import json
+
 import frappe
 from frappe.modules.utils import sync_customizations
 
+from opportunity_pipeline import frappe_crm_side_panel
 from opportunity_pipeline.auto_close.job import IDLE_INDEX
 from opportunity_pipeline.sql import ensure_index
 
 APP = "crm"
 # Frappe CRM's DocTypes the app customizes (custom/<doctype>.json), synced only where they exist.
-CUSTOMIZED_DOCTYPES = ("FCRM Settings", "CRM Deal")
+CUSTOMIZED_DOCTYPES = ("FCRM Settings", "CRM Deal", "CRM Deal Status")
+
+
+# Frappe CRM's layout of the deal page's side panel (/crm), which a manager arranges.
+DEAL_SIDE_PANEL = {"dt": "CRM Deal", "type": "Side Panel"}
 
 
 # (DocType, index, columns) on Frappe CRM's tables, built where it is installed.
@@ -41,6 +48,7 @@ def after_app_install(app_name: str):
 	if app_name == APP:
 		sync_customizations("opportunity_pipeline")
 		set_up()
+		show_follow_up_in_side_panel()
 
 
 def before_app_uninstall(app_name: str):
@@ -50,8 +58,28 @@ def before_app_uninstall(app_name: str):
 		delete_customizations()
 
 
+def show_follow_up_in_side_panel():
+	"""The follow-up fields in the deal page's side panel, once: on install (of either app) and by a
+	patch, never on migrate, so that a manager who takes the section away keeps it away."""
+	_change_side_panel(frappe_crm_side_panel.with_follow_up)
+
+
+def _change_side_panel(change):
+	"""Save the side panel's layout as `change` returns it (None: nothing to change). Frappe CRM makes
+	the layout on its install; a site without it shows Frappe CRM's default, which the app leaves."""
+	if not installed() or not frappe.db.exists("CRM Fields Layout", DEAL_SIDE_PANEL):
+		return
+	side_panel = frappe.get_doc("CRM Fields Layout", DEAL_SIDE_PANEL)
+	changed = change(json.loads(side_panel.layout or "[]"))
+	if changed is not None:
+		side_panel.layout = json.dumps(changed)
+		side_panel.save(ignore_permissions=True)
+
+
 def delete_customizations():
-	"""Either app's uninstall: the app's fields on Frappe CRM's DocTypes, their values and its indexes."""
+	"""Either app's uninstall: the app's fields on Frappe CRM's DocTypes, their values and its indexes,
+	and its section of the deal page's side panel."""
+	_change_side_panel(frappe_crm_side_panel.without_follow_up)
 	for doctype, index_name, _columns in INDEXES:
 		if frappe.db.table_exists(doctype) and frappe.db.has_index(f"tab{doctype}", index_name):
 			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")

@@ -49,6 +49,9 @@ doc_events = {
 		"on_change": "opportunity_pipeline.overrides.crm_deal.on_change",
 		"on_trash": "opportunity_pipeline.overrides.crm_deal.on_trash",
 	},
+	"CRM Deal Status": {
+		"on_update": "opportunity_pipeline.pipeline_health.deals.status_changed",
+	},
 	"FCRM Settings": {
 		"validate": [
 			"opportunity_pipeline.auto_close.deals.validate_settings",
@@ -75,6 +78,7 @@ scheduler_events = {
 		"opportunity_pipeline.auto_close.deals.close_idle_deals",
 		"opportunity_pipeline.win_probability.job.learn_all",
 		"opportunity_pipeline.pipeline_health.digest.daily_health",
+		"opportunity_pipeline.pipeline_health.deals.refresh_daily",
 	],
 }
 

@@ -38,6 +38,7 @@ def after_install():
 	save_win_probability_defaults()
 	save_pipeline_health_defaults()
 	frappe_crm.set_up()
+	frappe_crm.show_follow_up_in_side_panel()
 	backfill_history()
 
 

@@ -173,6 +173,7 @@ CRM_DEAL = PipelineDocument(
 	stage_order_field="position",
 	groups={"Sales Stage": "status", "Opportunity Owner": "deal_owner", "Territory": "territory"},
 	currency_setting=("FCRM Settings", "currency"),
+	stalled_field="is_stalled",
 	party_fields=("organization", "lead_name"),
 	# A call Frappe CRM logged against the deal answers it as an email does.
 	responses=(COMMUNICATION, Response("CRM Call Log", "reference_doctype", "reference_docname", "creation")),

@@ -447,3 +447,25 @@ def test_the_declared_stages_are_ordered_by_a_field_they_have(roots, doctype):
 	document = PIPELINE_DOCUMENTS[doctype]
 	stage = document.stage.doctype
 	assert document.stage_order_field in fields_of(roots, stage) | _app_fields(stage)
+
+
+# Frappe CRM's own records the app reads beside CRM Deal: the status change log (the days a deal has been
+# in its status, pipeline_health/deals.py) and the deal page's side panel layout (frappe_crm.py).
+CRM_FIELDS = {
+	"CRM Deal": ("status_change_log",),
+	"CRM Status Change Log": ("from_date", "to"),
+	"CRM Fields Layout": ("dt", "type", "layout"),
+}
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_frappe_crms_records_the_app_reads_have_their_fields(roots):
+	if doctype_json(roots, "CRM Deal") is None:
+		pytest.skip("no Frappe CRM in these sources")
+	missing = [
+		f"{doctype}.{field}"
+		for doctype, fields in CRM_FIELDS.items()
+		for field in fields
+		if field not in fields_of(roots, doctype)
+	]
+	assert missing == []

@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, get_fullname, now_datetime
 
-from opportunity_pipeline.document_types import is_finished, party_of
+from opportunity_pipeline.document_types import is_finished, named_with_party
 from opportunity_pipeline.follow_up.plan import (
 	EVENT_DURATION,
 	Action,
@@ -141,7 +141,7 @@ def _follow_up_event_query(db_type: str) -> str:
 
 def _event_values(doc, wanted: FollowUp) -> dict:
 	return {
-		"subject": _("Follow up {0} ({1})").format(party_of(doc), doc.name),
+		"subject": _("Follow up {0}").format(named_with_party(doc)),
 		"starts_on": wanted.starts_on,
 		"ends_on": wanted.starts_on + EVENT_DURATION,
 		"event_type": "Private",

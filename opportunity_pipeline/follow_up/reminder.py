@@ -13,7 +13,7 @@ from frappe.desk.doctype.notification_settings.notification_settings import (
 )
 from frappe.utils import format_datetime, now_datetime
 
-from opportunity_pipeline.document_types import available, is_finished, party_of
+from opportunity_pipeline.document_types import available, is_finished, named_with_party
 from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.row_isolation import isolated
 
@@ -78,8 +78,8 @@ def _remind(follow_up):
 
 
 def _notify(follow_up):
-	subject = _("Follow up {0} ({1}) today at {2}").format(
-		party_of(follow_up), follow_up.name, format_datetime(follow_up.contact_date, "HH:mm")
+	subject = _("Follow up {0} today at {1}").format(
+		named_with_party(follow_up), format_datetime(follow_up.contact_date, "HH:mm")
 	)
 	frappe.get_doc(
 		{

@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime
 
-from opportunity_pipeline.document_types import party_of
+from opportunity_pipeline.document_types import named_with_party
 from opportunity_pipeline.follow_up.event import reopened, wanted_for
 from opportunity_pipeline.follow_up.plan import Action, ExistingEvent, FollowUp, plan_event
 
@@ -64,7 +64,7 @@ def follow_up_task_of(doc) -> ExistingEvent | None:
 
 def _task_values(doc, wanted: FollowUp) -> dict:
 	return {
-		"title": _("Follow up {0} ({1})").format(party_of(doc), doc.name),
+		"title": _("Follow up {0}").format(named_with_party(doc)),
 		"assigned_to": wanted.user,
 		"due_date": wanted.starts_on,
 		"description": _("Follow-up of {0} {1}").format(_(doc.doctype), doc.name),

@@ -37,7 +37,7 @@ class TestDealFollowUp(IntegrationTestCase):
 		return frappe.get_all(
 			"CRM Task",
 			filters={"reference_doctype": "CRM Deal", "reference_docname": deal.name},
-			fields=["name", "assigned_to", "due_date", "status"],
+			fields=["name", "title", "assigned_to", "due_date", "status"],
 		)
 
 	def test_a_follow_up_puts_one_event_in_the_users_calendar_and_one_task_in_their_tasks(self):
@@ -51,6 +51,8 @@ class TestDealFollowUp(IntegrationTestCase):
 		self.assertEqual(str(task.name), str(deal.follow_up_task))
 		self.assertEqual((task.assigned_to, task.status), (self.ann, "Todo"))
 		self.assertEqual(get_datetime(task.due_date), get_datetime(in_days(2)))
+		# A deal with no organization or lead yet is named by itself alone.
+		self.assertEqual((task.title, event.subject), (f"Follow up {deal.name}",) * 2)
 		# Frappe CRM assigned the task to its user, which is what notifies them.
 		self.assertTrue(
 			frappe.db.exists(

@@ -7,6 +7,7 @@ from opportunity_pipeline.follow_up.event import (
 	validate_follow_up,
 )
 from opportunity_pipeline.follow_up.task import delete_follow_up_task, sync_follow_up_task
+from opportunity_pipeline.pipeline_health.deals import refresh_deal
 
 
 def before_validate(doc, method=None):
@@ -30,6 +31,7 @@ def on_change(doc, method=None):
 		return
 	sync_follow_up_event(doc)
 	sync_follow_up_task(doc)
+	refresh_deal(doc)
 
 
 def keep_derived_fields(doc):

@@ -1,0 +1,57 @@
+"""The app's section in the side panel of Frappe CRM's deal page (/crm), where its users read and set a
+deal's fields: the next follow-up and whether the deal is stalled. Frappe CRM keeps that panel as a layout a manager arranges (CRM Fields
+Layout "CRM Deal-Side Panel", a JSON list of sections, or of tabs holding sections); the app adds its
+section once, leaves the rest as the manager has it, and takes away only its own on uninstall.
+
+No Frappe import: the layout is data, tested in layer 1.
+"""
+
+SECTION_NAME = "opportunity_pipeline_follow_up"
+# Frappe CRM translates a section's label where it shows it (Section.vue: __(label)).
+SECTION_LABEL = "Follow-up"
+FIELDS = ("contact_date", "contact_by", "is_stalled")
+
+
+def _sections(layout: list) -> list:
+	"""The sections of a layout in either of Frappe CRM's shapes: the first tab's, when it has tabs."""
+	if layout and isinstance(layout[0], dict) and "sections" in layout[0]:
+		return layout[0]["sections"]
+	return layout
+
+
+def _fields_in(layout: list) -> set:
+	tabs = layout if layout and "sections" in layout[0] else [{"sections": layout}]
+	return {
+		fieldname
+		for tab in tabs
+		for section in tab.get("sections") or []
+		for column in section.get("columns") or []
+		for fieldname in column.get("fields") or []
+	}
+
+
+def with_follow_up(layout: list) -> list | None:
+	"""The layout with the follow-up section after the others, or None when nothing needs adding: the
+	section is there, or a manager placed the fields elsewhere."""
+	if _fields_in(layout) & set(FIELDS):
+		return None
+	section = {
+		"label": SECTION_LABEL,
+		"name": SECTION_NAME,
+		"opened": True,
+		"columns": [{"name": f"{SECTION_NAME}_column", "fields": list(FIELDS)}],
+	}
+	if not layout:
+		return [section]
+	_sections(layout).append(section)
+	return layout
+
+
+def without_follow_up(layout: list) -> list | None:
+	"""The layout without the app's section, or None when it has none (a manager removed it)."""
+	sections = _sections(layout)
+	kept = [section for section in sections if section.get("name") != SECTION_NAME]
+	if len(kept) == len(sections):
+		return None
+	sections[:] = kept
+	return layout

@@ -1,0 +1,49 @@
+"""The app's section in Frappe CRM's deal side panel, on a site with Frappe CRM (skipped elsewhere): what
+Frappe CRM's own layout API serves /crm, before and after the app's install, a manager's change and
+uninstall."""
+
+import json
+import unittest
+
+import frappe
+
+from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.frappe_crm_side_panel import FIELDS, SECTION_NAME, without_follow_up
+from opportunity_pipeline.install import after_migrate
+from opportunity_pipeline.tests import IntegrationTestCase
+
+
+def section_names() -> list[str]:
+	layout = json.loads(frappe.db.get_value("CRM Fields Layout", frappe_crm.DEAL_SIDE_PANEL, "layout"))
+	return [section.get("name") for section in layout]
+
+
+@unittest.skipUnless(frappe_crm.installed(), "Frappe CRM is not installed on this site")
+class TestDealSidePanel(IntegrationTestCase):
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def test_install_shows_the_follow_up_as_frappe_crm_serves_the_deal_page(self):
+		from crm.fcrm.doctype.crm_fields_layout.crm_fields_layout import get_fields_layout
+
+		frappe_crm.show_follow_up_in_side_panel()
+		sections = get_fields_layout("CRM Deal", "Side Panel")[0]["sections"]
+		ours = next(section for section in sections if section["name"] == SECTION_NAME)
+		self.assertEqual([field["fieldname"] for field in ours["columns"][0]["fields"]], list(FIELDS))
+		self.assertEqual(section_names().count(SECTION_NAME), 1)
+		frappe_crm.show_follow_up_in_side_panel()
+		self.assertEqual(section_names().count(SECTION_NAME), 1)
+
+	def test_a_section_a_manager_removed_stays_removed_through_migrate(self):
+		frappe_crm.show_follow_up_in_side_panel()
+		frappe_crm._change_side_panel(
+			lambda layout: [section for section in layout if section.get("name") != SECTION_NAME]
+		)
+		after_migrate()
+		self.assertNotIn(SECTION_NAME, section_names())
+
+	def test_uninstall_takes_away_only_the_apps_section(self):
+		frappe_crm.show_follow_up_in_side_panel()
+		others = [name for name in section_names() if name != SECTION_NAME]
+		frappe_crm._change_side_panel(without_follow_up)
+		self.assertEqual(section_names(), others)
