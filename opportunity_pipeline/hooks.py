@@ -111,6 +111,7 @@ doctype_list_js = {"Opportunity": "public/js/opportunity_list.js"}
 doctype_js = {
 	"Opportunity": "public/js/opportunity.js",
 	"Selling Settings": "public/js/selling_settings.js",
+	"FCRM Settings": "public/js/fcrm_settings.js",
 }
 
 boot_session = "opportunity_pipeline.boot.boot_session"

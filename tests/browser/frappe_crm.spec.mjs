@@ -1,9 +1,11 @@
 // Headless-Chromium UI test of the app inside Frappe CRM's own UI (/crm), where the site has Frappe CRM:
 //  1. a deal with a follow-up (Next Contact By / Next Contact Date, set through the REST API as a
-//     scripter would) shows it in the deal page's side panel, in the app's Follow-up section, beside
-//     the deal's Stalled flag;
+//     scripter would), in its status longer than the status's Stalled After (Days), shows both in the
+//     deal page's side panel, in the app's Follow-up section;
 //  2. its CRM Task, which the app keeps in step with the follow-up, is in the deal's Tasks tab;
-//  3. the same page in French.
+//  3. FCRM Settings ▸ Pipeline (the desk form) counts and previews the deals the auto-close would close,
+//     the deal among them (unchanged for 20 days);
+//  4. the deal page in French.
 // Skipped (passing) on a site without Frappe CRM.
 //
 // Run: tests/browser/run frappe_crm   (or `node tests/browser/frappe_crm.spec.mjs` against a running site)
@@ -13,11 +15,13 @@ import {
 	ADMIN_PASSWORD,
 	RUN_ID,
 	assert,
+	bench,
 	call,
 	check,
 	getDoc,
 	insertDoc,
 	ok,
+	openTabOf,
 	runSpec,
 	setLanguage,
 	shot,
@@ -31,13 +35,19 @@ function daysAhead(days) {
 	return `${date.toISOString().slice(0, 10)} 10:30:00`;
 }
 
-async function openStatus(admin) {
-	const query = new URLSearchParams({
-		filters: JSON.stringify([["type", "=", "Open"]]),
-		order_by: "position asc",
-		limit_page_length: "1",
-	});
-	return (await call(admin, "GET", `/api/resource/CRM Deal Status?${query}`)).data[0].name;
+const SLOW = `_OP UI Slow ${RUN_ID}`;
+
+/** The deal in its status for 10 days and unchanged for 20, as Frappe CRM's status change log and the
+ * deal's last change say; then the app's daily Stalled refresh. */
+function stalledAndIdle(deal) {
+	const name = `'${deal.replace(/'/g, "''")}'`;
+	bench(
+		["mariadb"],
+		"update `tabCRM Status Change Log` set from_date = now() - interval 10 day " +
+			`where parent = ${name} and coalesce(\`to\`, '') = '';\n` +
+			`update \`tabCRM Deal\` set modified = now() - interval 20 day where name = ${name};\n`,
+	);
+	bench(["execute", "opportunity_pipeline.pipeline_health.deals.refresh_daily"]);
 }
 
 /** The deal page in /crm, drawn as far as its side panel's Follow-up section; Frappe CRM's "Getting
@@ -68,10 +78,18 @@ async function main({ admin, browser, created }) {
 	}
 	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
 	try {
-		check("a deal with a follow-up, through the REST API as a scripter sets it");
+		check(
+			"a deal with a follow-up, through the REST API as a scripter sets it, stalled and idle",
+		);
+		await insertDoc(admin, "CRM Deal Status", {
+			deal_status: SLOW,
+			type: "Ongoing",
+			stalled_after_days: 3,
+		});
+		created.push(["CRM Deal Status", SLOW]);
 		const contactDate = daysAhead(3);
 		const deal = await insertDoc(admin, "CRM Deal", {
-			status: await openStatus(admin),
+			status: SLOW,
 			next_step: NEXT_STEP,
 			contact_by: "Administrator",
 			contact_date: contactDate,
@@ -79,6 +97,8 @@ async function main({ admin, browser, created }) {
 		created.unshift(["CRM Deal", deal.name]);
 		assert(deal.follow_up_task, `the app made the deal's CRM Task (${deal.follow_up_task})`);
 		const task = await getDoc(admin, "CRM Task", deal.follow_up_task);
+		stalledAndIdle(deal.name);
+		assert((await getDoc(admin, "CRM Deal", deal.name)).is_stalled, "the deal is stalled");
 
 		check("Administrator opens the deal in Frappe CRM's UI, /crm");
 		await setLanguage(admin, "en");
@@ -107,6 +127,10 @@ async function main({ admin, browser, created }) {
 				shown.some((value) => value.includes("Administrator")),
 			"the section shows who follows it up, Administrator",
 		);
+		assert(
+			await section.locator('input[type="checkbox"]').first().isChecked(),
+			"Stalled is ticked",
+		);
 		await page.waitForTimeout(500);
 		await shot(page, "frappe-crm-deal-follow-up-en");
 
@@ -114,6 +138,32 @@ async function main({ admin, browser, created }) {
 		await page.getByRole("tab", { name: /Tasks/ }).first().click();
 		await page.getByText(task.title, { exact: false }).first().waitFor({ state: "visible" });
 		ok(`the Tasks tab lists "${task.title}"`);
+
+		check("FCRM Settings ▸ Pipeline (the desk form): the deal auto-close's count and preview");
+		await page.goto(`${BASE_URL}/app/fcrm-settings`);
+		await page.waitForFunction(() => window.cur_frm && cur_frm.doctype === "FCRM Settings");
+		await openTabOf(page, "close_deals_after_days");
+		await page.evaluate(() => cur_frm.set_value("close_deals_after_days", 10));
+		const days = page.locator('.frappe-control[data-fieldname="close_deals_after_days"]');
+		await days
+			.getByText(/[1-9][0-9]* deals? would be closed now/)
+			.waitFor({ state: "visible" });
+		ok(
+			`under the days: ${(await days.locator(".help-box").innerText()).replace(/\s+/g, " ")}`,
+		);
+		const group = page.locator(".inner-group-button", {
+			has: page.locator("button", { hasText: "Auto-close Deals" }),
+		});
+		await group.locator("button", { hasText: "Auto-close Deals" }).click();
+		await group.locator(".dropdown-item", { hasText: "Preview" }).click();
+		const dialog = page.locator(".modal.show .modal-body");
+		await dialog.waitFor({ state: "visible" });
+		const answer = (await dialog.innerText()).replace(/\s+/g, " ");
+		assert(
+			answer.includes(deal.name),
+			`the preview lists the idle deal: ${answer.slice(0, 120)}`,
+		);
+		await shot(page, "frappe-crm-fcrm-settings-preview");
 
 		check("the same page in French");
 		await setLanguage(admin, "fr");
