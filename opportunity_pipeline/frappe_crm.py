@@ -25,6 +25,13 @@ INDEXES = (
 	("CRM Deal", IDLE_INDEX, ["status", "modified"]),
 	# A deal's logged calls by date: whether one answered it lately (Frappe CRM indexes none of these).
 	("CRM Call Log", "call_by_reference_index", ["reference_docname", "reference_doctype", "creation"]),
+	# The digest's sections on deals: follow-ups by date and the stalled ones, with whom they reach.
+	(
+		"CRM Deal",
+		"follow_up_index",
+		["status", "contact_date", "deal_owner", "contact_by", "creation", "territory"],
+	),
+	("CRM Deal", "stalled_index", ["is_stalled", "status", "deal_owner", "contact_by", "territory"]),
 )
 
 
@@ -76,6 +83,15 @@ def _change_side_panel(change):
 		side_panel.save(ignore_permissions=True)
 
 
+def app_fields(doctype: str) -> list:
+	"""The app's Custom Fields on a DocType of Frappe CRM's: name and fieldname."""
+	return frappe.get_all(
+		"Custom Field",
+		filters={"dt": doctype, "module": "Opportunity Pipeline"},
+		fields=["name", "fieldname"],
+	)
+
+
 def delete_customizations():
 	"""Either app's uninstall: the app's fields on Frappe CRM's DocTypes, their values and its indexes,
 	and its section of the deal page's side panel."""
@@ -84,9 +100,7 @@ def delete_customizations():
 		if frappe.db.table_exists(doctype) and frappe.db.has_index(f"tab{doctype}", index_name):
 			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")
 	for doctype in CUSTOMIZED_DOCTYPES:
-		ours = frappe.get_all(
-			"Custom Field", {"dt": doctype, "module": "Opportunity Pipeline"}, fields=["name", "fieldname"]
-		)
+		ours = app_fields(doctype)
 		if ours and frappe.db.get_value("DocType", doctype, "issingle"):
 			frappe.db.delete("Singles", {"doctype": doctype, "field": ("in", [f.fieldname for f in ours])})
 		for field in ours:

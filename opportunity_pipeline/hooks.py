@@ -78,7 +78,6 @@ scheduler_events = {
 		"opportunity_pipeline.auto_close.deals.close_idle_deals",
 		"opportunity_pipeline.win_probability.job.learn_all",
 		"opportunity_pipeline.pipeline_health.digest.daily_health",
-		"opportunity_pipeline.pipeline_health.deals.refresh_daily",
 	],
 }
 

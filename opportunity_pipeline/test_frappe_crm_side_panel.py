@@ -1,6 +1,7 @@
-"""The app's section in Frappe CRM's deal side panel, on a site with Frappe CRM (skipped elsewhere): what
-Frappe CRM's own layout API serves /crm, before and after the app's install, a manager's change and
-uninstall."""
+"""What the app adds to Frappe CRM, on a site with Frappe CRM (skipped elsewhere): its section in the deal
+side panel, as Frappe CRM's own layout API serves /crm, before and after the app's install, a manager's
+change and uninstall; and the fields its uninstall finds to remove (the uninstall itself, whose DDL
+commits, runs in scripts/check-install-cycle)."""
 
 import json
 import unittest
@@ -47,3 +48,11 @@ class TestDealSidePanel(IntegrationTestCase):
 		others = [name for name in section_names() if name != SECTION_NAME]
 		frappe_crm._change_side_panel(without_follow_up)
 		self.assertEqual(section_names(), others)
+
+	def test_uninstall_finds_the_apps_fields_on_each_of_frappe_crms_doctypes(self):
+		for doctype in frappe_crm.CUSTOMIZED_DOCTYPES:
+			with self.subTest(doctype=doctype):
+				fields = {field.fieldname for field in frappe_crm.app_fields(doctype)}
+				self.assertTrue(fields)
+				self.assertTrue(all(frappe.get_meta(doctype).has_field(field) for field in fields))
+		self.assertIn("is_stalled", {field.fieldname for field in frappe_crm.app_fields("CRM Deal")})

@@ -2,8 +2,8 @@
 for opportunities: a deal is stalled when it is open and has spent longer than its status's Stalled After
 (Days) (CRM Deal Status, custom/crm_deal_status.json) in that status. A deal's status is its stage, and
 Frappe CRM's own status change log says since when it is in it (the open row: no `to` yet), so the app
-keeps no history of its own for deals. Set-based: daily (time alone stalls a deal), after a change of a
-deal's status, and for a status whose Stalled After changes.
+keeps no history of its own for deals. Set-based: daily, before the digest (time alone stalls a deal),
+after a change of a deal's status, and for a status whose Stalled After changes.
 
 The daily refresh reads the flagged deals and the open deals in a status that stalls, not every deal."""
 

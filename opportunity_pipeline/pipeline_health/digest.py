@@ -1,6 +1,6 @@
 """The daily follow-up digest: one Notification Log per user per day (and an e-mail when their
 notification settings allow) listing their follow-ups due today, overdue follow-ups, stalled
-opportunities and opportunities without a next step. Nothing is sent for an empty digest; a user opts out
+opportunities and opportunities without a next step, Frappe CRM's deals among them where it is installed. Nothing is sent for an empty digest; a user opts out
 in their Notification Settings; the whole digest is off until a manager turns it on in Selling Settings.
 
 Set-based: each section is one query over what is due (health.health_rows); a user whom something
@@ -15,7 +15,9 @@ from frappe.desk.doctype.notification_settings.notification_settings import (
 from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import escape_html, get_url_to_form, now_datetime, today
 
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.document_types import available
+from opportunity_pipeline.permissions import readable_condition
+from opportunity_pipeline.pipeline_health import deals
 from opportunity_pipeline.pipeline_health.health import health_rows, section_conditions
 from opportunity_pipeline.pipeline_health.rules import (
 	DUE_TODAY,
@@ -32,9 +34,10 @@ SENT_ON = "opportunity_pipeline_digest_sent_on"
 
 
 def daily_health():
-	"""Daily: the Stalled flags first (a day more in a stage can stall an opportunity), then the digest.
-	Returns the e-mails queued (send_digests)."""
+	"""Daily: the Stalled flags first (a day more in a stage can stall an opportunity or a deal), then
+	the digest. Returns the e-mails queued (send_digests)."""
 	refresh_daily()
+	deals.refresh_daily()
 	return send_digests()
 
 
@@ -43,11 +46,13 @@ def send_digests() -> list:
 	content), rendered by background jobs of EMAIL_BATCH each."""
 	if not frappe.db.get_single_value("Selling Settings", "pipeline_digest_enabled"):
 		return []
-	items = {}  # user -> section -> [names]
-	for section, condition in section_conditions(now_datetime()).items():
-		for name, users in health_rows(condition):
-			for user in users:
-				items.setdefault(user, {}).setdefault(section, []).append(name)
+	items = {}  # user -> section -> [(doctype, name)]
+	now = now_datetime()
+	for document in available():
+		for section, condition in section_conditions(now, document).items():
+			for name, users in health_rows(condition, document):
+				for user in users:
+					items.setdefault(user, {}).setdefault(section, []).append((document.doctype, name))
 	# A site with no outgoing e-mail account gets the notifications only, not an Error Log per user.
 	can_email = bool(EmailAccount.find_outgoing())
 	emails = []
@@ -157,23 +162,27 @@ def _mark_sent(user):
 
 
 def _readable_by(user, sections) -> dict:
-	"""The user's items narrowed to what Frappe lets them read: one query, for a restricted user only;
-	nothing for a user who may not read opportunities at all (Next Contact By needs no read right)."""
-	try:
-		readable = readable_opportunities(user)
-	except frappe.PermissionError:
-		return {}
-	if readable is None:
-		return sections
-	names = {name for names in sections.values() for name in names}
-	opportunity = frappe.qb.DocType("Opportunity")
-	allowed = set(
-		frappe.qb.from_(opportunity)
-		.select(opportunity.name)
-		.where(opportunity.name.isin(list(names)) & readable)
-		.run(pluck=True)
-	)
-	return {section: [name for name in names if name in allowed] for section, names in sections.items()}
+	"""The user's items narrowed to what Frappe lets them read: one query per document type, for a
+	restricted user only; none of a type they may not read at all (Next Contact By needs no read right)."""
+	allowed = set()
+	for doctype in {doctype for items in sections.values() for doctype, _name in items}:
+		names = [name for items in sections.values() for kind, name in items if kind == doctype]
+		try:
+			readable = readable_condition(doctype, user)
+		except frappe.PermissionError:
+			continue
+		if readable is None:
+			allowed.update((doctype, name) for name in names)
+			continue
+		table = frappe.qb.DocType(doctype)
+		allowed.update(
+			(doctype, name)
+			for name in frappe.qb.from_(table)
+			.select(table.name)
+			.where(table.name.isin(names) & readable)
+			.run(pluck=True)
+		)
+	return {section: [item for item in items if item in allowed] for section, items in sections.items()}
 
 
 def _section_titles() -> dict:
@@ -194,14 +203,14 @@ def _content(sections) -> str:
 	titles = _section_titles()
 	parts = []
 	for section in SECTIONS:
-		names = sections.get(section) or []
-		if not names:
+		items = sections.get(section) or []
+		if not items:
 			continue
 		links = "".join(
-			f'<li><a href="{get_url_to_form("Opportunity", name)}">{escape_html(name)}</a></li>'
-			for name in names[:LINKS_PER_SECTION]
+			f'<li><a href="{get_url_to_form(doctype, name)}">{escape_html(name)}</a></li>'
+			for doctype, name in items[:LINKS_PER_SECTION]
 		)
-		if len(names) > LINKS_PER_SECTION:
-			links += "<li>{}</li>".format(_("and {0} more").format(len(names) - LINKS_PER_SECTION))
-		parts.append(f"<p><b>{titles[section]}</b> ({len(names)})</p><ul>{links}</ul>")
+		if len(items) > LINKS_PER_SECTION:
+			links += "<li>{}</li>".format(_("and {0} more").format(len(items) - LINKS_PER_SECTION))
+		parts.append(f"<p><b>{titles[section]}</b> ({len(items)})</p><ul>{links}</ul>")
 	return "".join(parts)

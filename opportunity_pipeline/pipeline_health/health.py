@@ -1,6 +1,8 @@
-"""The opportunities behind a digest, section by section (rules.SECTIONS): each section is one query that
-reads only its own rows through an index (follow-ups by date, the Stalled flag), so its cost follows
-what is due, not the size of the Opportunity table. Who each item reaches is rules.responsible_users."""
+"""The opportunities (and Frappe CRM's deals) behind a digest, section by section (rules.SECTIONS): each
+section is one query that reads only its own rows through an index (follow-ups by date, the Stalled flag),
+so its cost follows what is due, not the size of the table. Who each item reaches is
+rules.responsible_users. The document type's declaration (pipeline_document.py) says which fields hold
+its owner, status and Stalled flag; the follow-up fields are the app's own on both."""
 
 from datetime import datetime, time, timedelta
 
@@ -9,7 +11,9 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
+from opportunity_pipeline.document_types import open_statuses
 from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.pipeline_health.rules import (
 	DUE_TODAY,
 	NO_NEXT_STEP,
@@ -18,7 +22,6 @@ from opportunity_pipeline.pipeline_health.rules import (
 	responsible_users,
 )
 from opportunity_pipeline.sql import bounded_count
-from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.validation import company_for_user, existing, whole_number
 
 # api.pipeline_health lists at most this many names per section, and counts up to COUNT_LIMIT.
@@ -26,32 +29,31 @@ MAX_NAMES = 500
 COUNT_LIMIT = 10_000
 
 
-def section_conditions(now: datetime) -> dict:
-	"""section -> condition on Opportunity (beside being open): rules.follow_up_section, with
-	rules.counts_against_owner for a missing next step, and a Stalled flag kept by stalled.refresh_stalled."""
-	opportunity = frappe.qb.DocType("Opportunity")
+def section_conditions(now: datetime, document: PipelineDocument = OPPORTUNITY) -> dict:
+	"""section -> condition on the document type (beside being open): rules.follow_up_section, with
+	rules.counts_against_owner for a missing next step, and a Stalled flag kept by stalled.py (deals.py)."""
+	opportunity = frappe.qb.DocType(document.doctype)
 	start = datetime.combine(getdate(now), time.min)
 	grace = cint(frappe.db.get_single_value("Selling Settings", "no_next_step_after_days"))
 	return {
 		DUE_TODAY: (opportunity.contact_date >= start)
 		& (opportunity.contact_date < start + timedelta(days=1)),
 		OVERDUE: opportunity.contact_date < start,
-		STALLED: opportunity.is_stalled == 1,
+		STALLED: opportunity[document.stalled_field] == 1,
 		NO_NEXT_STEP: opportunity.contact_date.isnull()
 		& (opportunity.creation < add_to_date(now, days=-grace)),
 	}
 
 
-def responsible_condition(user: str):
-	"""rules.responsible_users in SQL: the open opportunities whose items reach `user`."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	unnamed = (Coalesce(opportunity.opportunity_owner, "") == "") & (
-		Coalesce(opportunity.contact_by, "") == ""
-	)
+def responsible_condition(user: str, document: PipelineDocument = OPPORTUNITY):
+	"""rules.responsible_users in SQL: the open documents whose items reach `user`."""
+	opportunity = frappe.qb.DocType(document.doctype)
+	owner = opportunity[document.owner_field]
+	unnamed = (Coalesce(owner, "") == "") & (Coalesce(opportunity.contact_by, "") == "")
 	# _assign holds the assignees as a JSON list of user names, as Frappe's own "Assigned To" filter reads it.
 	assigned = opportunity._assign.like(f'%"{_escape_like(user)}"%')
 	return (
-		(opportunity.opportunity_owner == user)
+		(owner == user)
 		| (opportunity.contact_by == user)
 		| (unnamed & ((opportunity.owner == user) | assigned))
 	)
@@ -61,28 +63,30 @@ def _escape_like(text: str) -> str:
 	return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def section_query(section_condition, company=None, readable=None, user=None):
-	"""The open opportunities of a section (its condition from section_conditions), on the unaliased
-	Opportunity table; `user` narrows to those whose items reach them."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	condition = opportunity.status.isin(OPEN_STATUSES) & section_condition
-	if company:
-		condition &= opportunity.company == company
+def section_query(
+	section_condition, company=None, readable=None, user=None, document: PipelineDocument = OPPORTUNITY
+):
+	"""The open documents of a section (its condition from section_conditions), on the unaliased table;
+	`user` narrows to those whose items reach them, `company` where the type has one."""
+	opportunity = frappe.qb.DocType(document.doctype)
+	condition = opportunity[document.status_field].isin(open_statuses(document) or [""]) & section_condition
+	if company and document.company_field:
+		condition &= opportunity[document.company_field] == company
 	if user:
-		condition &= responsible_condition(user)
+		condition &= responsible_condition(user, document)
 	if readable is not None:
 		condition &= readable
 	return frappe.qb.from_(opportunity).where(condition)
 
 
-def health_rows(section_condition) -> list:
-	"""(name, users its item reaches) of the open opportunities in a section. The section's index gives
-	the named Opportunity Owner and Next Contact By; only the opportunities with neither are read for
-	their creator and assignees."""
-	opportunity = frappe.qb.DocType("Opportunity")
+def health_rows(section_condition, document: PipelineDocument = OPPORTUNITY) -> list:
+	"""(name, users its item reaches) of the open documents in a section. The section's index gives the
+	named owner and Next Contact By; only the documents with neither are read for their creator and
+	assignees."""
+	opportunity = frappe.qb.DocType(document.doctype)
 	rows = (
-		section_query(section_condition)
-		.select(opportunity.name, opportunity.opportunity_owner, opportunity.contact_by)
+		section_query(section_condition, document=document)
+		.select(opportunity.name, opportunity[document.owner_field], opportunity.contact_by)
 		.orderby(opportunity.name)
 		.run()
 	)

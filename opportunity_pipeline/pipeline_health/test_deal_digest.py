@@ -1,0 +1,117 @@
+"""Frappe CRM's deals in the daily digest, beside opportunities (skipped where Frappe CRM is not
+installed)."""
+
+import unittest
+from datetime import datetime, time, timedelta
+
+import frappe
+from frappe.utils import add_days, now_datetime, today
+
+from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.pipeline_health.digest import daily_health
+from opportunity_pipeline.tests import IntegrationTestCase
+from opportunity_pipeline.tests.factories import (
+	deal_status_of_type,
+	make_crm_territory,
+	make_deal_status,
+	make_opportunity,
+	make_user,
+)
+
+SELLER = "_op_deal_digest@example.com"
+
+
+@unittest.skipUnless(frappe_crm.installed(), "Frappe CRM is not installed on this site")
+class TestDealDigest(IntegrationTestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		self.seller = make_user(SELLER, roles=("Sales User",))
+		self.slow = make_deal_status("_OP Digest Slow", "Ongoing")
+		frappe.db.set_value("CRM Deal Status", self.slow, "stalled_after_days", 3)
+		frappe.db.set_single_value("Selling Settings", "pipeline_digest_enabled", 1)
+		frappe.db.set_single_value("Selling Settings", "no_next_step_after_days", 7)
+		self.north, self.south = (
+			make_crm_territory("_OP Digest North"),
+			make_crm_territory("_OP Digest South"),
+		)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def deal(self, status=None, territory=None, **values):
+		deal = frappe.get_doc(
+			{"doctype": "CRM Deal", "status": status or deal_status_of_type("Open"), "territory": territory}
+		).insert()
+		if values:
+			frappe.db.set_value("CRM Deal", deal.name, values, update_modified=False)
+		return deal.name
+
+	def stay_since(self, deal, days):
+		log = frappe.qb.DocType("CRM Status Change Log")
+		frappe.qb.update(log).set(log.from_date, datetime.now() - timedelta(days=days, hours=1)).where(
+			log.parent == deal
+		).run()
+
+	def digest(self, user=SELLER) -> dict:
+		(log,) = frappe.get_all(
+			"Notification Log",
+			filters={"for_user": user, "subject": ("like", "%without a next step%")},
+			fields=["subject", "email_content"],
+		)
+		return log
+
+	def test_the_digest_lists_deals_beside_opportunities_with_links_to_each(self):
+		later_today = datetime.combine(datetime.strptime(today(), "%Y-%m-%d"), time(23, 59))
+		due = self.deal(contact_by=self.seller, contact_date=later_today)
+		overdue = self.deal(deal_owner=self.seller, contact_date=add_days(now_datetime(), -2))
+		stalled = self.deal(self.slow, deal_owner=self.seller, contact_date=add_days(now_datetime(), 10))
+		self.stay_since(stalled, 5)
+		bare = self.deal(deal_owner=self.seller, creation=add_days(now_datetime(), -10))
+		opportunity = make_opportunity(opportunity_owner=self.seller)
+		frappe.db.set_value(
+			"Opportunity",
+			opportunity.name,
+			"contact_date",
+			add_days(now_datetime(), -1),
+			update_modified=False,
+		)
+		daily_health()
+		log = self.digest()
+		self.assertIn("1 follow-ups due, 2 overdue, 1 stalled, 1 without a next step", log.subject)
+		for deal in (due, overdue, stalled, bare):
+			self.assertIn(f"/app/crm-deal/{deal}", log.email_content)
+		self.assertIn(f"/app/opportunity/{opportunity.name}", log.email_content)
+
+	def test_a_restricted_seller_s_digest_lists_only_the_deals_they_may_list(self):
+		mine = self.deal(
+			territory=self.north, deal_owner=self.seller, contact_date=add_days(now_datetime(), -2)
+		)
+		theirs = self.deal(
+			territory=self.south, deal_owner=self.seller, contact_date=add_days(now_datetime(), -2)
+		)
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": self.seller,
+				"allow": "CRM Territory",
+				"for_value": self.north,
+			}
+		).insert(ignore_permissions=True)
+		with self.set_user(self.seller):
+			listed = frappe.get_list("CRM Deal", {"name": ("in", [mine, theirs])}, pluck="name")
+		self.assertEqual(listed, [mine])
+		daily_health()
+		log = self.digest()
+		self.assertIn(mine, log.email_content)
+		self.assertNotIn(theirs, log.email_content)
+
+	def test_finished_and_lost_deals_are_left_out(self):
+		lost = self.deal(deal_owner=self.seller, contact_date=add_days(now_datetime(), -2))
+		frappe.db.set_value("CRM Deal", lost, "status", deal_status_of_type("Lost"))
+		daily_health()
+		self.assertFalse(
+			frappe.get_all(
+				"Notification Log", {"for_user": self.seller, "email_content": ("like", f"%{lost}%")}
+			)
+		)
