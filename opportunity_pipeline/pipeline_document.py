@@ -100,6 +100,9 @@ class PipelineDocument:
 	party_fields: tuple[str, ...] = ()
 	# What counts as a response (auto-close): the document's own change, and these records about it.
 	responses: tuple[Response, ...] = (COMMUNICATION,)
+	# The owning app's record of the document's statuses, where it keeps one: (its table field, the child
+	# DocType), a row per stay from `from_date`, the current one with no `to` yet (Frappe CRM's).
+	status_log: Linked | None = None
 	# Fields a later version of the owning app renamed: {field: the field there}; the site's own has the say.
 	renamed_fields: dict[str, Linked] = field(default_factory=dict)
 
@@ -175,6 +178,7 @@ CRM_DEAL = PipelineDocument(
 	currency_setting=("FCRM Settings", "currency"),
 	stalled_field="is_stalled",
 	party_fields=("organization", "lead_name"),
+	status_log=Linked("status_change_log", "CRM Status Change Log"),
 	# A call Frappe CRM logged against the deal answers it as an email does.
 	responses=(COMMUNICATION, Response("CRM Call Log", "reference_doctype", "reference_docname", "creation")),
 )

@@ -449,19 +449,23 @@ def test_the_declared_stages_are_ordered_by_a_field_they_have(roots, doctype):
 	assert document.stage_order_field in fields_of(roots, stage) | _app_fields(stage)
 
 
-# Frappe CRM's own records the app reads beside CRM Deal: the status change log (the days a deal has been
-# in its status, pipeline_health/deals.py) and the deal page's side panel layout (frappe_crm.py).
+# Frappe CRM's own records the app reads beside CRM Deal: the status change log (the declaration's
+# status_log: a stay's start and end) and the deal page's side panel layout (frappe_crm.py).
 CRM_FIELDS = {
-	"CRM Deal": ("status_change_log",),
-	"CRM Status Change Log": ("from_date", "to"),
+	"CRM Status Change Log": ("from_date", "to", "from", "from_type"),
 	"CRM Fields Layout": ("dt", "type", "layout"),
 }
 
 
 @pytest.mark.parametrize("roots", VERSIONS)
 def test_frappe_crms_records_the_app_reads_have_their_fields(roots):
-	if doctype_json(roots, "CRM Deal") is None:
+	from opportunity_pipeline.pipeline_document import CRM_DEAL
+
+	data = doctype_json(roots, "CRM Deal")
+	if data is None:
 		pytest.skip("no Frappe CRM in these sources")
+	log = next(row for row in data["fields"] if row["fieldname"] == CRM_DEAL.status_log.fieldname)
+	assert (log["fieldtype"], log["options"]) == ("Table", CRM_DEAL.status_log.doctype)
 	missing = [
 		f"{doctype}.{field}"
 		for doctype, fields in CRM_FIELDS.items()

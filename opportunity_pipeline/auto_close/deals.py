@@ -38,7 +38,6 @@ DAYS_FIELD = "close_deals_after_days"
 PAUSED_FIELD = "auto_close_paused_deals"
 STATUS_FIELD = "auto_close_deal_status"
 REASON_FIELD = "auto_close_deal_lost_reason"
-STATUS_LOG = "CRM Status Change Log"
 FIELDS = (DAYS_FIELD, PAUSED_FIELD, STATUS_FIELD, REASON_FIELD)
 
 
@@ -202,9 +201,9 @@ def _log_status_changes(run: _Run, deal, in_batch):
 	"""Frappe CRM's status change log (crm_status_change_log.add_status_change_log, set-based): the row of
 	the status each deal left ends now, and a row of the lost status begins after the deal's last. The
 	open row is the one whose `to` is empty: the lost status's new row is written after, so is not it."""
-	log = frappe.qb.DocType(STATUS_LOG)
+	log = frappe.qb.DocType(CRM_DEAL.status_log.doctype)
 	ended = log["to"]
-	of_deals = (log.parenttype == CRM_DEAL.doctype) & (log.parentfield == "status_change_log")
+	of_deals = (log.parenttype == CRM_DEAL.doctype) & (log.parentfield == CRM_DEAL.status_log.fieldname)
 	frappe.qb.update(log).join(deal).on(log.parent == deal.name).set(
 		Qualified(ended), run.closing_status
 	).set(Qualified(log.to_type), run.closing_type or "").set(Qualified(log.to_date), run.log_now).set(
@@ -213,7 +212,7 @@ def _log_status_changes(run: _Run, deal, in_batch):
 		of_deals & in_batch & ((ended == "") | ended.isnull())
 	).run()
 
-	earlier = frappe.qb.DocType(STATUS_LOG).as_("earlier")
+	earlier = frappe.qb.DocType(CRM_DEAL.status_log.doctype).as_("earlier")
 	last_idx = (
 		frappe.qb.from_(earlier)
 		.select(Coalesce(Max(earlier.idx), 0) + 1)
@@ -241,7 +240,7 @@ def _log_status_changes(run: _Run, deal, in_batch):
 		*(ValueWrapper(value) for value in constants),
 		deal.name,
 		ValueWrapper(CRM_DEAL.doctype),
-		ValueWrapper("status_change_log"),
+		ValueWrapper(CRM_DEAL.status_log.fieldname),
 		last_idx,
 		*(ValueWrapper(value) for value in (run.closing_status, run.closing_type or "", "", "", run.log_now)),
 		ValueWrapper("Administrator"),

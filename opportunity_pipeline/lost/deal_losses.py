@@ -21,8 +21,6 @@ from opportunity_pipeline.permissions import readable_condition
 from opportunity_pipeline.reporting.periods import previous_range
 from opportunity_pipeline.reporting.query import amount_in_company_currency, narrowed
 
-STATUS_LOG = "CRM Status Change Log"
-
 
 class DealLosses:
 	"""What the report's plan answers (`losses`), for deals."""
@@ -46,7 +44,7 @@ class DealLosses:
 		if dimension == "Competitor" or not self.lost:
 			return []
 		document, filters = self.document, self.filters
-		deal, log = frappe.qb.DocType(document.doctype), frappe.qb.DocType(STATUS_LOG)
+		deal, log = frappe.qb.DocType(document.doctype), frappe.qb.DocType(document.status_log.doctype)
 		became_lost = (
 			frappe.qb.from_(log)
 			.select(log.parent, Max(log.from_date).as_("lost_on"))

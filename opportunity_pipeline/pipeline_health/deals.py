@@ -20,7 +20,6 @@ from opportunity_pipeline.document_types import statuses_in
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.sql import DaysBetween, Qualified
 
-STATUS_LOG = "CRM Status Change Log"
 BATCH_SIZE = 1000
 
 
@@ -41,8 +40,9 @@ def refresh_deals_stalled(names):
 	# zone: the days in a status are counted on the same clock.
 	day = datetime.now().date()
 	deal = frappe.qb.DocType(CRM_DEAL.doctype)
+	deal_status = deal[CRM_DEAL.status_field]
 	status = frappe.qb.DocType(CRM_DEAL.stage.doctype)
-	log = frappe.qb.DocType(STATUS_LOG)
+	log = frappe.qb.DocType(CRM_DEAL.status_log.doctype)
 	for start in range(0, len(names), BATCH_SIZE):
 		batch = names[start : start + BATCH_SIZE]
 		current = (
@@ -50,14 +50,14 @@ def refresh_deals_stalled(names):
 			.select(log.parent, Max(log.from_date).as_("since"))
 			.where(
 				(log.parenttype == CRM_DEAL.doctype)
-				& (log.parentfield == "status_change_log")
+				& (log.parentfield == CRM_DEAL.status_log.fieldname)
 				& (Coalesce(log.to, "") == "")
 				& log.parent.isin(batch)
 			)
 			.groupby(log.parent)
 		).as_("current_stay")
 		stalled = (
-			deal.status.isin(open_ones or [""])
+			deal_status.isin(open_ones or [""])
 			& (status.stalled_after_days > 0)
 			& (DaysBetween(current.since, ValueWrapper(day)) > status.stalled_after_days)
 		)
@@ -66,7 +66,7 @@ def refresh_deals_stalled(names):
 			.left_join(current)
 			.on(current.parent == deal.name)
 			.left_join(status)
-			.on(status.name == deal.status)
+			.on(status.name == deal_status)
 			.set(Qualified(deal.is_stalled), Case().when(stalled, 1).else_(0))
 			.where(deal.name.isin(batch))
 		).run()
@@ -85,14 +85,14 @@ def refresh_daily():
 	)
 	condition = deal.is_stalled == 1
 	if stalling:
-		condition |= deal.status.isin(stalling)
+		condition |= deal[CRM_DEAL.status_field].isin(stalling)
 	refresh_deals_stalled(frappe.qb.from_(deal).select(deal.name).where(condition).run(pluck=True))
 
 
 def refresh_deal(doc):
 	"""CRM Deal on_change: its flag, in the database and on the document the caller holds, when its
 	status changed (or it is new): a new status starts a new stay."""
-	if not doc.has_value_changed("status"):
+	if not doc.has_value_changed(CRM_DEAL.status_field):
 		return
 	refresh_deals_stalled([doc.name])
 	doc.is_stalled = frappe.db.get_value(CRM_DEAL.doctype, doc.name, "is_stalled")
@@ -118,5 +118,5 @@ def status_changed(doc, method=None):
 def refresh_status(status):
 	deal = frappe.qb.DocType(CRM_DEAL.doctype)
 	refresh_deals_stalled(
-		frappe.qb.from_(deal).select(deal.name).where(deal.status == status).run(pluck=True)
+		frappe.qb.from_(deal).select(deal.name).where(deal[CRM_DEAL.status_field] == status).run(pluck=True)
 	)
