@@ -41,3 +41,9 @@ def test_no_app_template_leftovers():
 	"""Commented-out template hooks are noise: hooks.py holds only hooks the app uses."""
 	text = (PACKAGE / "hooks.py").read_text()
 	assert "# app_include_js" not in text and "# doc_events" not in text
+
+
+def test_no_integration_test_sits_at_the_package_root():
+	"""Frappe 15's `run-tests --app` imports a test file at the package root as the package itself, so its
+	tests never run: each lives in a folder (a feature's, or tests/)."""
+	assert sorted(path.name for path in PACKAGE.glob("test_*.py")) == []
