@@ -45,6 +45,7 @@ from opportunity_pipeline.pipeline_history.rules import (
 	span_class,
 	span_windows,
 	stage_stays,
+	status_stay_outcome,
 	stay_outcome,
 	timeline,
 	version_value,
@@ -388,3 +389,15 @@ def test_each_drill_down_line_is_made_by_the_kinds_its_summary_counts():
 		assert factor in (-1, 0, 1) and term in PAIR_SUMS
 	assert line_amount("Won") == (-1, "old_amount")
 	assert line_amount("Probability Raised")[0] == 0  # its amount does not move; its weighted amount does
+
+
+def test_status_stay_outcome_on_deals():
+	from opportunity_pipeline.pipeline_document import CRM_DEAL
+
+	groups, order = CRM_DEAL.status_groups, {"Qualify": 0, "Demo": 1, "Won it": 2, "Lost it": 3}
+	assert status_stay_outcome("Qualify", "Demo", "Ongoing", groups, order) == "Forward"
+	assert status_stay_outcome("Demo", "Qualify", "Open", groups, order) == "Back"
+	assert status_stay_outcome("Demo", "Won it", "Won", groups, order) == "Won"
+	assert status_stay_outcome("Qualify", "Lost it", "Lost", groups, order) == "Lost"
+	# A status the order does not know counts as the first.
+	assert status_stay_outcome("Demo", "New one", "Open", groups, order) == "Back"

@@ -5,7 +5,7 @@ import unittest
 from datetime import datetime, time, timedelta
 
 import frappe
-from frappe.utils import add_days, now_datetime, today
+from frappe.utils import add_days, get_url_to_form, now_datetime, today
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.pipeline_health.digest import daily_health
@@ -80,8 +80,8 @@ class TestDealDigest(IntegrationTestCase):
 		log = self.digest()
 		self.assertIn("1 follow-ups due, 2 overdue, 1 stalled, 1 without a next step", log.subject)
 		for deal in (due, overdue, stalled, bare):
-			self.assertIn(f"/app/crm-deal/{deal}", log.email_content)
-		self.assertIn(f"/app/opportunity/{opportunity.name}", log.email_content)
+			self.assertIn(get_url_to_form("CRM Deal", deal), log.email_content)
+		self.assertIn(get_url_to_form("Opportunity", opportunity.name), log.email_content)
 
 	def test_a_restricted_seller_s_digest_lists_only_the_deals_they_may_list(self):
 		mine = self.deal(

@@ -129,6 +129,22 @@ def stay_outcome(left_stage: str, state, stage_order: dict) -> str:
 	return "Forward" if after >= before else "Back"
 
 
+def status_stay_outcome(
+	left_status: str, next_status: str, next_kind: str, groups, status_order: dict
+) -> str:
+	"""How a stay in a status ended where the status is the stage (Frappe CRM's deals), read from the
+	status it went to and that status's kind (its group in `groups`, a pipeline_document.StatusGroups):
+	Won, Lost, Closed, or Forward or Back by the statuses' order."""
+	if next_kind in groups.won:
+		return "Won"
+	if next_kind in groups.lost:
+		return "Lost"
+	if next_kind in groups.closed:
+		return "Closed"
+	before, after = status_order.get(left_status, 0), status_order.get(next_status, 0)
+	return "Forward" if after >= before else "Back"
+
+
 def stage_stays(rows: list[dict], now: datetime) -> list[dict]:
 	"""An opportunity's stays in each stage, from its rows in order: stage, from, to (None while there),
 	whole days, and the status it left with. For the form's history section."""

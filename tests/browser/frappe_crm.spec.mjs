@@ -5,7 +5,8 @@
 //  2. its CRM Task, which the app keeps in step with the follow-up, is in the deal's Tasks tab;
 //  3. FCRM Settings ▸ Pipeline (the desk form) counts and previews the deals the auto-close would close,
 //     the deal among them (unchanged for 20 days);
-//  4. the deal page in French.
+//  4. the deal page in French;
+//  5. Stage Velocity on deals (Document Type: CRM Deal) counts the stay the deal then ends in its status.
 // Skipped (passing) on a site without Frappe CRM.
 //
 // Run: tests/browser/run frappe_crm   (or `node tests/browser/frappe_crm.spec.mjs` against a running site)
@@ -179,6 +180,34 @@ async function main({ admin, browser, created }) {
 		ok("the section and its fields read in French");
 		await french.page.waitForTimeout(500);
 		await shot(french.page, "frappe-crm-deal-follow-up-fr");
+
+		check(
+			"Stage Velocity on deals: the 10-day stay the deal ends now, read from Frappe CRM's log",
+		);
+		const open = (
+			await call(
+				admin,
+				"GET",
+				`/api/resource/CRM Deal Status?${new URLSearchParams({
+					filters: JSON.stringify([["type", "=", "Open"]]),
+					limit_page_length: "1",
+				})}`,
+			)
+		).data[0].name;
+		await call(admin, "PUT", `/api/resource/CRM Deal/${encodeURIComponent(deal.name)}`, {
+			status: open,
+		});
+		const report = french.page;
+		await report.goto(`${BASE_URL}/app/query-report/Stage Velocity`);
+		await report.waitForFunction(() => window.frappe && frappe.query_report);
+		await report
+			.locator('.frappe-control[data-fieldname="document_type"] select')
+			.selectOption("CRM Deal");
+		const stay = report.locator(".dt-scrollable .dt-row", { hasText: SLOW }).first();
+		await stay.waitFor({ state: "visible" });
+		const cells = (await stay.innerText()).split(/\s+/);
+		assert(cells.includes("10"), `the status's row shows 10 days: ${cells.join(" ")}`);
+		await shot(report, "frappe-crm-stage-velocity-fr");
 		await french.context.close();
 	} finally {
 		await setLanguage(admin, language);

@@ -22,7 +22,8 @@ opportunity_pipeline.document_type_filter = () => {
 
 // Each filter follows the chosen type: what it links to, shown only where the type has the field
 // (`not_applicable`: {doctype: [fieldname, ...]} that a report leaves out besides); the stalled filter
-// only where the app keeps the flag; Group By back to its first choice where the type lacks the group.
+// only where the app keeps the flag; Group By back to its first choice where the type lacks the group
+// (an empty Group By, where a report offers one, stays empty).
 opportunity_pipeline.follow_document_type = (report, not_applicable = {}) => {
 	const documents = frappe.boot.opportunity_pipeline.documents;
 	const chosen =
@@ -49,6 +50,7 @@ opportunity_pipeline.follow_document_type = (report, not_applicable = {}) => {
 	}
 	const group_by = report.get_filter("group_by");
 	if (group_by && group_by.df.options.some((o) => chosen.groups.includes(o.value))) {
-		if (!chosen.groups.includes(group_by.get_value())) group_by.set_value(chosen.groups[0]);
+		const value = group_by.get_value();
+		if (value && !chosen.groups.includes(value)) group_by.set_value(chosen.groups[0]);
 	}
 };

@@ -1,5 +1,7 @@
 frappe.query_reports["Stage Velocity"] = {
+	onload: (report) => opportunity_pipeline.follow_document_type(report),
 	filters: [
+		opportunity_pipeline.document_type_filter(),
 		{
 			fieldname: "company",
 			label: __("Company"),

@@ -2,20 +2,26 @@
 the median and 75th-percentile days spent there, and the share that moved forward, moved back, were won,
 lost or closed. A stay ends when the stage changes or the opportunity leaves the pipeline; the history
 row that ends it holds the stage left and the days (pipeline_history/rules.next_stage_fields), so one
-grouped query counts them by days and the percentiles come from that histogram."""
+grouped query counts them by days and the percentiles come from that histogram.
+
+Frappe CRM's deals (Document Type: CRM Deal), whose status is their stage, are read from Frappe CRM's own
+status change log (the declaration's status_log): a row per stay in an open status, ended when its `to`
+is set; grouped by the deal's owner or territory as they are now."""
 
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Coalesce, Count, Function, Max
 from frappe.utils import add_days, add_months, today
 
+from opportunity_pipeline.document_types import chosen
+from opportunity_pipeline.document_types import ordered_stages as ordered_statuses
 from opportunity_pipeline.forecast.stages import ordered_stages
-from opportunity_pipeline.permissions import join_readable, readable_opportunities
+from opportunity_pipeline.permissions import join_readable, readable_condition, readable_opportunities
 from opportunity_pipeline.pipeline_history.as_of import every_status
 from opportunity_pipeline.pipeline_history.record import STATE
-from opportunity_pipeline.pipeline_history.rules import percentile, stay_outcome
+from opportunity_pipeline.pipeline_history.rules import percentile, status_stay_outcome, stay_outcome
 from opportunity_pipeline.reporting.query import choose, require_company_and_range
-from opportunity_pipeline.sql import Digest, run_with_temporary_memory
+from opportunity_pipeline.sql import DaysBetween, Digest, run_with_temporary_memory
 
 GROUPINGS = {"": None, "Opportunity Owner": "opportunity_owner", "Territory": "territory"}
 # In-memory temporary table for the grouping of a period's stays (sql.run_with_temporary_memory).
@@ -25,11 +31,16 @@ OUTCOMES = ("Forward", "Back", "Won", "Lost", "Closed")
 
 def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
-	stages = ordered_stages()
+	document = chosen(filters.get("document_type"))
+	if document.status_log is None:
+		stages = ordered_stages()
+		ended = _ended_stays(filters, stages)
+	else:
+		stages = ordered_statuses(document)
+		ended = _ended_status_stays(filters, document, stages)
 	order = {stage: number for number, stage in enumerate(stages)}
 	stays = {}
-	for stage, group, days, status, new_stage, count in _ended_stays(filters, stages):
-		outcome = stay_outcome(stage, {"status": status, "sales_stage": new_stage}, order)
+	for stage, group, days, outcome, count in ended:
 		figures = stays.setdefault((stage, group or ""), {"days": {}, "outcomes": dict.fromkeys(OUTCOMES, 0)})
 		figures["days"][days] = figures["days"].get(days, 0) + count
 		figures["outcomes"][outcome] += count
@@ -39,7 +50,7 @@ def execute(filters=None):
 			stays.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0])
 		)
 	]
-	return _columns(filters), rows, None, _chart(rows, filters)
+	return _columns(filters, document), rows, None, _chart(rows, filters)
 
 
 def _checked(filters):
@@ -54,7 +65,8 @@ def _checked(filters):
 
 
 def _ended_stays(filters, stages):
-	"""(stage left, group, days, status after, stage after, count) of the stays that ended in the period.
+	"""(stage left, group, days, outcome, count) of the opportunities' stays that ended in the period, from
+	the app's pipeline history.
 
 	A year of a large site is millions of rows, and grouping them by three texts spends most of its time
 	comparing text: the query groups by each text's place in its list of known values (FIELD), and reads
@@ -91,8 +103,43 @@ def _ended_stays(filters, stages):
 			(value("left_stage", left), days, value("status", status), value("sales_stage", new), *rest)
 			for left, days, status, new, *rest in rows
 		]
+	order = {stage: number for number, stage in enumerate(stages)}
 	for stage, days, status, new_stage, *rest in rows:
-		yield stage, (rest[0] if group else ""), days, status, new_stage, rest[-1]
+		outcome = stay_outcome(stage, {"status": status, "sales_stage": new_stage}, order)
+		yield stage, (rest[0] if group else ""), days, outcome, rest[-1]
+
+
+def _ended_status_stays(filters, document, statuses):
+	"""(status left, group, days, outcome, count) of the stays in an open status that ended in the period,
+	from the status change log of the documents the user may read."""
+	log = frappe.qb.DocType(document.status_log.doctype)
+	deal = frappe.qb.DocType(document.doctype)
+	groups = document.status_groups
+	field = document.groups.get(filters.group_by) if filters.group_by else None
+	keys = [log["from"], log["to"], log.to_type, DaysBetween(log.from_date, log.to_date)]
+	if field:
+		keys.append(deal[field])
+	query = (
+		frappe.qb.from_(log)
+		.join(deal)
+		.on(deal.name == log.parent)
+		.select(*keys, Count("*"))
+		.where(
+			(log.parenttype == document.doctype)
+			& (log.parentfield == document.status_log.fieldname)
+			& log.from_type.isin(list(groups.open))
+			& (Coalesce(log["to"], "") != "")
+			& (log.to_date >= filters.from_date)
+			& (log.to_date < add_days(filters.to_date, 1))
+		)
+		.groupby(*keys)
+	)
+	if (readable := readable_condition(document.doctype)) is not None:
+		query = query.where(readable)
+	order = {status: number for number, status in enumerate(statuses)}
+	for left, new, new_kind, days, *rest in query.run():
+		outcome = status_stay_outcome(left, new, new_kind, groups, order)
+		yield left, (rest[0] if field else "") or "", days, outcome, rest[-1]
 
 
 def _row(stage, group, figures, filters):
@@ -108,13 +155,13 @@ def _row(stage, group, figures, filters):
 	return row
 
 
-def _columns(filters):
+def _columns(filters, document):
 	columns = [
 		{
 			"fieldname": "sales_stage",
 			"label": _("Sales Stage"),
 			"fieldtype": "Link",
-			"options": "Sales Stage",
+			"options": document.stage.doctype,
 			"width": 160,
 		}
 	]
