@@ -128,6 +128,8 @@ def preview_deal_auto_close(limit: int = PREVIEW_LIMIT, days: int | None = None,
 		days = whole_number(days, _("Days"), 0, MAX_DAYS)
 	if close_paused in (None, ""):
 		close_paused = frappe.db.get_single_value(deals.SETTINGS, deals.PAUSED_FIELD)
+	else:
+		close_paused = whole_number(close_paused, _("Also Close Deals On Hold"), 0, 1)
 	statuses = deals.closable_statuses(close_paused)
 	if days <= 0 or not statuses:
 		return {"days": days, "statuses": statuses, "count": 0, "more": False, "deals": []}

@@ -191,6 +191,10 @@ class TestDealAutoClose(IntegrationTestCase):
 		self.assertIn(idle, listed)
 		self.assertNotIn(recent, listed)
 		self.assertEqual(status_of(idle), self.ongoing)
+		# A check box is 0 or 1: anything else is refused, not read as off.
+		for wrong in ("yes", 2, "1; drop"):
+			with self.subTest(close_paused=wrong):
+				self.assertRaises(frappe.ValidationError, preview_deal_auto_close, days=5, close_paused=wrong)
 
 	def test_the_preview_is_for_system_managers_and_counts_only_readable_deals(self):
 		from opportunity_pipeline.api import preview_deal_auto_close

@@ -1,5 +1,5 @@
-"""Keeps the Stalled flag (is_stalled) of Frappe CRM's deals true to rules.is_stalled, as stalled.py does
-for opportunities: a deal is stalled when it is open and has spent longer than its status's Stalled After
+"""Keeps the Stalled flag (is_stalled) of Frappe CRM's deals true to rules.is_stalled (deals have no
+snooze), as stalled.py does for opportunities: a deal is stalled when it is open and has spent longer than its status's Stalled After
 (Days) (CRM Deal Status, custom/crm_deal_status.json) in that status. A deal's status is its stage, and
 Frappe CRM's own status change log says since when it is in it (the open row: no `to` yet), so the app
 keeps no history of its own for deals. Set-based: daily, before the digest (time alone stalls a deal),

@@ -32,31 +32,25 @@ COUNT_LIMIT = 10_000
 def section_conditions(now: datetime, document: PipelineDocument = OPPORTUNITY) -> dict:
 	"""section -> condition on the document type (beside being open): rules.follow_up_section, with
 	rules.counts_against_owner for a missing next step, and a Stalled flag kept by stalled.py (deals.py)."""
-	opportunity = frappe.qb.DocType(document.doctype)
+	table = frappe.qb.DocType(document.doctype)
 	start = datetime.combine(getdate(now), time.min)
 	grace = cint(frappe.db.get_single_value("Selling Settings", "no_next_step_after_days"))
 	return {
-		DUE_TODAY: (opportunity.contact_date >= start)
-		& (opportunity.contact_date < start + timedelta(days=1)),
-		OVERDUE: opportunity.contact_date < start,
-		STALLED: opportunity[document.stalled_field] == 1,
-		NO_NEXT_STEP: opportunity.contact_date.isnull()
-		& (opportunity.creation < add_to_date(now, days=-grace)),
+		DUE_TODAY: (table.contact_date >= start) & (table.contact_date < start + timedelta(days=1)),
+		OVERDUE: table.contact_date < start,
+		STALLED: table[document.stalled_field] == 1,
+		NO_NEXT_STEP: table.contact_date.isnull() & (table.creation < add_to_date(now, days=-grace)),
 	}
 
 
 def responsible_condition(user: str, document: PipelineDocument = OPPORTUNITY):
 	"""rules.responsible_users in SQL: the open documents whose items reach `user`."""
-	opportunity = frappe.qb.DocType(document.doctype)
-	owner = opportunity[document.owner_field]
-	unnamed = (Coalesce(owner, "") == "") & (Coalesce(opportunity.contact_by, "") == "")
+	table = frappe.qb.DocType(document.doctype)
+	owner = table[document.owner_field]
+	unnamed = (Coalesce(owner, "") == "") & (Coalesce(table.contact_by, "") == "")
 	# _assign holds the assignees as a JSON list of user names, as Frappe's own "Assigned To" filter reads it.
-	assigned = opportunity._assign.like(f'%"{_escape_like(user)}"%')
-	return (
-		(owner == user)
-		| (opportunity.contact_by == user)
-		| (unnamed & ((opportunity.owner == user) | assigned))
-	)
+	assigned = table._assign.like(f'%"{_escape_like(user)}"%')
+	return (owner == user) | (table.contact_by == user) | (unnamed & ((table.owner == user) | assigned))
 
 
 def _escape_like(text: str) -> str:
@@ -68,35 +62,35 @@ def section_query(
 ):
 	"""The open documents of a section (its condition from section_conditions), on the unaliased table;
 	`user` narrows to those whose items reach them, `company` where the type has one."""
-	opportunity = frappe.qb.DocType(document.doctype)
-	condition = opportunity[document.status_field].isin(open_statuses(document) or [""]) & section_condition
+	table = frappe.qb.DocType(document.doctype)
+	condition = table[document.status_field].isin(open_statuses(document) or [""]) & section_condition
 	if company and document.company_field:
-		condition &= opportunity[document.company_field] == company
+		condition &= table[document.company_field] == company
 	if user:
 		condition &= responsible_condition(user, document)
 	if readable is not None:
 		condition &= readable
-	return frappe.qb.from_(opportunity).where(condition)
+	return frappe.qb.from_(table).where(condition)
 
 
 def health_rows(section_condition, document: PipelineDocument = OPPORTUNITY) -> list:
 	"""(name, users its item reaches) of the open documents in a section. The section's index gives the
 	named owner and Next Contact By; only the documents with neither are read for their creator and
 	assignees."""
-	opportunity = frappe.qb.DocType(document.doctype)
+	table = frappe.qb.DocType(document.doctype)
 	rows = (
 		section_query(section_condition, document=document)
-		.select(opportunity.name, opportunity[document.owner_field], opportunity.contact_by)
-		.orderby(opportunity.name)
+		.select(table.name, table[document.owner_field], table.contact_by)
+		.orderby(table.name)
 		.run()
 	)
 	unnamed = [name for name, owner, contact_by in rows if not owner and not contact_by]
 	creators = {}
 	for start in range(0, len(unnamed), 1000):
 		for name, creator, assign in (
-			frappe.qb.from_(opportunity)
-			.select(opportunity.name, opportunity.owner, opportunity._assign)
-			.where(opportunity.name.isin(unnamed[start : start + 1000]))
+			frappe.qb.from_(table)
+			.select(table.name, table.owner, table._assign)
+			.where(table.name.isin(unnamed[start : start + 1000]))
 			.run()
 		):
 			creators[name] = (creator, frappe.parse_json(assign) or [] if assign else [])
