@@ -16,9 +16,15 @@ DERIVED_FIELDS = (
 )
 
 
-# On Frappe CRM's deals: the follow-up's Event and reminder mark and the Stalled flag as above, and
-# follow_up_task, the CRM Task the app writes for the follow-up's user.
-DEAL_DERIVED_FIELDS = ("follow_up_event", "follow_up_task", "follow_up_reminder_due", "is_stalled")
+# On Frappe CRM's deals: the follow-up's Event and reminder mark, the Stalled flag and whether the
+# probability was typed as above, and follow_up_task, the CRM Task the app writes for the follow-up's user.
+DEAL_DERIVED_FIELDS = (
+	"follow_up_event",
+	"follow_up_task",
+	"follow_up_reminder_due",
+	"is_stalled",
+	"probability_set_by_hand",
+)
 
 
 def derived_values(before, fields=DERIVED_FIELDS) -> dict:

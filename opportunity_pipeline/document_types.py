@@ -79,7 +79,7 @@ def base_currency(document: PipelineDocument, company: str) -> str:
 	if document.company_field is None and document.currency_setting:
 		if currency := frappe.db.get_single_value(*document.currency_setting):
 			return currency
-	return frappe.get_cached_value("Company", company, "default_currency")
+	return frappe.get_cached_value("Company", company, "default_currency") if company else None
 
 
 def boot_info() -> list[dict]:

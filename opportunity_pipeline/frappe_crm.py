@@ -2,6 +2,7 @@
 CRM's deals waits until Frappe CRM is on the site."""
 
 import json
+from pathlib import Path
 
 import frappe
 from frappe.modules.utils import sync_customizations
@@ -17,6 +18,11 @@ CUSTOMIZED_DOCTYPES = ("FCRM Settings", "CRM Deal", "CRM Deal Status")
 
 # Frappe CRM's layout of the deal page's side panel (/crm), which a manager arranges.
 DEAL_SIDE_PANEL = {"dt": "CRM Deal", "type": "Side Panel"}
+
+
+# The deal page's Win Probability button: a CRM Form Script of the app's, its code kept in the app.
+DEAL_FORM_SCRIPT = "Opportunity Pipeline: Win Probability"
+DEAL_FORM_SCRIPT_CODE = Path(__file__).parent / "win_probability" / "crm_deal_form_script.js"
 
 
 # (DocType, index, columns) on Frappe CRM's tables, built where it is installed.
@@ -47,6 +53,7 @@ def set_up():
 		save_defaults()
 		for doctype, index_name, columns in INDEXES:
 			ensure_index(doctype, index_name, columns)
+		refresh_deal_form_script()
 
 
 def after_app_install(app_name: str):
@@ -56,6 +63,7 @@ def after_app_install(app_name: str):
 		sync_customizations("opportunity_pipeline")
 		set_up()
 		show_follow_up_in_side_panel()
+		add_deal_form_script()
 
 
 def before_app_uninstall(app_name: str):
@@ -69,6 +77,28 @@ def show_follow_up_in_side_panel():
 	"""The follow-up fields in the deal page's side panel, once: on install (of either app) and by a
 	patch, never on migrate, so that a manager who takes the section away keeps it away."""
 	_change_side_panel(frappe_crm_side_panel.with_follow_up)
+
+
+def add_deal_form_script():
+	"""The Win Probability button on the deal page, once: on install (of either app) and by a patch, never
+	on migrate, so that a manager who deletes the script keeps it deleted (disabling it is kept too)."""
+	if installed() and not frappe.db.exists("CRM Form Script", DEAL_FORM_SCRIPT):
+		frappe.get_doc(
+			{
+				"doctype": "CRM Form Script",
+				"dt": "CRM Deal",
+				"view": "Form",
+				"enabled": 1,
+				"script": DEAL_FORM_SCRIPT_CODE.read_text(),
+			}
+		).insert(ignore_permissions=True, set_name=DEAL_FORM_SCRIPT)
+
+
+def refresh_deal_form_script():
+	"""Migrate: the app's script, where the site has it, gets the code of the app's version."""
+	code = DEAL_FORM_SCRIPT_CODE.read_text()
+	if frappe.db.get_value("CRM Form Script", DEAL_FORM_SCRIPT, "script") not in (None, code):
+		frappe.db.set_value("CRM Form Script", DEAL_FORM_SCRIPT, "script", code)
 
 
 def _change_side_panel(change):
@@ -94,8 +124,10 @@ def app_fields(doctype: str) -> list:
 
 def delete_customizations():
 	"""Either app's uninstall: the app's fields on Frappe CRM's DocTypes, their values and its indexes,
-	and its section of the deal page's side panel."""
+	its section of the deal page's side panel and its form script."""
 	_change_side_panel(frappe_crm_side_panel.without_follow_up)
+	if frappe.db.table_exists("CRM Form Script"):
+		frappe.delete_doc_if_exists("CRM Form Script", DEAL_FORM_SCRIPT, force=True)
 	for doctype, index_name, _columns in INDEXES:
 		if frappe.db.table_exists(doctype) and frappe.db.has_index(f"tab{doctype}", index_name):
 			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")

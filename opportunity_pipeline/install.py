@@ -39,6 +39,7 @@ def after_install():
 	save_pipeline_health_defaults()
 	frappe_crm.set_up()
 	frappe_crm.show_follow_up_in_side_panel()
+	frappe_crm.add_deal_form_script()
 	backfill_history()
 
 

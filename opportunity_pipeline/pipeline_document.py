@@ -103,6 +103,11 @@ class PipelineDocument:
 	# The owning app's record of the document's statuses, where it keeps one: (its table field, the child
 	# DocType), a row per stay from `from_date`, the current one with no `to` yet (Frappe CRM's).
 	status_log: Linked | None = None
+	# The fields the learned win probability may use besides the stage (win_probability.rules.OPTIONAL_FIELDS
+	# names them; "amount_band" is amount x rate, banded); Selling Settings chooses among them.
+	model_fields: tuple[str, ...] = ()
+	# The app keeps its pipeline history of the type (pipeline_history/), so a bulk change records there.
+	keeps_history: bool = False
 	# Fields a later version of the owning app renamed: {field: the field there}; the site's own has the say.
 	renamed_fields: dict[str, Linked] = field(default_factory=dict)
 
@@ -112,6 +117,12 @@ class PipelineDocument:
 			return fieldname
 		renamed = self.renamed_fields[fieldname].fieldname
 		return renamed if has_field(renamed) else fieldname
+
+	@property
+	def stage_is_status(self) -> bool:
+		"""The stage is the status itself (Frappe CRM's pipeline): a finished document's stage is then the
+		one it left for its final status, read from its status log."""
+		return self.stage.fieldname == self.status_field
 
 	@property
 	def status_groups(self) -> StatusGroups:
@@ -146,6 +157,16 @@ OPPORTUNITY = PipelineDocument(
 	},
 	stalled_field="is_stalled",
 	party_fields=("customer_name", "party_name"),
+	model_fields=(
+		"source",
+		"opportunity_type",
+		"territory",
+		"customer_group",
+		"opportunity_from",
+		"campaign",
+		"amount_band",
+	),
+	keeps_history=True,
 	# ERPNext 16 moved the source and campaign to UTM analytics (its patch migrate_to_utm_analytics).
 	renamed_fields={
 		"source": Linked("utm_source", "UTM Source"),
@@ -178,6 +199,7 @@ CRM_DEAL = PipelineDocument(
 	currency_setting=("FCRM Settings", "currency"),
 	stalled_field="is_stalled",
 	party_fields=("organization", "lead_name"),
+	model_fields=("source", "territory", "amount_band"),
 	status_log=Linked("status_change_log", "CRM Status Change Log"),
 	# A call Frappe CRM logged against the deal answers it as an email does.
 	responses=(COMMUNICATION, Response("CRM Call Log", "reference_doctype", "reference_docname", "creation")),

@@ -361,6 +361,10 @@ def _declared_fields(document) -> dict:
 	fields[document.stage.fieldname] = document.stage.doctype
 	for fieldname in document.groups.values():
 		fields.setdefault(fieldname, None)
+	# The learned win probability's fields (the amount's band is amount x rate, above).
+	for fieldname in document.model_fields:
+		if fieldname != "amount_band":
+			fields.setdefault(fieldname, None)
 	return fields
 
 
@@ -447,13 +451,16 @@ def test_the_declared_stages_are_ordered_by_a_field_they_have(roots, doctype):
 	document = PIPELINE_DOCUMENTS[doctype]
 	stage = document.stage.doctype
 	assert document.stage_order_field in fields_of(roots, stage) | _app_fields(stage)
+	# A stage's own probability: what a document at it gets when the learned one does not apply.
+	assert "probability" in fields_of(roots, stage) | _app_fields(stage)
 
 
 # Frappe CRM's own records the app reads beside CRM Deal: the status change log (the declaration's
-# status_log: a stay's start and end) and the deal page's side panel layout (frappe_crm.py).
+# status_log: a stay's start and end), the deal page's side panel layout and its form script (frappe_crm.py).
 CRM_FIELDS = {
 	"CRM Status Change Log": ("from_date", "to", "from", "from_type"),
 	"CRM Fields Layout": ("dt", "type", "layout"),
+	"CRM Form Script": ("dt", "view", "enabled", "script"),
 }
 
 

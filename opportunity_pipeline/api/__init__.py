@@ -11,6 +11,7 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - preview_deal_auto_close(limit, days, close_paused): auto_close/preview.py (Frappe CRM's deals)
 - learn_win_probability(company=None): win_probability/job.py (System Manager)
 - explain_win_probability(opportunity): win_probability/explain.py
+- explain_deal_win_probability(deal): win_probability/explain.py (Frappe CRM's deals)
 - pipeline_as_of(date, company, group_by=None): pipeline_history/as_of.py
 - opportunity_history(opportunity): pipeline_history/form.py
 - rebuild_pipeline_history(): pipeline_history/backfill.py (System Manager)
@@ -30,11 +31,15 @@ from opportunity_pipeline.pipeline_history.as_of import pipeline_as_of
 from opportunity_pipeline.pipeline_history.backfill import rebuild_pipeline_history
 from opportunity_pipeline.pipeline_history.form import opportunity_history
 from opportunity_pipeline.quotation.make import make_quotation, make_supplier_quotation
-from opportunity_pipeline.win_probability.explain import explain_win_probability
+from opportunity_pipeline.win_probability.explain import (
+	explain_deal_win_probability,
+	explain_win_probability,
+)
 from opportunity_pipeline.win_probability.job import learn_win_probability
 
 __all__ = [
 	"declare_lost",
+	"explain_deal_win_probability",
 	"explain_win_probability",
 	"learn_win_probability",
 	"make_quotation",

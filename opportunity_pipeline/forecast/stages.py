@@ -7,14 +7,15 @@ from frappe.utils import cint, flt
 
 from opportunity_pipeline import document_types
 from opportunity_pipeline.forecast.rules import stage_defaults
-from opportunity_pipeline.pipeline_document import OPPORTUNITY
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 
 
-def stage_probability(stage: str | None) -> float | None:
-	"""The stage's probability; None for no stage or a stage without one (0 counts as none)."""
+def stage_probability(stage: str | None, document: PipelineDocument = OPPORTUNITY) -> float | None:
+	"""The stage's probability (a Sales Stage's, or on a deal its CRM Deal Status's); None for no stage or
+	a stage without one (0 counts as none)."""
 	if not stage:
 		return None
-	return flt(frappe.get_cached_value("Sales Stage", stage, "probability")) or None
+	return flt(frappe.get_cached_value(document.stage.doctype, stage, "probability")) or None
 
 
 def fill_stage_defaults(doc, method=None):

@@ -8,15 +8,18 @@ from opportunity_pipeline.follow_up.event import (
 )
 from opportunity_pipeline.follow_up.task import delete_follow_up_task, sync_follow_up_task
 from opportunity_pipeline.pipeline_health.deals import refresh_deal
+from opportunity_pipeline.win_probability.apply import apply_probability, note_probability_sent
 
 
 def before_validate(doc, method=None):
 	doc.flags.pipeline_validating = True
+	note_probability_sent(doc)
 
 
 def validate(doc, method=None):
 	keep_derived_fields(doc)
 	validate_follow_up(doc)
+	apply_probability(doc)
 
 
 def before_save(doc, method=None):

@@ -1,19 +1,20 @@
-"""Applying the learned chance: to every open opportunity of a company in one UPDATE after learning, and
-to one opportunity when a save changes what it depends on."""
+"""Applying the learned chance: to every open document of a company (or every open deal) in one UPDATE
+after learning, and to one document when a save changes what it depends on."""
 
 from pypika import CustomFunction
-from pypika.terms import ValueWrapper
+from pypika.terms import Interval, ValueWrapper
 
 import frappe
 from frappe.query_builder.functions import Coalesce, Round
 from frappe.utils import cint, flt, now_datetime
 
+from opportunity_pipeline.document_types import open_statuses, status_type
 from opportunity_pipeline.forecast.rules import probability_after_save
 from opportunity_pipeline.forecast.stages import stage_probability
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PIPELINE_DOCUMENTS, PipelineDocument
 from opportunity_pipeline.pipeline_history.record import record_changes
 from opportunity_pipeline.sql import Qualified
-from opportunity_pipeline.statuses import OPEN_STATUSES
-from opportunity_pipeline.win_probability.learn import WIN_FACTOR, field_term, stored_factors
+from opportunity_pipeline.win_probability.learn import WIN_FACTOR, field_term, scope_of, stored_factors
 from opportunity_pipeline.win_probability.rules import (
 	AMOUNT_BAND,
 	NO_STAGE,
@@ -26,148 +27,195 @@ from opportunity_pipeline.win_probability.rules import (
 from opportunity_pipeline.win_probability.settings import column, win_probability_settings
 
 Exp = CustomFunction("EXP", ["exponent"])
+# Whether the probability was typed rather than given by the app: a custom field on both document types.
+SET_BY_HAND = "probability_set_by_hand"
 
 
-def is_company_trusted(company: str, settings) -> bool:
-	"""Enough won and lost opportunities were learned from."""
-	prior = stored_factors(company, None, {}).get((NO_STAGE, STAGE_FIELD, NO_STAGE))
+def is_company_trusted(company: str | None, settings, document=OPPORTUNITY) -> bool:
+	"""Enough won and lost documents were learned from."""
+	prior = stored_factors(company, None, {}, document).get((NO_STAGE, STAGE_FIELD, NO_STAGE))
 	return bool(prior) and is_trusted(prior.won, prior.lost, settings.min_won, settings.min_lost)
 
 
-def apply_company(company: str, settings=None) -> int:
-	"""Every open opportunity of the company whose probability was not typed by hand gets its learned
-	chance, in one UPDATE joined to the factors; only rows whose chance changes are written (and their
-	`modified` moves, so a form opened before cannot save the old chance back as typed by hand). Nothing
-	happens below the minimum history. Returns how many rows changed."""
+def apply_company(company: str | None, settings=None, document: PipelineDocument = OPPORTUNITY) -> int:
+	"""Every open document of the company (every open deal) whose probability was not typed by hand gets
+	its learned chance, in one UPDATE joined to the factors; only rows whose chance changes are written
+	(and their `modified` moves, so a form opened before cannot save the old chance back as typed by
+	hand). Nothing happens below the minimum history. Returns how many rows changed."""
 	settings = settings or win_probability_settings()
-	if not is_company_trusted(company, settings):
+	if not is_company_trusted(company, settings, document):
 		return 0
-	opportunity = frappe.qb.DocType("Opportunity")
+	table = frappe.qb.DocType(document.doctype)
+	scope = scope_of(document, company)
+	company_term = table[document.company_field] if document.company_field else ValueWrapper(scope)
+	stage_term = table[document.stage.fieldname]
+
+	def of_scope(factor):
+		return (factor.company == company_term) & (
+			Coalesce(factor.document_type, OPPORTUNITY.doctype) == document.doctype
+		)
+
 	prior = frappe.qb.DocType(WIN_FACTOR).as_("prior")
 	stage = frappe.qb.DocType(WIN_FACTOR).as_("stage")
 	population = Coalesce(stage.sales_stage, NO_STAGE)
 	query = (
-		frappe.qb.update(opportunity)
+		frappe.qb.update(table)
 		.join(prior)
 		.on(
-			(prior.company == opportunity.company)
+			of_scope(prior)
 			& (prior.sales_stage == NO_STAGE)
 			& (prior["field"] == STAGE_FIELD)
 			& (prior.value == NO_STAGE)
 		)
 		.left_join(stage)
 		.on(
-			(stage.company == opportunity.company)
-			& (stage.sales_stage == opportunity.sales_stage)
+			of_scope(stage)
+			& (stage.sales_stage == stage_term)
 			& (stage["field"] == STAGE_FIELD)
-			& (stage.value == opportunity.sales_stage)
+			& (stage.value == stage_term)
 		)
 	)
 	log_odds = Coalesce(stage.weight, prior.weight)
-	for number, field in enumerate(settings.fields):
+	for number, field in enumerate(settings.fields_of(document)):
 		factor = frappe.qb.DocType(WIN_FACTOR).as_(f"factor_{number}")
 		query = query.left_join(factor).on(
-			(factor.company == opportunity.company)
+			of_scope(factor)
 			& (factor.sales_stage == population)
 			& (factor["field"] == field)
-			& (factor.value == field_term(field, opportunity))
+			& (factor.value == field_term(field, table, document))
 		)
 		log_odds = log_odds + Coalesce(factor.weight, 0)
 	chance = Round(ValueWrapper(100) / (1 + Exp(ValueWrapper(0) - log_odds)), 1)
+	probability = table[document.probability_field]
 	now = now_datetime()
+	condition = table[document.status_field].isin(open_statuses(document)) & (
+		Coalesce(table[SET_BY_HAND], 0) == 0
+	)
+	if document.company_field:
+		condition &= table[document.company_field] == company
 	query = (
-		query.set(Qualified(opportunity.modified), now)
-		.set(Qualified(opportunity.probability), chance)
-		.where(
-			(opportunity.company == company)
-			& opportunity.status.isin(OPEN_STATUSES)
-			& (Coalesce(opportunity.probability_set_by_hand, 0) == 0)
-			& ((opportunity.probability != chance) | opportunity.probability.isnull())
-		)
+		query.set(Qualified(table.modified), moved_modified(table, document, now))
+		.set(Qualified(probability), chance)
+		.where(condition & ((probability != chance) | probability.isnull()))
 	)
 	query.run()
 	changed = frappe.db.sql("select row_count()")[0][0]
-	# The rows the UPDATE wrote are those it stamped with `now`: only they can have a new state.
-	record_changes((opportunity.company == company) & (opportunity.modified == now), now=now)
+	if document.keeps_history:
+		# The rows the UPDATE wrote are those it stamped with `now`: only they can have a new state.
+		record_changes((table[document.company_field] == company) & (table.modified == now), now=now)
 	return changed
 
 
+def moved_modified(table, document: PipelineDocument, now):
+	"""What a bulk change sets `modified` to, so that a form opened before cannot save the old chance
+	back as typed by hand (Frappe refuses a save whose `modified` is not the stored one). Where the app
+	keeps a history, `now`: the history finds the changed rows by it. Elsewhere one microsecond later than
+	it was: the auto-close reads `modified` as the last response, and the app's own change is none."""
+	if document.keeps_history:
+		return now
+	return table.modified + Interval(microseconds=1)
+
+
+def note_probability_sent(doc, method=None):
+	"""before_validate of a document whose own validate fills an empty probability (Frappe CRM gives a
+	deal its status's): what the client sent, so that a filled-in default is not taken as typed by hand."""
+	doc.flags.probability_sent = doc.get(PIPELINE_DOCUMENTS[doc.doctype].probability_field)
+
+
 def apply_probability(doc):
-	"""Opportunity validate: the automatic probability (the learned chance when the method is Learned and
-	the company has the history for it, else the stage's) applies unless one was set by hand. The learned
-	one is computed only when the save changes what it depends on."""
+	"""validate: the automatic probability (the learned chance when the method is Learned and the company
+	has the history for it, else the stage's) applies unless one was set by hand. The learned one is
+	computed only when the save changes what it depends on."""
+	document = PIPELINE_DOCUMENTS[doc.doctype]
 	before = doc.get_doc_before_save()
-	probability = doc.get("probability")
+	field = document.probability_field
+	sent = doc.flags.probability_sent if "probability_sent" in doc.flags else doc.get(field)
 	settings = win_probability_settings()
-	changed = inputs_changed(doc, settings)
+	changed = inputs_changed(doc, settings, document)
 	automatic = learned_probability(doc, settings) if changed else None
-	doc.probability, doc.probability_set_by_hand = probability_after_save(
+	if automatic is None:
+		automatic = stage_probability(doc.get(document.stage.fieldname), document)
+	probability, set_by_hand = probability_after_save(
 		is_new=before is None,
 		inputs_changed=changed,
-		old_probability=flt(before.probability) if before else None,
-		new_probability=None if probability in (None, "") else flt(probability),
-		set_by_hand=bool(cint(doc.get("probability_set_by_hand"))),
-		automatic_probability=automatic if automatic is not None else stage_probability(doc.sales_stage),
+		old_probability=flt(before.get(field)) if before else None,
+		new_probability=None if sent in (None, "") else flt(sent),
+		set_by_hand=bool(cint(doc.get(SET_BY_HAND))),
+		automatic_probability=automatic,
 	)
+	if probability is not None:
+		doc.set(field, probability)
+	doc.set(SET_BY_HAND, set_by_hand)
 
 
 def learned_probability(doc, settings) -> float | None:
-	"""The learned chance of the opportunity as it is being saved; None when the method is Sales Stage or
-	the company has too little history (the stage's probability applies then)."""
-	if not settings.learned or not doc.company:
+	"""The learned chance of the document as it is being saved; None when the method is Sales Stage, the
+	document is not open, or the company has too little history (the stage's probability applies then)."""
+	document = PIPELINE_DOCUMENTS[doc.doctype]
+	company = doc.get(document.company_field) if document.company_field else None
+	if not settings.learned or (document.company_field and not company):
 		return None
+	if status_type(document, doc.get(document.status_field)) not in document.status_groups.open:
+		return None
+	stage = doc.get(document.stage.fieldname)
 	values = model_values(doc, settings)
-	factors = stored_factors(doc.company, doc.sales_stage, values)
+	factors = stored_factors(company, stage, values, document)
 	prior = factors.get((NO_STAGE, STAGE_FIELD, NO_STAGE))
 	won, lost = history([prior] if prior else [])
 	if not is_trusted(won, lost, settings.min_won, settings.min_lost):
 		return None
-	return score(factors, doc.sales_stage, values, settings.fields).probability
+	return score(factors, stage, values, settings.fields_of(document)).probability
 
 
 def model_values(doc, settings) -> dict:
-	"""The opportunity's value of each field the model uses, as the learning counted them."""
+	"""The document's value of each field the model uses, as the learning counted them."""
+	document = PIPELINE_DOCUMENTS[doc.doctype]
 	values = {}
-	for field in settings.fields:
+	for field in settings.fields_of(document):
 		if field == AMOUNT_BAND:
-			values[field] = amount_band((doc.opportunity_amount or 0) * (doc.conversion_rate or 1))
+			rate = flt(doc.get(document.exchange_rate_field))
+			values[field] = amount_band(flt(doc.get(document.amount_field)) * (rate if rate > 0 else 1))
 		else:
-			values[field] = doc.get(column(field)) or ""
+			values[field] = doc.get(column(field, document)) or ""
 	return values
 
 
-def inputs_changed(doc, settings) -> bool:
+def inputs_changed(doc, settings, document: PipelineDocument = OPPORTUNITY) -> bool:
 	"""Whether the save changes the stage or a field the learned chance depends on."""
 	before = doc.get_doc_before_save()
 	if before is None:
 		return True
-	fields = ["sales_stage"]
+	fields = [document.stage.fieldname]
 	if settings.learned:
-		fields += [column(field) for field in settings.fields if field != AMOUNT_BAND]
-		if AMOUNT_BAND in settings.fields:
-			fields += ["opportunity_amount", "conversion_rate"]
+		model_fields = settings.fields_of(document)
+		fields += [column(field, document) for field in model_fields if field != AMOUNT_BAND]
+		if AMOUNT_BAND in model_fields:
+			fields += [document.amount_field, document.exchange_rate_field]
 	return any(before.get(field) != doc.get(field) for field in fields)
 
 
-def apply_stage_probabilities() -> int:
-	"""Back to the Sales Stage method: every open opportunity whose probability was not typed by hand takes
+def apply_stage_probabilities(document: PipelineDocument = OPPORTUNITY) -> int:
+	"""Back to the Sales Stage method: every open document whose probability was not typed by hand takes
 	its stage's probability again, in one UPDATE."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	stage = frappe.qb.DocType("Sales Stage")
+	table = frappe.qb.DocType(document.doctype)
+	stage = frappe.qb.DocType(document.stage.doctype)
+	probability = table[document.probability_field]
+	open_condition = table[document.status_field].isin(open_statuses(document))
 	now = now_datetime()
 	(
-		frappe.qb.update(opportunity)
+		frappe.qb.update(table)
 		.join(stage)
-		.on(stage.name == opportunity.sales_stage)
-		.set(Qualified(opportunity.modified), now)
-		.set(Qualified(opportunity.probability), stage.probability)
+		.on(stage.name == table[document.stage.fieldname])
+		.set(Qualified(table.modified), moved_modified(table, document, now))
+		.set(Qualified(probability), stage.probability)
 		.where(
-			opportunity.status.isin(OPEN_STATUSES)
-			& (Coalesce(opportunity.probability_set_by_hand, 0) == 0)
+			open_condition
+			& (Coalesce(table[SET_BY_HAND], 0) == 0)
 			& (stage.probability > 0)
-			& ((opportunity.probability != stage.probability) | opportunity.probability.isnull())
+			& ((probability != stage.probability) | probability.isnull())
 		)
 	).run()
 	changed = frappe.db.sql("select row_count()")[0][0]
-	record_changes(opportunity.status.isin(OPEN_STATUSES) & (opportunity.modified == now), now=now)
+	if document.keeps_history:
+		record_changes(open_condition & (table.modified == now), now=now)
 	return changed

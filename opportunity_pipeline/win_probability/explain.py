@@ -6,11 +6,13 @@ import frappe
 from frappe import _
 from frappe.utils import flt, fmt_money
 
+from opportunity_pipeline.document_types import base_currency, chosen
 from opportunity_pipeline.forecast.stages import stage_probability
+from opportunity_pipeline.pipeline_document import CRM_DEAL, OPPORTUNITY
 from opportunity_pipeline.validation import existing
-from opportunity_pipeline.win_probability.apply import model_values
+from opportunity_pipeline.win_probability.apply import SET_BY_HAND, model_values
 from opportunity_pipeline.win_probability.learn import stored_factors
-from opportunity_pipeline.win_probability.permissions import reads_every_opportunity
+from opportunity_pipeline.win_probability.permissions import reads_every
 from opportunity_pipeline.win_probability.rules import (
 	AMOUNT_BAND,
 	NO_STAGE,
@@ -40,37 +42,55 @@ def explain_win_probability(opportunity: str) -> dict:
 	figures behind it are counts of every closed opportunity of the company, so only a user whom nothing
 	restricts on Opportunity gets them: `effect` (a likelihood ratio, x2.1 doubles the odds), `prior`
 	(the company's win rate) and the won and lost counts in `history`; anyone else gets None there."""
-	existing("Opportunity", opportunity, _("Opportunity"))
-	doc = frappe.get_doc("Opportunity", opportunity)
+	return explain(OPPORTUNITY.doctype, opportunity)
+
+
+@frappe.whitelist()
+def explain_deal_win_probability(deal: str) -> dict:
+	"""explain_win_probability for a Frappe CRM deal the user may read, with the same rule: the figures
+	behind the chance count every closed deal, so only a user whom nothing restricts on CRM Deal gets them."""
+	return explain(chosen(CRM_DEAL.doctype).doctype, deal)
+
+
+def explain(doctype: str, name: str) -> dict:
+	document = chosen(doctype)
+	existing(doctype, name, _(doctype))
+	doc = frappe.get_doc(doctype, name)
 	doc.check_permission("read")
 	settings = win_probability_settings()
+	company = doc.get(document.company_field) if document.company_field else None
+	stage = doc.get(document.stage.fieldname)
+	fields = settings.fields_of(document)
 
 	values = model_values(doc, settings)
-	factors = stored_factors(doc.company, doc.sales_stage, values) if doc.company else {}
+	factors = (
+		stored_factors(company, stage, values, document) if company or not document.company_field else {}
+	)
 	prior = factors.get((NO_STAGE, STAGE_FIELD, NO_STAGE))
 	won, lost = history([prior] if prior else [])
-	explained = score(factors, doc.sales_stage, values, settings.fields) if prior else None
+	explained = score(factors, stage, values, fields) if prior else None
 	learned = settings.learned and is_trusted(won, lost, settings.min_won, settings.min_lost)
-	figures_shown = reads_every_opportunity()
+	figures_shown = reads_every(doctype)
+	currency = base_currency(document, company)
 
 	return {
-		"probability": explained.probability if learned else stage_probability(doc.sales_stage),
+		"probability": explained.probability if learned else stage_probability(stage, document),
 		"method": LEARNED if learned else SALES_STAGE,
 		"prior": explained.prior if explained and figures_shown else None,
 		"factors": [
 			{
 				"field": field,
-				"label": field_label(field),
+				"label": field_label(field, document),
 				"value": value,
-				"value_label": value_label(field, value, doc.company),
+				"value_label": value_label(field, value, currency),
 				"raises": effect > 1,
 				"effect": round(effect, 2) if figures_shown else None,
 			}
 			for field, value, effect in (explained.factors if explained else [])
 			if not math.isclose(effect, 1)
 		],
-		"set_by_hand": bool(doc.probability_set_by_hand),
-		"stored": flt(doc.probability),
+		"set_by_hand": bool(doc.get(SET_BY_HAND)),
+		"stored": flt(doc.get(document.probability_field)),
 		"setting": settings.method,
 		"history": {
 			"won": won if figures_shown else None,
@@ -81,12 +101,11 @@ def explain_win_probability(opportunity: str) -> dict:
 	}
 
 
-def value_label(field: str, value: str, company: str) -> str:
+def value_label(field: str, value: str, currency: str | None) -> str:
 	"""The value as the form shows it: a band as its amounts, a blank as "(blank)"."""
 	if not value:
 		return _("(blank)")
 	if field == AMOUNT_BAND:
-		currency = frappe.get_cached_value("Company", company, "default_currency")
 		for lower, upper, stored in amount_bands():
 			if stored == value:
 				low = fmt_money(lower, precision=0, currency=currency)

@@ -4,6 +4,7 @@ the Win Probability settings."""
 import frappe
 from frappe import _
 
+from opportunity_pipeline import document_types
 from opportunity_pipeline.validation import existing
 from opportunity_pipeline.win_probability.apply import apply_company, apply_stage_probabilities
 from opportunity_pipeline.win_probability.learn import learn_company
@@ -13,21 +14,26 @@ JOB_ID = "opportunity_pipeline:learn_win_probability"
 
 
 def learn_all(company: str | None = None, publish_progress: bool = False):
-	"""Learn each company's factors (or one company's), and apply them when the method is Learned. Under
-	Sales Stage it still learns, so the calibration report can compare before a manager switches. One
-	company at a time, committed, so a long run never holds the others' rows."""
+	"""Learn each company's factors (or one company's), then Frappe CRM's deals' where it is installed,
+	and apply them when the method is Learned. Under Sales Stage it still learns, so the calibration report
+	can compare before a manager switches. One company at a time, committed, so a long run never holds
+	the others' rows."""
 	settings = win_probability_settings()
 	companies = [company] if company else frappe.get_all("Company", pluck="name", order_by="name")
-	for number, name in enumerate(companies, start=1):
-		learn_company(name, settings)
+	documents = document_types.available()
+	scopes = [(document, name) for document in documents if document.company_field for name in companies]
+	if not company:
+		scopes += [(document, None) for document in documents if not document.company_field]
+	for number, (document, name) in enumerate(scopes, start=1):
+		learn_company(name, settings, document)
 		if settings.learned:
-			apply_company(name, settings)
+			apply_company(name, settings, document)
 		frappe.db.commit()
 		if publish_progress:
 			frappe.publish_progress(
-				number * 100 / len(companies),
+				number * 100 / len(scopes),
 				title=_("Learning win probabilities"),
-				description=_("{0} of {1} companies").format(number, len(companies)),
+				description=_("{0} of {1}").format(number, len(scopes)),
 			)
 
 
@@ -58,4 +64,5 @@ def settings_changed(settings, method=None):
 	if settings.get("win_probability_method") == LEARNED:
 		frappe.enqueue(learn_all, queue="long", job_id=JOB_ID, deduplicate=True, enqueue_after_commit=True)
 	elif settings.has_value_changed("win_probability_method"):
-		apply_stage_probabilities()
+		for document in document_types.available():
+			apply_stage_probabilities(document)

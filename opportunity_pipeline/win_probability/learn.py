@@ -1,14 +1,15 @@
-"""Learning the win factors of each company: one GROUP BY query over its closed opportunities, never
-loading a document, then one bulk insert of what was learned."""
+"""Learning the win factors of each company (and of Frappe CRM's deals, which have no company): one GROUP
+BY query over its closed documents, never loading one, then one bulk insert of what was learned."""
 
 import frappe
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import now_datetime
 
-from opportunity_pipeline.forecast.stages import ordered_stages
+from opportunity_pipeline.document_types import open_statuses, ordered_stages, statuses_in
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.reporting.query import amount_in_company_currency
-from opportunity_pipeline.statuses import CLOSED_STATUSES, LOST_STATUSES, WON_STATUSES
+from opportunity_pipeline.statuses import LOST_STATUSES, WON_STATUSES
 from opportunity_pipeline.win_probability.rules import (
 	AMOUNT_BAND,
 	BLANK,
@@ -21,6 +22,7 @@ from opportunity_pipeline.win_probability.settings import column, win_probabilit
 WIN_FACTOR = "Opportunity Win Factor"
 FACTOR_COLUMNS = (
 	"name",
+	"document_type",
 	"creation",
 	"modified",
 	"owner",
@@ -35,20 +37,59 @@ FACTOR_COLUMNS = (
 )
 
 
-def lost_statuses(settings) -> tuple:
-	return LOST_STATUSES + (CLOSED_STATUSES if settings.closed_is_lost else ())
+def scope_of(document: PipelineDocument, company: str | None) -> str:
+	"""Whose factors these are: the company's, or "" for a document type without a company (the site's
+	deals), so that the unique key on (company, stage, field, value) holds for both."""
+	return (company or "") if document.company_field else ""
 
 
-def field_term(field: str, opportunity=None):
-	"""The SQL value of a model field on an Opportunity row: its column, or the amount's band."""
-	opportunity = opportunity or frappe.qb.DocType("Opportunity")
+def won_and_lost(document: PipelineDocument, settings) -> tuple[list, list]:
+	"""The status values learning counts as won and as lost (closed too, where the manager says so)."""
+	groups = document.status_groups
+	lost_kinds = groups.lost + (groups.closed if settings.closed_is_lost else ())
+	return statuses_in(document, groups.won), statuses_in(document, lost_kinds)
+
+
+def learned_stages(document: PipelineDocument) -> list[str]:
+	"""The stages from first to last; where the stage is the status, only the open ones."""
+	stages = ordered_stages(document)
+	if document.stage_is_status:
+		still_open = set(open_statuses(document))
+		stages = [stage for stage in stages if stage in still_open]
+	return stages
+
+
+def field_term(field: str, table=None, document: PipelineDocument = OPPORTUNITY):
+	"""The SQL value of a model field on a document's row: its column, or the amount's band."""
+	table = table or frappe.qb.DocType(document.doctype)
 	if field == AMOUNT_BAND:
-		amount = amount_in_company_currency(opportunity)
+		amount = amount_in_company_currency(table, document)
 		band = Case()
 		for _lower, upper, value in amount_bands()[:-1]:
 			band = band.when(amount < upper, value)
 		return band.else_(amount_bands()[-1][2])
-	return Coalesce(opportunity[column(field)], BLANK)
+	return Coalesce(table[column(field, document)], BLANK)
+
+
+def stage_left_for_loss(document: PipelineDocument, lost: list):
+	"""Where the stage is the status: (parent, stage) of the stage each lost document was in when it was
+	lost, the `from` of its status log's last row that went to a lost status (a derived table)."""
+	log = frappe.qb.DocType(document.status_log.doctype)
+	later = frappe.qb.DocType(document.status_log.doctype).as_("later")
+	of_type = (log.parenttype == document.doctype) & (log.parentfield == document.status_log.fieldname)
+	return (
+		frappe.qb.from_(log)
+		.left_join(later)
+		.on(
+			(later.parent == log.parent)
+			& (later.parenttype == log.parenttype)
+			& (later.parentfield == log.parentfield)
+			& later.to.isin(lost)
+			& (later.from_date > log.from_date)
+		)
+		.select(log.parent, log["from"].as_("stage"))
+		.where(of_type & log.to.isin(lost) & later.name.isnull())
+	).as_("lost_at")
 
 
 def closed_at(opportunity=None):
@@ -62,42 +103,54 @@ def closed_at(opportunity=None):
 	)
 
 
-def closed_groups(company: str, settings, condition=None) -> list[tuple]:
-	"""The company's closed opportunities (and `condition`), grouped as learning counts them: rows of
-	(won, stage, values of settings.fields in order, count). One query; no document is loaded."""
-	opportunity = frappe.qb.DocType("Opportunity")
-	won = Case().when(opportunity.status.isin(WON_STATUSES), 1).else_(0)
-	stage = Coalesce(opportunity.sales_stage, BLANK)
-	terms = [field_term(field, opportunity) for field in settings.fields]
-	closed = (opportunity.company == company) & opportunity.status.isin(
-		WON_STATUSES + lost_statuses(settings)
-	)
+def closed_groups(company: str | None, settings, condition=None, document=OPPORTUNITY) -> list[tuple]:
+	"""The closed documents of the company (every one where the type has no company) and `condition`,
+	grouped as learning counts them: rows of (won, stage, values of the type's fields in order, count).
+	One query; no document is loaded."""
+	table = frappe.qb.DocType(document.doctype)
+	won_statuses, lost_statuses = won_and_lost(document, settings)
+	if not won_statuses or not lost_statuses:
+		return []
+	status = table[document.status_field]
+	won = Case().when(status.isin(won_statuses), 1).else_(0)
+	terms = [field_term(field, table, document) for field in settings.fields_of(document)]
+	closed = status.isin(won_statuses + lost_statuses)
+	if document.company_field:
+		closed &= table[document.company_field] == company
+	query = frappe.qb.from_(table)
+	if document.stage_is_status and document.status_log:
+		lost_at = stage_left_for_loss(document, lost_statuses)
+		query = query.left_join(lost_at).on(lost_at.parent == table.name)
+		stage = Case().when(status.isin(won_statuses), BLANK).else_(Coalesce(lost_at.stage, BLANK))
+	else:
+		stage = Coalesce(table[document.stage.fieldname], BLANK)
 	query = (
-		frappe.qb.from_(opportunity)
-		.select(won, stage, *terms, Count("*"))
+		query.select(won, stage, *terms, Count("*"))
 		.where(closed if condition is None else closed & condition)
 		.groupby(won, stage, *terms)
 	)
 	return [(bool(row[0]), row[1], tuple(row[2:-1]), row[-1]) for row in query.run()]
 
 
-def learn_factors(company: str, settings, closed_before=None) -> list[Factor]:
-	"""What the company's closed opportunities teach (only those closed before `closed_before`, for a
-	backtest), counted by rules.learn."""
+def learn_factors(company: str | None, settings, closed_before=None, document=OPPORTUNITY) -> list[Factor]:
+	"""What the closed documents teach (only those closed before `closed_before`, for a backtest of
+	opportunities), counted by rules.learn."""
 	condition = closed_at() < closed_before if closed_before else None
+	fields = settings.fields_of(document)
 	rows = (
-		(won, stage, dict(zip(settings.fields, values, strict=True)), count)
-		for won, stage, values, count in closed_groups(company, settings, condition)
+		(won, stage, dict(zip(fields, values, strict=True)), count)
+		for won, stage, values, count in closed_groups(company, settings, condition, document)
 	)
-	return learn(rows, settings.fields, ordered_stages(), settings.min_count)
+	return learn(rows, fields, learned_stages(document), settings.min_count)
 
 
-def learn_company(company: str, settings=None) -> int:
-	"""Learn the company's factors and keep them in Opportunity Win Factor, replacing the last ones.
-	Returns how many were kept."""
+def learn_company(company: str | None, settings=None, document=OPPORTUNITY) -> int:
+	"""Learn the company's factors (the deals' where `document` is Frappe CRM's) and keep them in
+	Opportunity Win Factor, replacing the last ones. Returns how many were kept."""
 	settings = settings or win_probability_settings()
-	factors = learn_factors(company, settings)
-	frappe.db.delete(WIN_FACTOR, {"company": company})
+	factors = learn_factors(company, settings, document=document)
+	scope = scope_of(document, company)
+	frappe.db.delete(WIN_FACTOR, {"company": scope, "document_type": document.doctype})
 	now, user = now_datetime(), frappe.session.user
 	frappe.db.bulk_insert(
 		WIN_FACTOR,
@@ -105,11 +158,12 @@ def learn_company(company: str, settings=None) -> int:
 		[
 			(
 				frappe.generate_hash(length=12),
+				document.doctype,
 				now,
 				now,
 				user,
 				user,
-				company,
+				scope,
 				factor.stage,
 				factor.field,
 				factor.value,
@@ -123,14 +177,18 @@ def learn_company(company: str, settings=None) -> int:
 	return len(factors)
 
 
-def stored_factors(company: str, stage: str | None = None, values: dict | None = None) -> dict:
-	"""The company's learned factors by (stage, field, value): all of them, or only those that can apply
-	to an opportunity at `stage` with `values` (one indexed query, for a save)."""
+def stored_factors(
+	company: str | None, stage: str | None = None, values: dict | None = None, document=OPPORTUNITY
+) -> dict:
+	"""The company's (or the deals') learned factors by (stage, field, value): all of them, or only those
+	that can apply to a document at `stage` with `values` (one indexed query, for a save)."""
 	factor = frappe.qb.DocType(WIN_FACTOR)
 	query = frappe.qb.from_(factor).select(
 		factor.sales_stage, factor["field"], factor.value, factor.won, factor.lost, factor.weight
 	)
-	condition = factor.company == company
+	condition = (factor.company == scope_of(document, company)) & (
+		Coalesce(factor.document_type, OPPORTUNITY.doctype) == document.doctype
+	)
 	if values is not None:
 		condition &= factor.sales_stage.isin([stage or BLANK, BLANK])
 		wanted = factor["field"] == "sales_stage"

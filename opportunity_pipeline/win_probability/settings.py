@@ -7,13 +7,14 @@ from frappe import _
 from frappe.utils import cint
 
 from opportunity_pipeline.auto_close.settings import save_defaults as save_field_defaults
-from opportunity_pipeline.lost.queries import opportunity_field
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.win_probability.rules import (
 	AMOUNT_BAND,
 	DEFAULT_FIELDS,
 	DEFAULT_MIN_COUNT,
 	DEFAULT_MIN_HISTORY,
 	OPTIONAL_FIELDS,
+	STAGE_FIELD,
 )
 
 LEARNED = "Learned"
@@ -32,6 +33,10 @@ class WinProbabilitySettings:
 	@property
 	def learned(self) -> bool:
 		return self.method == LEARNED
+
+	def fields_of(self, document: PipelineDocument) -> tuple:
+		"""The chosen fields the document type has (a deal has no opportunity type, for one)."""
+		return tuple(field for field in self.fields if field in document.model_fields)
 
 
 def win_probability_settings() -> WinProbabilitySettings:
@@ -55,16 +60,17 @@ def win_probability_settings() -> WinProbabilitySettings:
 	)
 
 
-def column(field: str) -> str:
-	"""The Opportunity column behind a model field on this site (ERPNext 16 renamed source and campaign)."""
-	return opportunity_field(field)
+def column(field: str, document: PipelineDocument = OPPORTUNITY) -> str:
+	"""The document's column behind a model field on this site (ERPNext 16 renamed source and campaign)."""
+	return document.field_on_this_version(field, frappe.get_meta(document.doctype).has_field)
 
 
-def field_label(field: str) -> str:
-	"""The field's label on Opportunity, as the form shows it."""
+def field_label(field: str, document: PipelineDocument = OPPORTUNITY) -> str:
+	"""The field's label on the document's form."""
 	if field == AMOUNT_BAND:
 		return _("Amount")
-	return _(frappe.get_meta("Opportunity").get_label(column(field)))
+	fieldname = document.stage.fieldname if field == STAGE_FIELD else column(field, document)
+	return _(frappe.get_meta(document.doctype).get_label(fieldname))
 
 
 def changed(settings) -> bool:

@@ -6,7 +6,9 @@
 //  3. FCRM Settings ▸ Pipeline (the desk form) counts and previews the deals the auto-close would close,
 //     the deal among them (unchanged for 20 days);
 //  4. the deal page in French;
-//  5. Stage Velocity on deals (Document Type: CRM Deal) counts the stay the deal then ends in its status.
+//  5. Stage Velocity on deals (Document Type: CRM Deal) counts the stay the deal then ends in its status;
+//  6. after learning from a history of won and lost deals (made through the REST API), the deal page's
+//     Win Probability button shows a Referral deal's learned chance and why, in English and in French.
 // Skipped (passing) on a site without Frappe CRM.
 //
 // Run: tests/browser/run frappe_crm   (or `node tests/browser/frappe_crm.spec.mjs` against a running site)
@@ -21,6 +23,7 @@ import {
 	check,
 	getDoc,
 	insertDoc,
+	listNames,
 	ok,
 	openTabOf,
 	runSpec,
@@ -37,6 +40,68 @@ function daysAhead(days) {
 }
 
 const SLOW = `_OP UI Slow ${RUN_ID}`;
+const REFERRAL = `_OP UI Deal Referral ${RUN_ID}`;
+const COLD_CALL = `_OP UI Deal Cold Call ${RUN_ID}`;
+const WIN_SETTINGS = {
+	win_probability_method: "Learned",
+	win_probability_min_won: 3,
+	win_probability_min_lost: 3,
+	win_probability_min_count: 2,
+	win_probability_use_source: 1,
+	win_probability_use_territory: 0,
+	win_probability_use_amount_band: 0,
+};
+// Referral won 12 deals and lost 2; Cold Call the other way round.
+const HISTORY = [
+	[REFERRAL, "Won", 12],
+	[REFERRAL, "Lost", 2],
+	[COLD_CALL, "Won", 2],
+	[COLD_CALL, "Lost", 12],
+];
+
+/** A history of closed deals, each made in the site's Open status and then won or lost from it through
+ * the REST API; the app's nightly learning, run now; a new Referral deal. */
+async function learnedReferralDeal(admin, created) {
+	for (const source of [REFERRAL, COLD_CALL]) {
+		await insertDoc(admin, "CRM Lead Source", { source_name: source });
+		created.push(["CRM Lead Source", source]);
+	}
+	const [open] = await listNames(admin, "CRM Deal Status", [["type", "=", "Open"]]);
+	const [won] = await listNames(admin, "CRM Deal Status", [["type", "=", "Won"]]);
+	const [lost] = await listNames(admin, "CRM Deal Status", [["type", "=", "Lost"]]);
+	const [reason] = await listNames(admin, "CRM Lost Reason", []);
+	for (const [source, outcome, count] of HISTORY) {
+		for (let i = 0; i < count; i++) {
+			const deal = await insertDoc(admin, "CRM Deal", { status: open, source });
+			created.unshift(["CRM Deal", deal.name]);
+			await call(admin, "PUT", `/api/resource/CRM Deal/${encodeURIComponent(deal.name)}`, {
+				status: outcome === "Won" ? won : lost,
+				lost_reason: outcome === "Won" ? undefined : reason,
+			});
+		}
+	}
+	bench(["execute", "opportunity_pipeline.win_probability.job.learn_all"]);
+	const deal = await insertDoc(admin, "CRM Deal", { status: open, source: REFERRAL });
+	created.unshift(["CRM Deal", deal.name]);
+	return deal;
+}
+
+/** The deal page's Win Probability button (the app's CRM Form Script) and the dialog it opens. */
+async function showWinProbability(page, deal, labels) {
+	await page.goto(`${BASE_URL}/crm/deals/${encodeURIComponent(deal.name)}`);
+	const button = page.getByRole("button", { name: labels.button, exact: true });
+	await button.waitFor({ state: "visible" });
+	await button.click();
+	const dialog = page.getByRole("dialog");
+	await dialog.getByText(REFERRAL, { exact: false }).waitFor({ state: "visible" });
+	const text = (await dialog.innerText()).replace(/\s+/g, " ");
+	assert(
+		text.includes(`${deal.probability}`) && text.includes(labels.method),
+		`the dialog gives the deal's learned chance, ${deal.probability} % (${text})`,
+	);
+	assert(text.includes(labels.raises), `Referral ${labels.raises}: ${text}`);
+	return text;
+}
 
 /** The deal in its status for 10 days and unchanged for 20, as Frappe CRM's status change log and the
  * deal's last change say; then the app's daily Stalled refresh. */
@@ -78,6 +143,7 @@ async function main({ admin, browser, created }) {
 		return;
 	}
 	const language = (await getDoc(admin, "User", "Administrator")).language || "en";
+	const settingsBefore = await getDoc(admin, "Selling Settings", "Selling Settings");
 	try {
 		check(
 			"a deal with a follow-up, through the REST API as a scripter sets it, stalled and idle",
@@ -140,6 +206,24 @@ async function main({ admin, browser, created }) {
 		await page.getByText(task.title, { exact: false }).first().waitFor({ state: "visible" });
 		ok(`the Tasks tab lists "${task.title}"`);
 
+		check("the deal page's Win Probability button, after learning from 28 closed deals");
+		await call(admin, "PUT", "/api/resource/Selling Settings/Selling Settings", WIN_SETTINGS);
+		const referralDeal = await learnedReferralDeal(admin, created);
+		assert(
+			referralDeal.probability > 50 && !referralDeal.probability_set_by_hand,
+			`the new Referral deal got the learned chance: ${referralDeal.probability} %`,
+		);
+		ok(
+			await showWinProbability(page, referralDeal, {
+				button: "Win Probability",
+				method: "learned",
+				raises: "raises the chance",
+			}),
+		);
+		await page.waitForTimeout(300);
+		await shot(page, "frappe-crm-deal-win-probability-en");
+		await page.keyboard.press("Escape");
+
 		check("FCRM Settings ▸ Pipeline (the desk form): the deal auto-close's count and preview");
 		await page.goto(`${BASE_URL}/app/fcrm-settings`);
 		await page.waitForFunction(() => window.cur_frm && cur_frm.doctype === "FCRM Settings");
@@ -180,6 +264,16 @@ async function main({ admin, browser, created }) {
 		ok("the section and its fields read in French");
 		await french.page.waitForTimeout(500);
 		await shot(french.page, "frappe-crm-deal-follow-up-fr");
+		ok(
+			await showWinProbability(french.page, referralDeal, {
+				button: "Probabilité de gain",
+				method: "apprise",
+				raises: "augmente la chance",
+			}),
+		);
+		await french.page.waitForTimeout(300);
+		await shot(french.page, "frappe-crm-deal-win-probability-fr");
+		await french.page.keyboard.press("Escape");
 
 		check(
 			"Stage Velocity on deals: the 10-day stay the deal ends now, read from Frappe CRM's log",
@@ -211,6 +305,10 @@ async function main({ admin, browser, created }) {
 		await french.context.close();
 	} finally {
 		await setLanguage(admin, language);
+		const restored = Object.fromEntries(
+			Object.keys(WIN_SETTINGS).map((key) => [key, settingsBefore[key]]),
+		);
+		await call(admin, "PUT", "/api/resource/Selling Settings/Selling Settings", restored);
 	}
 }
 
