@@ -106,6 +106,8 @@ class PipelineDocument:
 	# The fields the learned win probability may use besides the stage (win_probability.rules.OPTIONAL_FIELDS
 	# names them; "amount_band" is amount x rate, banded); Selling Settings chooses among them.
 	model_fields: tuple[str, ...] = ()
+	# What a report calls several documents of the type, translated where it shows it ("Closed {0}").
+	plural_label: str = ""
 	# The app keeps its pipeline history of the type (pipeline_history/), so a bulk change records there.
 	keeps_history: bool = False
 	# Fields a later version of the owning app renamed: {field: the field there}; the site's own has the say.
@@ -166,6 +168,7 @@ OPPORTUNITY = PipelineDocument(
 		"campaign",
 		"amount_band",
 	),
+	plural_label="Opportunities",
 	keeps_history=True,
 	# ERPNext 16 moved the source and campaign to UTM analytics (its patch migrate_to_utm_analytics).
 	renamed_fields={
@@ -200,6 +203,7 @@ CRM_DEAL = PipelineDocument(
 	stalled_field="is_stalled",
 	party_fields=("organization", "lead_name"),
 	model_fields=("source", "territory", "amount_band"),
+	plural_label="Deals",
 	status_log=Linked("status_change_log", "CRM Status Change Log"),
 	# A call Frappe CRM logged against the deal answers it as an email does.
 	responses=(COMMUNICATION, Response("CRM Call Log", "reference_doctype", "reference_docname", "creation")),

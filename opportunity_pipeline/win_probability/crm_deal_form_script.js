@@ -1,6 +1,7 @@
 // Frappe CRM's deal page (/crm): a "Win Probability" button that shows the deal's chance and why.
 // The app keeps this code in a CRM Form Script of its own (frappe_crm.DEAL_FORM_SCRIPT); Frappe CRM runs
 // it with its helpers (call, createDialog) in scope.
+/* global call, createDialog */
 class CRMDeal {
 	onLoad() {
 		this.actions = [

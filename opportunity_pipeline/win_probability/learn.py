@@ -3,7 +3,7 @@ BY query over its closed documents, never loading one, then one bulk insert of w
 
 import frappe
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce, Count
+from frappe.query_builder.functions import Coalesce, Count, Max
 from frappe.utils import now_datetime
 
 from opportunity_pipeline.document_types import open_statuses, ordered_stages, statuses_in
@@ -93,7 +93,8 @@ def stage_left_for_loss(document: PipelineDocument, lost: list):
 
 
 def closed_at(opportunity=None):
-	"""When a closed opportunity ended: converted, lost, or (closed) last changed."""
+	"""When a closed opportunity ended: converted, lost, or (closed) last changed (with_closed_on says it
+	for every document type)."""
 	opportunity = opportunity or frappe.qb.DocType("Opportunity")
 	return (
 		Case()
@@ -103,10 +104,40 @@ def closed_at(opportunity=None):
 	)
 
 
-def closed_groups(company: str | None, settings, condition=None, document=OPPORTUNITY) -> list[tuple]:
-	"""The closed documents of the company (every one where the type has no company) and `condition`,
-	grouped as learning counts them: rows of (won, stage, values of the type's fields in order, count).
-	One query; no document is loaded."""
+def with_closed_on(query, table, document: PipelineDocument, settings):
+	"""The query joined to what tells when a closed document closed, and that term: on Opportunity when it
+	was converted, lost or (closed) last changed (closed_at); where the stage is the status, when its
+	final stay began, from its status log (its last change where the log has none)."""
+	if not (document.stage_is_status and document.status_log):
+		return query, closed_at(table)
+	won_statuses, lost_statuses = won_and_lost(document, settings)
+	log = frappe.qb.DocType(document.status_log.doctype)
+	became_closed = (
+		frappe.qb.from_(log)
+		.select(log.parent, Max(log.from_date).as_("closed_on"))
+		.where(
+			(log.parenttype == document.doctype)
+			& (log.parentfield == document.status_log.fieldname)
+			& log["from"].isin(won_statuses + lost_statuses)
+		)
+		.groupby(log.parent)
+	).as_("became_closed")
+	query = query.left_join(became_closed).on(became_closed.parent == table.name)
+	return query, Coalesce(became_closed.closed_on, table.modified)
+
+
+def closed_groups(
+	company: str | None,
+	settings,
+	condition=None,
+	document=OPPORTUNITY,
+	closed_from=None,
+	closed_before=None,
+) -> list[tuple]:
+	"""The closed documents of the company (every one where the type has no company), closed from
+	`closed_from` and before `closed_before` where given, and `condition`, grouped as learning counts
+	them: rows of (won, stage, values of the type's fields in order, count). One query; no document is
+	loaded."""
 	table = frappe.qb.DocType(document.doctype)
 	won_statuses, lost_statuses = won_and_lost(document, settings)
 	if not won_statuses or not lost_statuses:
@@ -117,6 +148,8 @@ def closed_groups(company: str | None, settings, condition=None, document=OPPORT
 	closed = status.isin(won_statuses + lost_statuses)
 	if document.company_field:
 		closed &= table[document.company_field] == company
+	if condition is not None:
+		closed &= condition
 	query = frappe.qb.from_(table)
 	if document.stage_is_status and document.status_log:
 		lost_at = stage_left_for_loss(document, lost_statuses)
@@ -124,22 +157,25 @@ def closed_groups(company: str | None, settings, condition=None, document=OPPORT
 		stage = Case().when(status.isin(won_statuses), BLANK).else_(Coalesce(lost_at.stage, BLANK))
 	else:
 		stage = Coalesce(table[document.stage.fieldname], BLANK)
-	query = (
-		query.select(won, stage, *terms, Count("*"))
-		.where(closed if condition is None else closed & condition)
-		.groupby(won, stage, *terms)
-	)
+	if closed_from or closed_before:
+		query, closed_on = with_closed_on(query, table, document, settings)
+		if closed_from:
+			closed &= closed_on >= closed_from
+		if closed_before:
+			closed &= closed_on < closed_before
+	query = query.select(won, stage, *terms, Count("*")).where(closed).groupby(won, stage, *terms)
 	return [(bool(row[0]), row[1], tuple(row[2:-1]), row[-1]) for row in query.run()]
 
 
 def learn_factors(company: str | None, settings, closed_before=None, document=OPPORTUNITY) -> list[Factor]:
-	"""What the closed documents teach (only those closed before `closed_before`, for a backtest of
-	opportunities), counted by rules.learn."""
-	condition = closed_at() < closed_before if closed_before else None
+	"""What the closed documents teach (only those closed before `closed_before`, for a backtest), counted
+	by rules.learn."""
 	fields = settings.fields_of(document)
 	rows = (
 		(won, stage, dict(zip(fields, values, strict=True)), count)
-		for won, stage, values, count in closed_groups(company, settings, condition, document)
+		for won, stage, values, count in closed_groups(
+			company, settings, document=document, closed_before=closed_before
+		)
 	)
 	return learn(rows, fields, learned_stages(document), settings.min_count)
 

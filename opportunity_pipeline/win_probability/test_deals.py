@@ -11,6 +11,9 @@ from frappe.utils import add_days, now_datetime
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.api import explain_deal_win_probability
+from opportunity_pipeline.opportunity_pipeline.report.win_probability_calibration.win_probability_calibration import (
+	execute as calibration,
+)
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import (
@@ -20,7 +23,12 @@ from opportunity_pipeline.tests.factories import (
 	make_user,
 )
 from opportunity_pipeline.win_probability.apply import apply_company, apply_stage_probabilities
-from opportunity_pipeline.win_probability.learn import WIN_FACTOR, learn_company, stored_factors
+from opportunity_pipeline.win_probability.learn import (
+	WIN_FACTOR,
+	learn_company,
+	learned_stages,
+	stored_factors,
+)
 from opportunity_pipeline.win_probability.permissions import query_conditions
 from opportunity_pipeline.win_probability.rules import NO_STAGE, STAGE_FIELD
 from opportunity_pipeline.win_probability.test_learn import LEARNED, LOW_THRESHOLDS
@@ -187,3 +195,52 @@ class TestDealWinProbability(IntegrationTestCase):
 		frappe.set_user(manager)
 		self.assertEqual(explain_deal_win_probability(deal.name)["history"]["won"], 32)
 		self.assertTrue(frappe.get_list(WIN_FACTOR, {"document_type": "CRM Deal"}, limit=1))
+
+	@change_settings("Selling Settings", {**LOW_THRESHOLDS, "win_probability_use_source": 0})
+	def test_the_calibration_report_scores_deals_at_each_status_they_reached(self):
+		"""The status alone: Early and the statuses before it learned 33/62, Late 33/54. Each won deal is
+		scored at every open status, each lost one up to the status it was lost at."""
+		learn_company(None, document=CRM_DEAL)
+		filters = {
+			"document_type": "CRM Deal",
+			"company": frappe.db.get_value("Company", {}, "name"),
+			"from_date": add_days(now_datetime(), -60).date(),
+			"to_date": now_datetime().date(),
+		}
+		_columns, rows, message, _chart, summary = calibration(filters)
+		self.assertIsNone(message)
+		before_early = learned_stages(CRM_DEAL).index(self.early)
+		by_band = {row["band"]: row for row in rows if row["predictions"]}
+		self.assertEqual(
+			{band: row["predictions"] for band, row in by_band.items()},
+			{"50 to 60 %": 60 * (before_early + 1), "60 to 70 %": 32 + 20},
+		)
+		self.assertEqual(by_band["50 to 60 %"]["predicted"], round(100 * 33 / 62, 1))
+		self.assertEqual(by_band["50 to 60 %"]["actual"], round(100 * 32 / 60, 1))
+		self.assertEqual(by_band["60 to 70 %"]["actual"], round(100 * 32 / 52, 1))
+		self.assertEqual({item["label"]: item["value"] for item in summary}["Closed Deals"], 60)
+
+		# A user whose list hides the deals lost at Early (CRM Territory South) is scored on the others.
+		north, south = make_crm_territory("_OP Win Deal North"), make_crm_territory("_OP Win Deal South")
+		lost_at_early = frappe.get_all(
+			"CRM Deal", {"status": self.lost, "source": self.cold_call}, pluck="name", limit=50
+		)
+		for name in lost_at_early:
+			if frappe.db.get_value("CRM Status Change Log", {"parent": name, "from": self.early}):
+				frappe.db.set_value("CRM Deal", name, "territory", south, update_modified=False)
+		user = make_user(NORTH_USER, roles=("Sales User",))
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": "CRM Territory", "for_value": north}
+		).insert(ignore_permissions=True)
+		frappe.set_user(user)
+		listed = frappe.get_list(
+			"CRM Deal", {"status": ("in", [self.won, self.lost])}, pluck="name", limit_page_length=0
+		)
+		self.assertEqual(len(listed), 52)
+		_columns, rows, _message, _chart, summary = calibration(filters)
+		self.assertEqual({item["label"]: item["value"] for item in summary}["Closed Deals"], 52)
+		self.assertRaises(frappe.PermissionError, calibration, {**filters, "backtest": 1})
+
+		frappe.set_user("Administrator")
+		message = calibration({**filters, "backtest": 1})[2]
+		self.assertEqual(message, "None of the deals closed before From Date to learn from.")

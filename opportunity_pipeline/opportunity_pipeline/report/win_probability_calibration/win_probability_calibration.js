@@ -1,5 +1,6 @@
 frappe.query_reports["Win Probability Calibration"] = {
 	filters: [
+		opportunity_pipeline.document_type_filter(),
 		{
 			fieldname: "company",
 			label: __("Company"),
@@ -30,6 +31,7 @@ frappe.query_reports["Win Probability Calibration"] = {
 		},
 	],
 	onload(report) {
+		opportunity_pipeline.follow_document_type(report);
 		// On a large site the report is computed in the background (reporting/background.py).
 		const ready = frappe.boot.opportunity_pipeline.report_ready_event;
 		frappe.realtime.off(ready);

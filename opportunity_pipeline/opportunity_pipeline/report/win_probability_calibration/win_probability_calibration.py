@@ -1,6 +1,6 @@
 """How well the learned win probability predicted what happened, next to the sales stages' percentages.
 
-Each opportunity closed in the range is scored as it stood at every stage it reached (the stage rule of
+Each opportunity (or Frappe CRM deal: the Document Type filter) closed in the range is scored as it stood at every stage it reached (the stage rule of
 win_probability/rules.py): a win at each stage, a loss at its own and the earlier ones. That is exactly
 the chance the form showed it there, so a band's predicted mean and actual win rate can be compared.
 With Backtest, the model is learned again from the opportunities closed before From Date only, so none of
@@ -10,18 +10,19 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, add_months, cint, today
 
-from opportunity_pipeline.forecast.stages import ordered_stages, stage_probability
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline.document_types import chosen
+from opportunity_pipeline.forecast.stages import stage_probability
+from opportunity_pipeline.permissions import readable_condition
 from opportunity_pipeline.reporting.background import answer_or_queue, progress, queued_message
 from opportunity_pipeline.reporting.query import require_company_and_range
 from opportunity_pipeline.validation import date_value
 from opportunity_pipeline.win_probability.learn import (
-	closed_at,
 	closed_groups,
 	learn_factors,
+	learned_stages,
 	stored_factors,
 )
-from opportunity_pipeline.win_probability.permissions import reads_every_opportunity
+from opportunity_pipeline.win_probability.permissions import reads_every
 from opportunity_pipeline.win_probability.rules import (
 	CALIBRATION_BANDS,
 	NO_STAGE,
@@ -37,8 +38,9 @@ REPORT = "Win Probability Calibration"
 
 
 def execute(filters=None):
-	"""Every closed opportunity of the company is read (and, with Backtest, every one closed before From
-	Date): on a large site the report is computed in the background (reporting.background)."""
+	"""Every closed opportunity of the company (every closed deal) is read, and with Backtest every one
+	closed before From Date: on a large site the report is computed in the background
+	(reporting.background). Deals have no company: the Company filter does not narrow them."""
 	filters = _checked(frappe._dict(filters or {}))
 	result = answer_or_queue(REPORT, filters, calibrated)
 	if result is None:
@@ -48,13 +50,16 @@ def execute(filters=None):
 
 def calibrated(filters, publish_progress=False):
 	settings = win_probability_settings()
+	document = chosen(filters.document_type)
 	if filters.backtest:
 		factors = {
 			(factor.stage, factor.field, factor.value): factor
-			for factor in learn_factors(filters.company, settings, closed_before=filters.from_date)
+			for factor in learn_factors(
+				filters.company, settings, closed_before=filters.from_date, document=document
+			)
 		}
 	else:
-		factors = stored_factors(filters.company)
+		factors = stored_factors(filters.company, document=document)
 	if publish_progress:
 		progress(REPORT, 1, 2)  # the factors; the scoring is the second step
 	prior = factors.get((NO_STAGE, STAGE_FIELD, NO_STAGE))
@@ -62,9 +67,14 @@ def calibrated(filters, publish_progress=False):
 		message = _("Nothing has been learned for this company yet: learn from Selling Settings first.")
 		if filters.backtest:
 			message = _("No opportunity of this company closed before From Date to learn from.")
+		if not document.company_field:
+			message = _("Nothing has been learned from {0} yet: learn from Selling Settings first.")
+			if filters.backtest:
+				message = _("None of the {0} closed before From Date to learn from.")
+			message = message.format(_(document.plural_label).lower())
 		return _columns(), [], message, None, []
 
-	rows, opportunities = _scored(filters, settings, factors)
+	rows, opportunities = _scored(filters, settings, factors, document)
 	bands = calibration(rows)
 	learned = brier_score((chance, won, count) for chance, _stage, won, count in rows)
 	staged = brier_score((stage, won, count) for _chance, stage, won, count in rows)
@@ -78,36 +88,44 @@ def calibrated(filters, publish_progress=False):
 		}
 		for index, band in enumerate(bands)
 	]
-	return _columns(), table, None, _chart(table), _summary(learned, staged, opportunities, filters)
+	summary = _summary(learned, staged, opportunities, filters, document)
+	return _columns(), table, None, _chart(table), summary
 
 
 def _checked(filters):
 	from_date = date_value(filters.get("from_date") or add_months(today(), -12), _("From Date"))
 	require_company_and_range(filters, from_date, filters.get("to_date") or today(), REPORT)
+	filters.document_type = chosen(filters.get("document_type")).doctype
 	filters.backtest = bool(cint(filters.get("backtest")))
-	if filters.backtest and not reads_every_opportunity():
-		# Backtest learns the factors anew: their figures count every closed opportunity of the company,
-		# which only a user whom nothing restricts may read (as Opportunity Win Factor).
-		frappe.throw(
-			_(
-				"Backtest learns from every closed opportunity of the company: only a user who may read them all may run it."
-			),
-			frappe.PermissionError,
+	if filters.backtest and not reads_every(filters.document_type):
+		# Backtest learns the factors anew: their figures count every closed opportunity of the company
+		# (every closed deal), which only a user whom nothing restricts may read (as Opportunity Win Factor).
+		message = _(
+			"Backtest learns from every closed opportunity of the company: only a user who may read them all may run it."
 		)
+		if not chosen(filters.document_type).company_field:
+			message = _(
+				"Backtest learns from every closed deal: only a user who may read them all may run it."
+			)
+		frappe.throw(message, frappe.PermissionError)
 	return filters
 
 
-def _scored(filters, settings, factors):
-	"""(learned chance, stage chance, won, count) rows, and how many opportunities they score: one grouped
-	query of the closed opportunities the user may read, each group scored once per stage it reached."""
-	closed = closed_at()
-	condition = (closed >= filters.from_date) & (closed < add_days(filters.to_date, 1))
-	if (readable := readable_opportunities()) is not None:
-		condition &= readable
-	groups = closed_groups(filters.company, settings, condition)
+def _scored(filters, settings, factors, document):
+	"""(learned chance, stage chance, won, count) rows, and how many documents they score: one grouped
+	query of the closed documents the user may read, each group scored once per stage it reached."""
+	groups = closed_groups(
+		filters.company,
+		settings,
+		readable_condition(document.doctype),
+		document,
+		closed_from=filters.from_date,
+		closed_before=add_days(filters.to_date, 1),
+	)
+	fields = settings.fields_of(document)
 
 	# Where no stage gives a percentage, the baseline is the learned prior: the overall win rate.
-	order, prior_chance = ordered_stages(), score(factors, None, {}, []).probability / 100
+	order, prior_chance = learned_stages(document), score(factors, None, {}, []).probability / 100
 	memo, rows, opportunities = {}, [], 0
 	for group in groups:
 		is_won, final_stage, values, count = group
@@ -115,10 +133,8 @@ def _scored(filters, settings, factors):
 		for reached in stages_reached(is_won, final_stage or None, order):
 			key = (reached, values)
 			if key not in memo:
-				learned = score(
-					factors, reached, dict(zip(settings.fields, values, strict=True)), settings.fields
-				)
-				by_stage = stage_probability(reached)
+				learned = score(factors, reached, dict(zip(fields, values, strict=True)), fields)
+				by_stage = stage_probability(reached, document)
 				memo[key] = (learned.probability / 100, by_stage / 100 if by_stage else prior_chance)
 			rows.append((*memo[key], is_won, count))
 	return rows, opportunities
@@ -162,7 +178,7 @@ def _chart(table) -> dict:
 	}
 
 
-def _summary(learned, staged, opportunities, filters) -> list[dict]:
+def _summary(learned, staged, opportunities, filters, document) -> list[dict]:
 	def brier(value, label, better):
 		return {
 			"value": None if value is None else round(value, 4),
@@ -173,7 +189,11 @@ def _summary(learned, staged, opportunities, filters) -> list[dict]:
 
 	both = learned is not None and staged is not None
 	return [
-		{"value": opportunities, "label": _("Closed Opportunities"), "datatype": "Int"},
+		{
+			"value": opportunities,
+			"label": _("Closed {0}").format(_(document.plural_label)),
+			"datatype": "Int",
+		},
 		brier(learned, _("Brier Score, Learned"), both and learned <= staged),
 		brier(staged, _("Brier Score, Sales Stage"), both and staged < learned),
 		{
