@@ -13,6 +13,12 @@ Claims (issue #14), each judged at its slowest round (the first one cold):
 - on history where no field carries a signal, the learned Brier score is no worse than the stages'
   (within 0.1 %).
 
+Where the site has Frappe CRM (issue #28), the first three budgets for its deals, printed beside: learning
+from --deals-closed closed deals (1,000,000), a lost one at the status it left for its lost one, read from
+Frappe CRM's status change log, against one bare GROUP BY of the same deals joined to the same log rows;
+applying to --deals-open open deals (200,000) against one bare UPDATE of them. --deals-only skips the
+opportunities.
+
 Run it on a throwaway site (it commits rows and deletes them at the end):
 
 	cd ~/frappe-bench && env/bin/python apps/opportunity_pipeline/benchmarks/win_probability.py --site bench.localhost
@@ -27,11 +33,14 @@ from datetime import timedelta
 import frappe
 from frappe.utils import add_days, now_datetime, today
 
+from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.document_types import open_statuses, statuses_in
 from opportunity_pipeline.forecast.stages import ordered_stages
 from opportunity_pipeline.lost.queries import opportunity_field
 from opportunity_pipeline.opportunity_pipeline.report.win_probability_calibration.win_probability_calibration import (
 	execute as calibration,
 )
+from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.statuses import OPEN_STATUSES
 from opportunity_pipeline.tests.factories import (
 	make_customer,
@@ -40,7 +49,12 @@ from opportunity_pipeline.tests.factories import (
 	make_territory,
 )
 from opportunity_pipeline.win_probability.apply import apply_company
-from opportunity_pipeline.win_probability.learn import WIN_FACTOR, learn_company, stored_factors
+from opportunity_pipeline.win_probability.learn import (
+	WIN_FACTOR,
+	learn_company,
+	learned_stages,
+	stored_factors,
+)
 from opportunity_pipeline.win_probability.rules import score
 from opportunity_pipeline.win_probability.settings import win_probability_settings
 
@@ -76,6 +90,9 @@ def parse_args():
 	parser.add_argument("--no-signal", type=int, default=300_000, help="closed rows of the no-signal run")
 	parser.add_argument("--rounds", type=int, default=4, help="rounds, the first one cold (at least 3)")
 	parser.add_argument("--saves", type=int, default=200, help="saves with and without the app's hooks")
+	parser.add_argument("--deals-closed", type=int, default=1_000_000)
+	parser.add_argument("--deals-open", type=int, default=200_000)
+	parser.add_argument("--deals-only", action="store_true", help="only Frappe CRM's deals")
 	return parser.parse_args()
 
 
@@ -290,6 +307,185 @@ def pooled_stage_rates(rates: dict, stages: list[str]) -> dict:
 	}
 
 
+DEAL_PREFIX = "BENCH-WPD-"
+
+
+def seed_deals(closed: int, opened: int) -> tuple[list, str, str]:
+	"""Closed deals that moved through the open statuses and were lost at each with their source's hazard
+	(SIGNAL) or won after the last, each with the two rows of its status change log Frappe CRM writes (the
+	stay it left, the final one); then open deals at every status with the open row of their log."""
+	stages = learned_stages(CRM_DEAL)
+	won = statuses_in(CRM_DEAL, CRM_DEAL.status_groups.won)[0]
+	lost = statuses_in(CRM_DEAL, CRM_DEAL.status_groups.lost)[0]
+	randomness, sources, now = random.Random(7), list(SIGNAL), now_datetime()
+	deals, logs = [], []
+	for i in range(1, closed + opened + 1):
+		name, source = f"{DEAL_PREFIX}{i:08d}", sources[i % 2]
+		stamp = now - timedelta(days=1 + (i * 7919) % HISTORY_DAYS)
+		if i <= closed:
+			lost_at = next(
+				(p for p in range(len(stages)) if randomness.random() < hazard(SIGNAL[source], len(stages))),
+				None,
+			)
+			status = won if lost_at is None else lost
+			left = stages[-1] if lost_at is None else stages[lost_at]
+			kind = "Won" if lost_at is None else "Lost"
+			logs.append(
+				(f"{name}-1", name, 1, left, "Ongoing", status, kind, stamp - timedelta(days=9), stamp)
+			)
+			logs.append((f"{name}-2", name, 2, status, kind, None, None, stamp, None))
+			probability = 0
+		else:
+			status, probability = stages[i % len(stages)], 50
+			logs.append((f"{name}-1", name, 1, status, "Ongoing", None, None, stamp, None))
+		deals.append((name, status, source, 100 + i % 9000, 1, probability, 0, stamp, stamp, "Administrator"))
+		if len(deals) == 50_000:
+			_insert_deals(deals, logs)
+			deals, logs = [], []
+	_insert_deals(deals, logs)
+	return stages, won, lost
+
+
+def _insert_deals(deals, logs):
+	frappe.db.bulk_insert(
+		"CRM Deal",
+		[
+			"name",
+			"status",
+			"source",
+			"deal_value",
+			"exchange_rate",
+			"probability",
+			"probability_set_by_hand",
+			"creation",
+			"modified",
+			"owner",
+		],
+		deals,
+	)
+	frappe.db.bulk_insert(
+		"CRM Status Change Log",
+		[
+			"name",
+			"parent",
+			"parenttype",
+			"parentfield",
+			"idx",
+			"from",
+			"from_type",
+			"to",
+			"to_type",
+			"from_date",
+			"to_date",
+		],
+		(
+			(name, parent, CRM_DEAL.doctype, CRM_DEAL.status_log.fieldname, *rest)
+			for name, parent, *rest in logs
+		),
+	)
+	frappe.db.commit()
+
+
+def clean_deals():
+	frappe.db.sql("delete from `tabCRM Status Change Log` where parent like %s", f"{DEAL_PREFIX}%")
+	frappe.db.sql("delete from `tabCRM Deal` where name like %s", f"{DEAL_PREFIX}%")
+	frappe.db.delete(WIN_FACTOR, {"document_type": CRM_DEAL.doctype})
+	frappe.db.commit()
+
+
+def bare_deal_group_by(won: str, lost: str):
+	"""The physical reference for learning from deals: one plain GROUP BY over the same closed deals,
+	each joined to the log row of its loss (the status it was lost at)."""
+	return frappe.db.sql(
+		"""select deal.status, log.`from`, deal.source, count(*) from `tabCRM Deal` deal
+		left join `tabCRM Status Change Log` log on log.parent = deal.name and log.`to` = %(lost)s
+		where deal.status in (%(won)s, %(lost)s) group by deal.status, log.`from`, deal.source""",
+		{"won": won, "lost": lost},
+	)
+
+
+def bare_deal_update():
+	"""The physical reference for applying to deals: one plain UPDATE of the same open deals."""
+	frappe.db.sql(
+		"""update `tabCRM Deal` set probability = 50, modified = now(6)
+		where status in %(open)s and probability_set_by_hand = 0""",
+		{"open": open_statuses(CRM_DEAL)},
+	)
+	frappe.db.commit()
+
+
+def deal_rounds(rounds: int, won: str, lost: str) -> dict:
+	"""Per round, as speed_rounds: bare GROUP BY, learn, bare UPDATE, apply."""
+	times = {"learn (deals)": [], "bare GROUP BY (deals)": [], "apply (deals)": [], "bare UPDATE (deals)": []}
+	settings = win_probability_settings()
+	for number in range(rounds):
+		if number == 0:
+			common.evict_buffer_pool()
+		times["learn (deals)"].append(
+			timed(lambda: (learn_company(None, settings, CRM_DEAL), frappe.db.commit()))
+		)
+		times["bare GROUP BY (deals)"].append(timed(lambda: bare_deal_group_by(won, lost)))
+		times["bare UPDATE (deals)"].append(timed(bare_deal_update))
+		start = time.perf_counter()
+		changed = apply_company(None, settings, CRM_DEAL)
+		frappe.db.commit()
+		times["apply (deals)"].append(time.perf_counter() - start)
+		if not changed:
+			sys.exit("apply changed no deal: is the history under the minimum?")
+	return times
+
+
+def deal_claims(args) -> list:
+	"""Seed, measure and clean Frappe CRM's deals; the three speed claims."""
+	settings_before = set_settings(SETTINGS)
+	try:
+		clean_deals()
+		began = time.perf_counter()
+		_stages, won, lost = seed_deals(args.deals_closed, args.deals_open)
+		print(
+			f"  seeded {args.deals_closed:,} closed and {args.deals_open:,} open deals "
+			f"in {time.perf_counter() - began:.0f} s"
+		)
+		times = deal_rounds(args.rounds, won, lost)
+	finally:
+		clean_deals()
+		set_settings(settings_before)
+	print_times(times, args.rounds)
+	learn_ratio = max(
+		a / b for a, b in zip(times["learn (deals)"], times["bare GROUP BY (deals)"], strict=True)
+	)
+	apply_ratio = max(
+		a / b for a, b in zip(times["apply (deals)"], times["bare UPDATE (deals)"], strict=True)
+	)
+	return [
+		(
+			f"deals: learning at most {LEARN_LIMIT:g} s",
+			max(times["learn (deals)"]) <= LEARN_LIMIT,
+			f"{max(times['learn (deals)']):.1f} s",
+		),
+		(
+			f"deals: learning within {LEARN_RATIO:g}x the bare GROUP BY (worst round)",
+			learn_ratio <= LEARN_RATIO,
+			f"{learn_ratio:.2f}x",
+		),
+		(
+			f"deals: applying within {APPLY_RATIO:g}x the bare UPDATE (worst round)",
+			apply_ratio <= APPLY_RATIO,
+			f"{apply_ratio:.2f}x",
+		),
+	]
+
+
+def print_times(times: dict, rounds: int):
+	print(f"\n  speed over {rounds} rounds (round 1 cold), in ms:")
+	print(f"  {'':40} {'min':>8} {'median':>8} {'max':>8}")
+	for name, seconds in times.items():
+		print(
+			f"  {name:40} {min(seconds) * 1000:8.0f} {statistics.median(seconds) * 1000:8.0f} "
+			f"{max(seconds) * 1000:8.0f}"
+		)
+
+
 def main():
 	args = parse_args()
 	common.connect(args.site, args.sites_path)
@@ -304,9 +500,13 @@ def main():
 	make_lead_source(COLD_CALL)
 	make_customer(CUSTOMER)
 	frappe.db.commit()
+	deals = frappe_crm.installed()
+	if args.deals_only:
+		if not deals:
+			sys.exit("--deals-only: Frappe CRM is not installed on this site.")
+		return finish(deal_claims(args))
 	settings_before = set_settings(SETTINGS)
 	stages_before = set_stage_probabilities(pooled_stage_rates(SIGNAL, stages))
-	ok = True
 	try:
 		clean(company)
 		began = time.perf_counter()
@@ -332,13 +532,7 @@ def main():
 		set_stage_probabilities(stages_before)
 		set_settings(settings_before)
 
-	print(f"\n  speed over {args.rounds} rounds (round 1 cold), in ms:")
-	print(f"  {'':40} {'min':>8} {'median':>8} {'max':>8}")
-	for name, seconds in times.items():
-		print(
-			f"  {name:40} {min(seconds) * 1000:8.0f} {statistics.median(seconds) * 1000:8.0f} "
-			f"{max(seconds) * 1000:8.0f}"
-		)
+	print_times(times, args.rounds)
 	learn_ratio = max(a / b for a, b in zip(times["learn"], times["bare GROUP BY"], strict=True))
 	apply_ratio = max(a / b for a, b in zip(times["apply"], times["bare UPDATE"], strict=True))
 	claims = [
@@ -378,6 +572,13 @@ def main():
 			f"{flat_learned:.4f} vs {flat_stage:.4f}",
 		),
 	]
+	if deals:
+		claims += deal_claims(args)
+	finish(claims)
+
+
+def finish(claims: list):
+	ok = True
 	print()
 	for claim, holds, figure in claims:
 		ok &= holds
