@@ -15,7 +15,8 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - pipeline_as_of(date, company, group_by=None): pipeline_history/as_of.py
 - opportunity_history(opportunity): pipeline_history/form.py
 - rebuild_pipeline_history(): pipeline_history/backfill.py (System Manager)
-- pipeline_health(company, user=None, limit=100), my_overdue_follow_ups_card(): pipeline_health/health.py
+- pipeline_health(company=None, user=None, limit=100, document_type=None), my_overdue_follow_ups_card():
+  pipeline_health/health.py (document_type "CRM Deal": Frappe CRM's deals, which have no company)
 """
 
 from opportunity_pipeline.auto_close.preview import (

@@ -11,8 +11,9 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
-from opportunity_pipeline.document_types import open_statuses
-from opportunity_pipeline.permissions import readable_opportunities
+from opportunity_pipeline import document_types
+from opportunity_pipeline.document_types import chosen, open_statuses
+from opportunity_pipeline.permissions import readable_condition
 from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.pipeline_health.rules import (
 	DUE_TODAY,
@@ -101,34 +102,48 @@ def health_rows(section_condition, document: PipelineDocument = OPPORTUNITY) -> 
 
 
 @frappe.whitelist()
-def pipeline_health(company, user=None, limit=100) -> dict:
-	"""The open opportunities of `company` the caller may read, per section of the digest: {"due_today",
-	"overdue", "stalled", "no_next_step"}, each up to `limit` names (at most MAX_NAMES), sorted, and
-	"counts" (up to COUNT_LIMIT; "more" says which sections hold more). `user` narrows to those whose
-	items reach that user
-	(rules.responsible_users)."""
-	company_for_user(company)
+def pipeline_health(company=None, user=None, limit=100, document_type=None) -> dict:
+	"""The open opportunities of `company` (or, with `document_type` "CRM Deal", Frappe CRM's open deals,
+	which have no company) the caller may read, per section of the digest: {"due_today", "overdue",
+	"stalled", "no_next_step"}, each up to `limit` names (at most MAX_NAMES), sorted, and "counts" (up to
+	COUNT_LIMIT; "more" says which sections hold more). `user` narrows to those whose items reach that
+	user (rules.responsible_users)."""
+	document = chosen(document_type)
+	if document.company_field:
+		company_for_user(company)
 	if user:
 		existing("User", user, _("User"))
 	limit = whole_number(limit, _("Limit"), 1, MAX_NAMES)
-	readable = readable_opportunities()
-	opportunity = frappe.qb.DocType("Opportunity")
+	readable = readable_condition(document.doctype)
+	table = frappe.qb.DocType(document.doctype)
 	names, counts, more = {}, {}, {}
-	for section, condition in section_conditions(now_datetime()).items():
-		query = section_query(condition, company, readable, user)
+	for section, condition in section_conditions(now_datetime(), document).items():
+		query = section_query(condition, company, readable, user, document)
 		# Not ordered in SQL: ORDER BY name would read the table in name order rather than the section's index.
-		names[section] = sorted(query.select(opportunity.name).limit(limit).run(pluck=True))
+		names[section] = sorted(query.select(table.name).limit(limit).run(pluck=True))
 		if len(names[section]) < limit:
 			counts[section], more[section] = len(names[section]), False
 		else:
-			counts[section], more[section] = bounded_count(query, opportunity.name, COUNT_LIMIT)
+			counts[section], more[section] = bounded_count(query, table.name, COUNT_LIMIT)
 	return {**names, "counts": counts, "more": more}
 
 
 @frappe.whitelist()
 def my_overdue_follow_ups_card(filters=None) -> dict:
 	"""Number card: the current user's overdue follow-ups, by the digest's rule (rules.responsible_users),
-	over the opportunities they may read."""
-	overdue = section_conditions(now_datetime())[OVERDUE]
-	query = section_query(overdue, readable=readable_opportunities(), user=frappe.session.user)
-	return {"value": query.select(Count("*")).run()[0][0], "fieldtype": "Int"}
+	over the opportunities, and Frappe CRM's deals where it is installed, they may read: a type they may
+	not read counts none."""
+	now, user, total, refusals = now_datetime(), frappe.session.user, 0, []
+	documents = document_types.available()
+	for document in documents:
+		try:
+			readable = readable_condition(document.doctype)
+		except frappe.PermissionError as error:
+			refusals.append(error)  # none of this type is theirs to count
+			continue
+		overdue = section_conditions(now, document)[OVERDUE]
+		query = section_query(overdue, readable=readable, user=user, document=document)
+		total += query.select(Count("*")).run()[0][0]
+	if len(refusals) == len(documents):
+		raise refusals[0]  # a user who may read neither is refused, as frappe.get_list refuses them
+	return {"value": total, "fieldtype": "Int"}

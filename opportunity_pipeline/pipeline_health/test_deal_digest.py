@@ -8,6 +8,7 @@ import frappe
 from frappe.utils import add_days, get_url_to_form, now_datetime, today
 
 from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.api import my_overdue_follow_ups_card, pipeline_health
 from opportunity_pipeline.pipeline_health.digest import daily_health
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import (
@@ -115,3 +116,44 @@ class TestDealDigest(IntegrationTestCase):
 				"Notification Log", {"for_user": self.seller, "email_content": ("like", f"%{lost}%")}
 			)
 		)
+
+	def test_api_pipeline_health_and_the_overdue_card_read_deals_as_the_digest_does(self):
+		mine = self.deal(
+			territory=self.north, deal_owner=self.seller, contact_date=add_days(now_datetime(), -2)
+		)
+		theirs = self.deal(
+			territory=self.south, deal_owner=self.seller, contact_date=add_days(now_datetime(), -2)
+		)
+		stalled = self.deal(self.slow, deal_owner=self.seller, contact_date=add_days(now_datetime(), 10))
+		self.stay_since(stalled, 5)
+		daily_health()  # refreshes the Stalled flags first, as every night
+		opportunity = make_opportunity(opportunity_owner=self.seller)
+		frappe.db.set_value(
+			"Opportunity",
+			opportunity.name,
+			"contact_date",
+			add_days(now_datetime(), -1),
+			update_modified=False,
+		)
+
+		health = pipeline_health(user=self.seller, document_type="CRM Deal")
+		self.assertEqual(health["overdue"], sorted([mine, theirs]))
+		self.assertEqual(health["stalled"], [stalled])
+		self.assertEqual(health["counts"]["overdue"], 2)
+		self.assertRaises(frappe.ValidationError, pipeline_health, document_type="Lead")
+		with self.set_user(self.seller):
+			self.assertEqual(my_overdue_follow_ups_card()["value"], 3, "two deals and an opportunity")
+
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": self.seller,
+				"allow": "CRM Territory",
+				"for_value": self.north,
+			}
+		).insert(ignore_permissions=True)
+		with self.set_user(self.seller):
+			listed = frappe.get_list("CRM Deal", {"name": ("in", [mine, theirs])}, pluck="name")
+			self.assertEqual(listed, [mine])
+			self.assertEqual(pipeline_health(user=self.seller, document_type="CRM Deal")["overdue"], [mine])
+			self.assertEqual(my_overdue_follow_ups_card()["value"], 2)
