@@ -1,8 +1,13 @@
 """The pipeline declarations (pipeline_document.py) as this site has them: the document types it runs
 (Frappe CRM's deals only where Frappe CRM is installed), their statuses by group, stages and currency."""
 
+from datetime import datetime, timedelta
+
+from pypika.terms import Interval
+
 import frappe
 from frappe import _
+from frappe.utils import now_datetime
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.pipeline_document import (
@@ -108,3 +113,21 @@ def _filter_links(document: PipelineDocument) -> dict:
 		"opportunity_owner": "User" if "Opportunity Owner" in groups else None,
 		"converted_by": "User" if "Converted By" in groups else None,
 	}
+
+
+def status_log_clock_offset() -> timedelta:
+	"""The site's clock minus the server's, to the minute. A status log (Frappe CRM's) is dated by the
+	server's clock (datetime.now()); Frappe dates `modified`, and reads a report's dates, in the site's
+	time zone, which may be hours apart."""
+	seconds = (now_datetime() - datetime.now()).total_seconds()
+	return timedelta(minutes=round(seconds / 60))
+
+
+def status_log_time_on_site_clock(term):
+	"""A status log's datetime column or term, on the site's clock (to compare with a report's dates)."""
+	minutes = int(status_log_clock_offset().total_seconds() // 60)
+	if minutes > 0:
+		return term + Interval(minutes=minutes)
+	if minutes < 0:
+		return term - Interval(minutes=-minutes)
+	return term

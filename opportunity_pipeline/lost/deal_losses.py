@@ -2,7 +2,7 @@
 losses summary holds opportunities only).
 
 A deal is lost while its status is of a Lost type. It was lost when the row of its status change log for
-that status began (Frappe CRM writes one on every status change, and so does the auto-close), or at its
+that status began (on the site's clock: Frappe CRM dates the log by the server's) (Frappe CRM writes one on every status change, and so does the auto-close), or at its
 last change where the log has none. It has the one lost reason Frappe CRM asks for, and no competitors;
 a CRM Lost Reason has no category.
 """
@@ -15,7 +15,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count, Extract, Max, Sum
 from frappe.utils import get_datetime
 
-from opportunity_pipeline.document_types import statuses_in
+from opportunity_pipeline.document_types import status_log_time_on_site_clock, statuses_in
 from opportunity_pipeline.lost.rules import FILTER_FIELDS
 from opportunity_pipeline.permissions import readable_condition
 from opportunity_pipeline.reporting.periods import previous_range
@@ -53,7 +53,7 @@ class DealLosses:
 			)
 			.groupby(log.parent)
 		).as_("became_lost")
-		lost_on = Coalesce(became_lost.lost_on, deal.modified)
+		lost_on = Coalesce(status_log_time_on_site_clock(became_lost.lost_on), deal.modified)
 		start = filters.from_date if current_only else previous_range(filters.from_date, filters.to_date)[0]
 		condition = (
 			deal[document.status_field].isin(self.lost)

@@ -1,7 +1,7 @@
 """doc_events of ERPNext's Quotation."""
 
 from opportunity_pipeline.lost.from_quotation import complete_losses_declared_on
-from opportunity_pipeline.quotation.deal_status import move_quoted_deals
+from opportunity_pipeline.quotation.deal_status import move_back_unquoted_deals, move_quoted_deals
 from opportunity_pipeline.quotation.status_sync import keep_in_quotation
 
 
@@ -11,6 +11,7 @@ def on_submit(doc, method=None):
 
 def on_cancel(doc, method=None):
 	keep_in_quotation(doc)
+	move_back_unquoted_deals(doc)
 
 
 def on_update_after_submit(doc, method=None):

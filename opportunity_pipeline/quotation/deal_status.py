@@ -2,6 +2,9 @@
 submitted quotation for a deal moves it to the status FCRM Settings ▸ Pipeline names for a quoted deal, and
 a sales order made from such a quotation to the status it names for an ordered one. Forward only (by the
 statuses' position), never a deal that has left the pipeline; empty settings, the default, move nothing.
+A cancelled quotation moves its deal back to the status it had before it was quoted (its status log), as
+ERPNext reopens an opportunity, while it is still at the quoted status and no other submitted quotation
+is for it.
 
 A quotation is for a deal when it is made out to it (Quotation To: CRM Deal, as Frappe CRM's ERPNext
 integration makes them) or carries it in ERPNext's own `crm_deal` field. The deal is saved as Frappe CRM
@@ -26,6 +29,47 @@ def move_quoted_deals(quotation):
 	"""Quotation on_submit."""
 	if frappe_crm.installed():
 		_move_forward(deals_of(quotation), QUOTED_FIELD)
+
+
+def move_back_unquoted_deals(quotation):
+	"""Quotation on_cancel."""
+	if not frappe_crm.installed():
+		return
+	quoted = frappe.db.get_single_value(SETTINGS, QUOTED_FIELD)
+	if not quoted:
+		return
+	for name in sorted(deals_of(quotation)):
+		deal = frappe.get_doc(CRM_DEAL.doctype, name)
+		if deal.status != quoted or not deal.has_permission("read"):
+			continue
+		if other_submitted_quotations(name, quotation.name):
+			continue
+		if before := status_before(deal, quoted):
+			deal.status = before
+			deal.flags.ignore_permissions = True
+			deal.save()
+
+
+def status_before(deal, status: str) -> str | None:
+	"""The status the deal left for `status` the last time, from its status log; None where the log has
+	no such move (a status set without a save)."""
+	moves = [row for row in deal.get(CRM_DEAL.status_log.fieldname) or [] if row.get("to") == status]
+	return moves[-1].get("from") if moves else None
+
+
+def other_submitted_quotations(deal: str, quotation: str) -> bool:
+	"""Another submitted quotation is for the deal (deals_of's two ways)."""
+	table = frappe.qb.DocType("Quotation")
+	for_deal = (table.quotation_to == CRM_DEAL.doctype) & (table.party_name == deal)
+	if frappe.get_meta("Quotation").has_field("crm_deal"):
+		for_deal |= table.crm_deal == deal
+	return bool(
+		frappe.qb.from_(table)
+		.select(table.name)
+		.where((table.docstatus == 1) & (table.name != quotation) & for_deal)
+		.limit(1)
+		.run()
+	)
 
 
 def move_ordered_deals(order):

@@ -139,3 +139,17 @@ class TestDealStatusFromQuotations(IntegrationTestCase):
 				settings.update(values)
 				with self.assertRaisesRegex(frappe.ValidationError, "choose a status of type"):
 					settings.save()
+
+	def test_a_cancelled_quotation_moves_its_deal_back_unless_another_quotes_it(self):
+		deal = frappe.get_doc({"doctype": "CRM Deal", "status": self.first}).insert().name
+		quotation = self.quotation(deal)
+		self.assertEqual(self.status_of(deal), self.quoted)
+		quotation.cancel()
+		self.assertEqual(self.status_of(deal), self.first, "back to the status it was quoted from")
+
+		first, second = self.quotation(deal), self.quotation(deal)
+		first.cancel()
+		self.assertEqual(self.status_of(deal), self.quoted, "the second quotation still stands")
+		frappe.db.set_value("CRM Deal", deal, "status", self.later, update_modified=False)
+		second.cancel()
+		self.assertEqual(self.status_of(deal), self.later, "a deal moved on since stays where it is")

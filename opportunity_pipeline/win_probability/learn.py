@@ -6,7 +6,12 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count, Max
 from frappe.utils import now_datetime
 
-from opportunity_pipeline.document_types import open_statuses, ordered_stages, statuses_in
+from opportunity_pipeline.document_types import (
+	open_statuses,
+	ordered_stages,
+	status_log_time_on_site_clock,
+	statuses_in,
+)
 from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.reporting.query import amount_in_company_currency
 from opportunity_pipeline.statuses import LOST_STATUSES, WON_STATUSES
@@ -107,7 +112,7 @@ def closed_at(opportunity=None):
 def with_closed_on(query, table, document: PipelineDocument, settings):
 	"""The query joined to what tells when a closed document closed, and that term: on Opportunity when it
 	was converted, lost or (closed) last changed (closed_at); where the stage is the status, when its
-	final stay began, from its status log (its last change where the log has none)."""
+	final stay began, from its status log, on the site's clock (its last change where the log has none)."""
 	if not (document.stage_is_status and document.status_log):
 		return query, closed_at(table)
 	won_statuses, lost_statuses = won_and_lost(document, settings)
@@ -123,7 +128,7 @@ def with_closed_on(query, table, document: PipelineDocument, settings):
 		.groupby(log.parent)
 	).as_("became_closed")
 	query = query.left_join(became_closed).on(became_closed.parent == table.name)
-	return query, Coalesce(became_closed.closed_on, table.modified)
+	return query, Coalesce(status_log_time_on_site_clock(became_closed.closed_on), table.modified)
 
 
 def closed_groups(

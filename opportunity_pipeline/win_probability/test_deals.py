@@ -6,11 +6,13 @@ import unittest
 from datetime import timedelta
 
 import frappe
+from frappe.query_builder.functions import Max
 from frappe.tests.utils import change_settings
 from frappe.utils import add_days, now_datetime
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.api import explain_deal_win_probability
+from opportunity_pipeline.document_types import status_log_time_on_site_clock
 from opportunity_pipeline.opportunity_pipeline.report.win_probability_calibration.win_probability_calibration import (
 	execute as calibration,
 )
@@ -207,6 +209,16 @@ class TestDealWinProbability(IntegrationTestCase):
 			"from_date": add_days(now_datetime(), -60).date(),
 			"to_date": now_datetime().date(),
 		}
+		# Frappe CRM dates its log by the server's clock, the report reads dates on the site's (a new test
+		# site's time zone is New York's): a deal closed now closed today on the site's clock.
+		log = frappe.qb.DocType("CRM Status Change Log")
+		closed_now = (
+			frappe.qb.from_(log)
+			.select(Max(status_log_time_on_site_clock(log.from_date)))
+			.where(log["from"] == self.won)
+			.run()[0][0]
+		)
+		self.assertLess(abs((closed_now - now_datetime()).total_seconds()), 120)
 		_columns, rows, message, _chart, summary = calibration(filters)
 		self.assertIsNone(message)
 		before_early = learned_stages(CRM_DEAL).index(self.early)

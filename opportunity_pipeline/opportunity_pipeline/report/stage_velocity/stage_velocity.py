@@ -11,9 +11,9 @@ is set; grouped by the deal's owner or territory as they are now."""
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Coalesce, Count, Function, Max
-from frappe.utils import add_days, add_months, today
+from frappe.utils import add_days, add_months, get_datetime, today
 
-from opportunity_pipeline.document_types import chosen
+from opportunity_pipeline.document_types import chosen, status_log_clock_offset
 from opportunity_pipeline.document_types import ordered_stages as ordered_statuses
 from opportunity_pipeline.forecast.stages import ordered_stages
 from opportunity_pipeline.permissions import join_readable, readable_condition, readable_opportunities
@@ -129,8 +129,9 @@ def _ended_status_stays(filters, document, statuses):
 			& (log.parentfield == document.status_log.fieldname)
 			& log.from_type.isin(list(groups.open))
 			& (Coalesce(log["to"], "") != "")
-			& (log.to_date >= filters.from_date)
-			& (log.to_date < add_days(filters.to_date, 1))
+			# The period's bounds on the log's clock (the server's), so the column is read as it is.
+			& (log.to_date >= get_datetime(filters.from_date) - status_log_clock_offset())
+			& (log.to_date < get_datetime(add_days(filters.to_date, 1)) - status_log_clock_offset())
 		)
 		.groupby(*keys)
 	)
