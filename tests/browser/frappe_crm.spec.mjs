@@ -8,7 +8,8 @@
 //  4. the deal page in French;
 //  5. Stage Velocity on deals (Document Type: CRM Deal) counts the stay the deal then ends in its status;
 //  6. after learning from a history of won and lost deals (made through the REST API), the deal page's
-//     Win Probability button shows a Referral deal's learned chance and why, in English and in French.
+//     Win Probability button shows a Referral deal's learned chance and why, in English and in French,
+//     and the Win Probability Calibration report scores those deals (Document Type: CRM Deal).
 // Skipped (passing) on a site without Frappe CRM.
 //
 // Run: tests/browser/run frappe_crm   (or `node tests/browser/frappe_crm.spec.mjs` against a running site)
@@ -21,6 +22,7 @@ import {
 	bench,
 	call,
 	check,
+	defaultCompany,
 	getDoc,
 	insertDoc,
 	listNames,
@@ -221,6 +223,29 @@ async function main({ admin, browser, created }) {
 		await page.waitForTimeout(300);
 		await shot(page, "frappe-crm-deal-win-probability-en");
 		await page.keyboard.press("Escape");
+
+		check("Win Probability Calibration on deals (Document Type: CRM Deal)");
+		// Opened on deals (the filter from the address), as a link to it would open it.
+		const query = new URLSearchParams({
+			company: await defaultCompany(admin),
+			document_type: "CRM Deal",
+		}).toString();
+		await page.goto(`${BASE_URL}/app/query-report/Win Probability Calibration?${query}`);
+		const closedDeals = page.locator(".report-summary .summary-item", {
+			hasText: "Closed Deals",
+		});
+		await closedDeals.waitFor({ state: "visible" });
+		const scored = Number(
+			(await closedDeals.locator(".summary-value").innerText()).replace(/\D/g, ""),
+		);
+		assert(scored >= 44, `the summary counts the closed deals scored: ${scored}`);
+		await page
+			.locator(".chart-container svg, .frappe-chart svg")
+			.first()
+			.waitFor({ state: "visible" });
+		ok("the chart of predicted and actual win rates is drawn");
+		await page.waitForTimeout(1000);
+		await shot(page, "frappe-crm-win-probability-calibration-en");
 
 		check("FCRM Settings ▸ Pipeline (the desk form): the deal auto-close's count and preview");
 		await page.goto(`${BASE_URL}/app/fcrm-settings`);

@@ -25,7 +25,7 @@ frappe.query_reports["Win Probability Calibration"] = {
 		},
 		{
 			fieldname: "backtest",
-			label: __("Backtest: Learn Only From Opportunities Closed Before From Date"),
+			label: __("Backtest: Learn Only From What Closed Before From Date"),
 			fieldtype: "Check",
 			default: 0,
 		},
