@@ -54,6 +54,24 @@ class TestDealDigest(IntegrationTestCase):
 			log.parent == deal
 		).run()
 
+	def overdue_north_and_south(self) -> tuple[str, str]:
+		"""Two of the seller's deals, overdue by two days: one in the north, one in the south."""
+		overdue = add_days(now_datetime(), -2)
+		return tuple(
+			self.deal(territory=territory, deal_owner=self.seller, contact_date=overdue)
+			for territory in (self.north, self.south)
+		)
+
+	def keep_seller_to_north(self):
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": self.seller,
+				"allow": "CRM Territory",
+				"for_value": self.north,
+			}
+		).insert(ignore_permissions=True)
+
 	def digest(self, user=SELLER) -> dict:
 		(log,) = frappe.get_all(
 			"Notification Log",
@@ -85,20 +103,8 @@ class TestDealDigest(IntegrationTestCase):
 		self.assertIn(get_url_to_form("Opportunity", opportunity.name), log.email_content)
 
 	def test_a_restricted_seller_s_digest_lists_only_the_deals_they_may_list(self):
-		mine = self.deal(
-			territory=self.north, deal_owner=self.seller, contact_date=add_days(now_datetime(), -2)
-		)
-		theirs = self.deal(
-			territory=self.south, deal_owner=self.seller, contact_date=add_days(now_datetime(), -2)
-		)
-		frappe.get_doc(
-			{
-				"doctype": "User Permission",
-				"user": self.seller,
-				"allow": "CRM Territory",
-				"for_value": self.north,
-			}
-		).insert(ignore_permissions=True)
+		mine, theirs = self.overdue_north_and_south()
+		self.keep_seller_to_north()
 		with self.set_user(self.seller):
 			listed = frappe.get_list("CRM Deal", {"name": ("in", [mine, theirs])}, pluck="name")
 		self.assertEqual(listed, [mine])
@@ -118,12 +124,7 @@ class TestDealDigest(IntegrationTestCase):
 		)
 
 	def test_api_pipeline_health_and_the_overdue_card_read_deals_as_the_digest_does(self):
-		mine = self.deal(
-			territory=self.north, deal_owner=self.seller, contact_date=add_days(now_datetime(), -2)
-		)
-		theirs = self.deal(
-			territory=self.south, deal_owner=self.seller, contact_date=add_days(now_datetime(), -2)
-		)
+		mine, theirs = self.overdue_north_and_south()
 		stalled = self.deal(self.slow, deal_owner=self.seller, contact_date=add_days(now_datetime(), 10))
 		self.stay_since(stalled, 5)
 		daily_health()  # refreshes the Stalled flags first, as every night
@@ -144,14 +145,7 @@ class TestDealDigest(IntegrationTestCase):
 		with self.set_user(self.seller):
 			self.assertEqual(my_overdue_follow_ups_card()["value"], 3, "two deals and an opportunity")
 
-		frappe.get_doc(
-			{
-				"doctype": "User Permission",
-				"user": self.seller,
-				"allow": "CRM Territory",
-				"for_value": self.north,
-			}
-		).insert(ignore_permissions=True)
+		self.keep_seller_to_north()
 		with self.set_user(self.seller):
 			listed = frappe.get_list("CRM Deal", {"name": ("in", [mine, theirs])}, pluck="name")
 			self.assertEqual(listed, [mine])
