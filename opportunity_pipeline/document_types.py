@@ -115,6 +115,12 @@ def _filter_links(document: PipelineDocument) -> dict:
 	}
 
 
+def status_log_rows(document: PipelineDocument, log):
+	"""The condition on the status log's table (`log`, aliased or not) for the rows of the document type's
+	log (its declaration's status_log: the child DocType and its table field)."""
+	return (log.parenttype == document.doctype) & (log.parentfield == document.status_log.fieldname)
+
+
 def status_log_clock_offset() -> timedelta:
 	"""The site's clock minus the server's, to the minute. A status log (Frappe CRM's) is dated by the
 	server's clock (datetime.now()); Frappe dates `modified`, and reads a report's dates, in the site's

@@ -26,7 +26,7 @@ from opportunity_pipeline.auto_close.rules import (
 	idle_cutoff,
 )
 from opportunity_pipeline.auto_close.settings import save_defaults as save_field_defaults
-from opportunity_pipeline.document_types import status_type, statuses_in
+from opportunity_pipeline.document_types import status_log_rows, status_type, statuses_in
 from opportunity_pipeline.follow_up.task import TASK, TASK_CANCELLED, TASK_TO_DO
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.row_isolation import in_one_go_or_row_by_row
@@ -203,7 +203,7 @@ def _log_status_changes(run: _Run, deal, in_batch):
 	open row is the one whose `to` is empty: the lost status's new row is written after, so is not it."""
 	log = frappe.qb.DocType(CRM_DEAL.status_log.doctype)
 	ended = log["to"]
-	of_deals = (log.parenttype == CRM_DEAL.doctype) & (log.parentfield == CRM_DEAL.status_log.fieldname)
+	of_deals = status_log_rows(CRM_DEAL, log)
 	frappe.qb.update(log).join(deal).on(log.parent == deal.name).set(
 		Qualified(ended), run.closing_status
 	).set(Qualified(log.to_type), run.closing_type or "").set(Qualified(log.to_date), run.log_now).set(

@@ -1,9 +1,10 @@
 """Keeps the Stalled flag (is_stalled) of Frappe CRM's deals true to rules.is_stalled (deals have no
-snooze), as stalled.py does for opportunities: a deal is stalled when it is open and has spent longer than its status's Stalled After
-(Days) (CRM Deal Status, custom/crm_deal_status.json) in that status. A deal's status is its stage, and
-Frappe CRM's own status change log says since when it is in it (the open row: no `to` yet), so the app
-keeps no history of its own for deals. Set-based: daily, before the digest (time alone stalls a deal),
-after a change of a deal's status, and for a status whose Stalled After changes.
+snooze), as stalled.py does for opportunities: a deal is stalled when it is open and has spent longer
+than its status's Stalled After (Days) (CRM Deal Status, custom/crm_deal_status.json) in that status.
+A deal's status is its stage, and Frappe CRM's own status change log says since when it is in it (the
+open row: no `to` yet), so the app keeps no history of its own for deals. Set-based: daily, before the
+digest (time alone stalls a deal), after a change of a deal's status, and for a status whose Stalled
+After changes.
 
 The daily refresh reads the flagged deals and the open deals in a status that stalls, not every deal."""
 
@@ -16,7 +17,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Max
 
 from opportunity_pipeline import frappe_crm
-from opportunity_pipeline.document_types import statuses_in
+from opportunity_pipeline.document_types import status_log_rows, statuses_in
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.sql import DaysBetween, Qualified
 
@@ -48,12 +49,7 @@ def refresh_deals_stalled(names):
 		current = (
 			frappe.qb.from_(log)
 			.select(log.parent, Max(log.from_date).as_("since"))
-			.where(
-				(log.parenttype == CRM_DEAL.doctype)
-				& (log.parentfield == CRM_DEAL.status_log.fieldname)
-				& (Coalesce(log.to, "") == "")
-				& log.parent.isin(batch)
-			)
+			.where(status_log_rows(CRM_DEAL, log) & (Coalesce(log.to, "") == "") & log.parent.isin(batch))
 			.groupby(log.parent)
 		).as_("current_stay")
 		stalled = (

@@ -1,7 +1,8 @@
 """The daily follow-up digest: one Notification Log per user per day (and an e-mail when their
 notification settings allow) listing their follow-ups due today, overdue follow-ups, stalled
 opportunities and opportunities without a next step, Frappe CRM's deals among them where it is
-installed. Nothing is sent for an empty digest; a user opts out in their Notification Settings; the whole digest is off until a manager turns it on in Selling Settings.
+installed. Nothing is sent for an empty digest; a user opts out in their Notification Settings; the
+whole digest is off until a manager turns it on in Selling Settings.
 
 Set-based: each section is one query over what is due (health.health_rows); a user whom something
 restricts costs one more query, narrowing their items to what they may read. A user's day is marked

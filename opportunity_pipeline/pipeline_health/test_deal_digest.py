@@ -5,6 +5,7 @@ import unittest
 from datetime import datetime, time, timedelta
 
 import frappe
+from frappe.permissions import add_permission
 from frappe.utils import add_days, get_url_to_form, now_datetime, today
 
 from opportunity_pipeline import frappe_crm
@@ -62,6 +63,18 @@ class TestDealDigest(IntegrationTestCase):
 			for territory in (self.north, self.south)
 		)
 
+	def overdue_opportunity(self, owner: str):
+		"""An opportunity of `owner` whose follow-up was due yesterday."""
+		opportunity = make_opportunity(opportunity_owner=owner)
+		frappe.db.set_value(
+			"Opportunity",
+			opportunity.name,
+			"contact_date",
+			add_days(now_datetime(), -1),
+			update_modified=False,
+		)
+		return opportunity
+
 	def keep_seller_to_north(self):
 		frappe.get_doc(
 			{
@@ -87,14 +100,7 @@ class TestDealDigest(IntegrationTestCase):
 		stalled = self.deal(self.slow, deal_owner=self.seller, contact_date=add_days(now_datetime(), 10))
 		self.stay_since(stalled, 5)
 		bare = self.deal(deal_owner=self.seller, creation=add_days(now_datetime(), -10))
-		opportunity = make_opportunity(opportunity_owner=self.seller)
-		frappe.db.set_value(
-			"Opportunity",
-			opportunity.name,
-			"contact_date",
-			add_days(now_datetime(), -1),
-			update_modified=False,
-		)
+		opportunity = self.overdue_opportunity(self.seller)
 		daily_health()
 		log = self.digest()
 		self.assertIn("1 follow-ups due, 2 overdue, 1 stalled, 1 without a next step", log.subject)
@@ -128,14 +134,7 @@ class TestDealDigest(IntegrationTestCase):
 		stalled = self.deal(self.slow, deal_owner=self.seller, contact_date=add_days(now_datetime(), 10))
 		self.stay_since(stalled, 5)
 		daily_health()  # refreshes the Stalled flags first, as every night
-		opportunity = make_opportunity(opportunity_owner=self.seller)
-		frappe.db.set_value(
-			"Opportunity",
-			opportunity.name,
-			"contact_date",
-			add_days(now_datetime(), -1),
-			update_modified=False,
-		)
+		self.overdue_opportunity(self.seller)
 
 		health = pipeline_health(user=self.seller, document_type="CRM Deal")
 		self.assertEqual(health["overdue"], sorted([mine, theirs]))
@@ -151,3 +150,17 @@ class TestDealDigest(IntegrationTestCase):
 			self.assertEqual(listed, [mine])
 			self.assertEqual(pipeline_health(user=self.seller, document_type="CRM Deal")["overdue"], [mine])
 			self.assertEqual(my_overdue_follow_ups_card()["value"], 2)
+
+	def test_the_card_counts_a_user_s_opportunities_alone_when_they_may_read_no_deal(self):
+		"""Their deals are skipped, not refused: no "no permission" message comes with the card."""
+		role = "_OP Opportunities Only"
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert()
+		add_permission("Opportunity", role, 0)
+		user = make_user("_op_no_deals@example.com", roles=(role,))
+		self.overdue_opportunity(user)
+		with self.set_user(user):
+			self.assertFalse(frappe.has_permission("CRM Deal", "read"))
+			frappe.clear_messages()
+			self.assertEqual(my_overdue_follow_ups_card()["value"], 1)
+			self.assertEqual(frappe.local.message_log, [])

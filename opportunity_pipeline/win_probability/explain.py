@@ -49,10 +49,11 @@ def explain_win_probability(opportunity: str) -> dict:
 def explain_deal_win_probability(deal: str) -> dict:
 	"""explain_win_probability for a Frappe CRM deal the user may read, with the same rule: the figures
 	behind the chance count every closed deal, so only a user whom nothing restricts on CRM Deal gets them."""
-	return explain(chosen(CRM_DEAL.doctype).doctype, deal)
+	return explain(CRM_DEAL.doctype, deal)
 
 
 def explain(doctype: str, name: str) -> dict:
+	"""The explanation of a document of a pipeline type the site runs (chosen refuses any other)."""
 	document = chosen(doctype)
 	existing(doctype, name, _(doctype))
 	doc = frappe.get_doc(doctype, name)

@@ -9,6 +9,7 @@ from frappe.utils import now_datetime
 from opportunity_pipeline.document_types import (
 	open_statuses,
 	ordered_stages,
+	status_log_rows,
 	status_log_time_on_site_clock,
 	statuses_in,
 )
@@ -81,7 +82,6 @@ def stage_left_for_loss(document: PipelineDocument, lost: list):
 	lost, the `from` of its status log's last row that went to a lost status (a derived table)."""
 	log = frappe.qb.DocType(document.status_log.doctype)
 	later = frappe.qb.DocType(document.status_log.doctype).as_("later")
-	of_type = (log.parenttype == document.doctype) & (log.parentfield == document.status_log.fieldname)
 	return (
 		frappe.qb.from_(log)
 		.left_join(later)
@@ -93,7 +93,7 @@ def stage_left_for_loss(document: PipelineDocument, lost: list):
 			& (later.from_date > log.from_date)
 		)
 		.select(log.parent, log["from"].as_("stage"))
-		.where(of_type & log.to.isin(lost) & later.name.isnull())
+		.where(status_log_rows(document, log) & log.to.isin(lost) & later.name.isnull())
 	).as_("lost_at")
 
 
@@ -109,22 +109,18 @@ def closed_at(opportunity=None):
 	)
 
 
-def with_closed_on(query, table, document: PipelineDocument, settings):
+def with_closed_on(query, table, document: PipelineDocument, finished: list):
 	"""The query joined to what tells when a closed document closed, and that term: on Opportunity when it
 	was converted, lost or (closed) last changed (closed_at); where the stage is the status, when its
-	final stay began, from its status log, on the site's clock (its last change where the log has none)."""
+	final stay began, from its status log, on the site's clock (its last change where the log has none).
+	`finished`: the won and lost statuses learning counts."""
 	if not (document.stage_is_status and document.status_log):
 		return query, closed_at(table)
-	won_statuses, lost_statuses = won_and_lost(document, settings)
 	log = frappe.qb.DocType(document.status_log.doctype)
 	became_closed = (
 		frappe.qb.from_(log)
 		.select(log.parent, Max(log.from_date).as_("closed_on"))
-		.where(
-			(log.parenttype == document.doctype)
-			& (log.parentfield == document.status_log.fieldname)
-			& log["from"].isin(won_statuses + lost_statuses)
-		)
+		.where(status_log_rows(document, log) & log["from"].isin(finished))
 		.groupby(log.parent)
 	).as_("became_closed")
 	query = query.left_join(became_closed).on(became_closed.parent == table.name)
@@ -163,7 +159,7 @@ def closed_groups(
 	else:
 		stage = Coalesce(table[document.stage.fieldname], BLANK)
 	if closed_from or closed_before:
-		query, closed_on = with_closed_on(query, table, document, settings)
+		query, closed_on = with_closed_on(query, table, document, won_statuses + lost_statuses)
 		if closed_from:
 			closed &= closed_on >= closed_from
 		if closed_before:

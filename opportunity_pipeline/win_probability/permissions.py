@@ -3,18 +3,12 @@
 import frappe
 
 from opportunity_pipeline import document_types
-from opportunity_pipeline.permissions import readable_condition
+from opportunity_pipeline.permissions import reads_every_row
 from opportunity_pipeline.pipeline_document import OPPORTUNITY
 
-
-def reads_every(doctype: str, user: str | None = None) -> bool:
-	"""The factors count every closed document of a company (every closed deal): only a user whom nothing
-	restricts on that document type may read them, so no count reaches someone the list would not show
-	it to."""
-	try:
-		return readable_condition(doctype, user) is None
-	except frappe.PermissionError:
-		return False
+# The factors count every closed document of a company (every closed deal): only a user whom nothing
+# restricts on that document type may read them, so no count reaches someone the list would not show it to.
+reads_every = reads_every_row
 
 
 def reads_every_opportunity(user: str | None = None) -> bool:

@@ -13,7 +13,7 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce, Count, Function, Max
 from frappe.utils import add_days, add_months, get_datetime, today
 
-from opportunity_pipeline.document_types import chosen, status_log_clock_offset
+from opportunity_pipeline.document_types import chosen, status_log_clock_offset, status_log_rows
 from opportunity_pipeline.document_types import ordered_stages as ordered_statuses
 from opportunity_pipeline.forecast.stages import ordered_stages
 from opportunity_pipeline.permissions import join_readable, readable_condition, readable_opportunities
@@ -125,8 +125,7 @@ def _ended_status_stays(filters, document, statuses):
 		.on(deal.name == log.parent)
 		.select(*keys, Count("*"))
 		.where(
-			(log.parenttype == document.doctype)
-			& (log.parentfield == document.status_log.fieldname)
+			status_log_rows(document, log)
 			& log.from_type.isin(list(groups.open))
 			& (Coalesce(log["to"], "") != "")
 			# The period's bounds on the log's clock (the server's), so the column is read as it is.
