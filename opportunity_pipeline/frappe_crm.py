@@ -1,6 +1,7 @@
 """Frappe CRM (frappe/crm), optional: ERPNext stays the one required app, and what the app does for Frappe
 CRM's deals waits until Frappe CRM is on the site."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -23,6 +24,8 @@ DEAL_SIDE_PANEL = {"dt": "CRM Deal", "type": "Side Panel"}
 # The deal page's Win Probability button: a CRM Form Script of the app's, its code kept in the app.
 DEAL_FORM_SCRIPT = "Opportunity Pipeline: Win Probability"
 DEAL_FORM_SCRIPT_CODE = Path(__file__).parent / "win_probability" / "crm_deal_form_script.js"
+# The checksum of the code the app last wrote there (a global default), to tell a manager's edit from it.
+DEAL_FORM_SCRIPT_WRITTEN = "opportunity_pipeline_deal_form_script_checksum"
 
 
 # (DocType, index, columns) on Frappe CRM's tables, built where it is installed.
@@ -83,22 +86,33 @@ def add_deal_form_script():
 	"""The Win Probability button on the deal page, once: on install (of either app) and by a patch, never
 	on migrate, so that a manager who deletes the script keeps it deleted (disabling it is kept too)."""
 	if installed() and not frappe.db.exists("CRM Form Script", DEAL_FORM_SCRIPT):
+		code = DEAL_FORM_SCRIPT_CODE.read_text()
 		frappe.get_doc(
-			{
-				"doctype": "CRM Form Script",
-				"dt": "CRM Deal",
-				"view": "Form",
-				"enabled": 1,
-				"script": DEAL_FORM_SCRIPT_CODE.read_text(),
-			}
+			{"doctype": "CRM Form Script", "dt": "CRM Deal", "view": "Form", "enabled": 1, "script": code}
 		).insert(ignore_permissions=True, set_name=DEAL_FORM_SCRIPT)
+		_note_code_written(code)
 
 
 def refresh_deal_form_script():
-	"""Migrate: the app's script, where the site has it, gets the code of the app's version."""
+	"""Migrate: the app's script gets the code of the app's version, unless a manager edited it since the
+	app last wrote it (its code is no longer the one the app noted then): their code stays theirs."""
 	code = DEAL_FORM_SCRIPT_CODE.read_text()
-	if frappe.db.get_value("CRM Form Script", DEAL_FORM_SCRIPT, "script") not in (None, code):
-		frappe.db.set_value("CRM Form Script", DEAL_FORM_SCRIPT, "script", code)
+	stored = frappe.db.get_value("CRM Form Script", DEAL_FORM_SCRIPT, "script")
+	if stored in (None, code):
+		return
+	written = frappe.db.get_global(DEAL_FORM_SCRIPT_WRITTEN)
+	if written and written != _checksum(stored):
+		return
+	frappe.db.set_value("CRM Form Script", DEAL_FORM_SCRIPT, "script", code)
+	_note_code_written(code)
+
+
+def _note_code_written(code: str):
+	frappe.db.set_global(DEAL_FORM_SCRIPT_WRITTEN, _checksum(code))
+
+
+def _checksum(code: str) -> str:
+	return hashlib.sha256(code.encode()).hexdigest()
 
 
 def _change_side_panel(change):
@@ -128,6 +142,7 @@ def delete_customizations():
 	_change_side_panel(frappe_crm_side_panel.without_follow_up)
 	if frappe.db.table_exists("CRM Form Script"):
 		frappe.delete_doc_if_exists("CRM Form Script", DEAL_FORM_SCRIPT, force=True)
+	frappe.db.set_global(DEAL_FORM_SCRIPT_WRITTEN, None)
 	for doctype, index_name, _columns in INDEXES:
 		if frappe.db.table_exists(doctype) and frappe.db.has_index(f"tab{doctype}", index_name):
 			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")

@@ -40,8 +40,8 @@ def is_company_trusted(company: str | None, settings, document=OPPORTUNITY) -> b
 def apply_company(company: str | None, settings=None, document: PipelineDocument = OPPORTUNITY) -> int:
 	"""Every open document of the company (every open deal) whose probability was not typed by hand gets
 	its learned chance, in one UPDATE joined to the factors; only rows whose chance changes are written
-	(and their `modified` moves, so a form opened before cannot save the old chance back as typed by
-	hand). Nothing happens below the minimum history. Returns how many rows changed."""
+	(their `modified` moves by a microsecond: moved_modified). Nothing happens below the minimum history.
+	Returns how many rows changed."""
 	settings = settings or win_probability_settings()
 	if not is_company_trusted(company, settings, document):
 		return 0
@@ -94,25 +94,23 @@ def apply_company(company: str | None, settings=None, document: PipelineDocument
 	if document.company_field:
 		condition &= table[document.company_field] == company
 	query = (
-		query.set(Qualified(table.modified), moved_modified(table, document, now))
+		query.set(Qualified(table.modified), moved_modified(table))
 		.set(Qualified(probability), chance)
 		.where(condition & ((probability != chance) | probability.isnull()))
 	)
 	query.run()
 	changed = frappe.db.sql("select row_count()")[0][0]
-	if document.keeps_history:
-		# The rows the UPDATE wrote are those it stamped with `now`: only they can have a new state.
-		record_changes((table[document.company_field] == company) & (table.modified == now), now=now)
+	if document.keeps_history and changed:
+		record_changes(condition, now=now)
 	return changed
 
 
-def moved_modified(table, document: PipelineDocument, now):
-	"""What a bulk change sets `modified` to, so that a form opened before cannot save the old chance
-	back as typed by hand (Frappe refuses a save whose `modified` is not the stored one). Where the app
-	keeps a history, `now`: the history finds the changed rows by it. Elsewhere one microsecond later than
-	it was: the auto-close reads `modified` as the last response, and the app's own change is none."""
-	if document.keeps_history:
-		return now
+def moved_modified(table):
+	"""What a bulk change sets `modified` to: one microsecond later than it was. It moves, so that a form
+	opened before cannot save the old chance back as typed by hand (Frappe refuses a save whose `modified`
+	is not the stored one); it moves no further, as the auto-close reads `modified` as the last response
+	and the app's own change is none. The history then finds the changed rows by comparing them with
+	their current state (record_changes), not by a stamp."""
 	return table.modified + Interval(microseconds=1)
 
 
@@ -206,7 +204,7 @@ def apply_stage_probabilities(document: PipelineDocument = OPPORTUNITY) -> int:
 		frappe.qb.update(table)
 		.join(stage)
 		.on(stage.name == table[document.stage.fieldname])
-		.set(Qualified(table.modified), moved_modified(table, document, now))
+		.set(Qualified(table.modified), moved_modified(table))
 		.set(Qualified(probability), stage.probability)
 		.where(
 			open_condition
@@ -216,6 +214,6 @@ def apply_stage_probabilities(document: PipelineDocument = OPPORTUNITY) -> int:
 		)
 	).run()
 	changed = frappe.db.sql("select row_count()")[0][0]
-	if document.keeps_history:
-		record_changes(open_condition & (table.modified == now), now=now)
+	if document.keeps_history and changed:
+		record_changes(open_condition, now=now)
 	return changed

@@ -256,3 +256,32 @@ class TestDealWinProbability(IntegrationTestCase):
 		frappe.set_user("Administrator")
 		message = calibration({**filters, "backtest": 1})[2]
 		self.assertEqual(message, "None of the deals closed before From Date to learn from.")
+
+
+@unittest.skipUnless(frappe_crm.installed(), "Frappe CRM is not installed on this site")
+class TestDealFormScript(IntegrationTestCase):
+	"""The deal page's Win Probability script: migrate brings the app's code, unless a manager edited it."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		frappe_crm.add_deal_form_script()
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def stored(self) -> str:
+		return frappe.db.get_value("CRM Form Script", frappe_crm.DEAL_FORM_SCRIPT, "script")
+
+	def test_migrate_brings_the_apps_code_to_an_unedited_script(self):
+		older = "// the app's code of an earlier version"
+		frappe.db.set_value("CRM Form Script", frappe_crm.DEAL_FORM_SCRIPT, "script", older)
+		frappe.db.set_global(frappe_crm.DEAL_FORM_SCRIPT_WRITTEN, frappe_crm._checksum(older))
+		frappe_crm.refresh_deal_form_script()
+		self.assertEqual(self.stored(), frappe_crm.DEAL_FORM_SCRIPT_CODE.read_text())
+
+	def test_migrate_keeps_a_managers_edit(self):
+		script = frappe.get_doc("CRM Form Script", frappe_crm.DEAL_FORM_SCRIPT)
+		script.script = "// the manager's own button\n" + script.script
+		script.save()
+		frappe_crm.refresh_deal_form_script()
+		self.assertEqual(self.stored(), script.script)

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 import frappe
 from frappe.tests.utils import change_settings
+from frappe.utils import add_days, now_datetime
 
 from opportunity_pipeline.lost.queries import opportunity_field
+from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import (
 	make_closed_opportunity,
@@ -118,6 +122,32 @@ class TestApplying(WinProbabilityTestCase):
 		self.assertEqual(frappe.db.get_value("Opportunity", by_hand.name, "probability"), 33)
 		self.assertNotEqual(learned, 20)
 		self.assertEqual(apply_company(self.company), 0, "nothing changes twice")
+
+	@change_settings("Selling Settings", LEARNED)
+	def test_applying_keeps_the_idle_clock_and_records_the_history(self):
+		"""The app's own change is no response: an opportunity idle for 40 days stays idle for the
+		auto-close (its `modified` moves by a microsecond, so a form opened before cannot save over the
+		change), and the pipeline history still gets the new chance."""
+		opportunity = self.open_opportunity(source=self.referral)
+		idle_since = add_days(now_datetime(), -40)
+		frappe.db.set_value("Opportunity", opportunity.name, "modified", idle_since, update_modified=False)
+		learn_company(self.company)
+		self.assertEqual(apply_company(self.company), 1)
+		modified = frappe.db.get_value("Opportunity", opportunity.name, "modified")
+		self.assertEqual(modified - idle_since, timedelta(microseconds=1))
+		learned = self.expected(self.early, self.referral)
+		self.assertEqual(self.recorded_probabilities(opportunity.name), [20, learned])
+
+		with change_settings("Selling Settings", {"win_probability_method": "Sales Stage"}):
+			apply_stage_probabilities()
+		modified = frappe.db.get_value("Opportunity", opportunity.name, "modified")
+		self.assertEqual(modified - idle_since, timedelta(microseconds=2))
+		self.assertEqual(self.recorded_probabilities(opportunity.name), [20, learned, 20])
+
+	def recorded_probabilities(self, opportunity: str) -> list[float]:
+		return frappe.get_all(
+			STATE, {"opportunity": opportunity}, pluck="probability", order_by="valid_from asc, name asc"
+		)
 
 	@change_settings("Selling Settings", LEARNED)
 	def test_a_save_applies_the_learned_chance_when_its_inputs_change(self):
