@@ -321,18 +321,18 @@ def save_overhead(saves: int) -> tuple[float, float]:
 	"""Median ms of an Opportunity save that changes the stage, with the history and without it."""
 	doc = make_opportunity(sales_stage=STAGES[0])
 	frappe.db.commit()
-	original = opportunity_hooks.record_opportunity
+	original = opportunity_hooks.record_document
 	with_history, without = [], []
 	for number in range(saves * 2):
 		recording = number % 2 == 0
-		opportunity_hooks.record_opportunity = original if recording else (lambda doc: None)
+		opportunity_hooks.record_document = original if recording else (lambda doc: None)
 		doc.reload()
 		doc.sales_stage = STAGES[(number + 1) % 2]  # a change on every save, in both arms
 		start = time.perf_counter()
 		doc.save()
 		frappe.db.commit()
 		(with_history if recording else without).append((time.perf_counter() - start) * 1000)
-	opportunity_hooks.record_opportunity = original
+	opportunity_hooks.record_document = original
 	frappe.delete_doc("Opportunity", doc.name, force=True)
 	frappe.db.commit()
 	return statistics.median(with_history), statistics.median(without)

@@ -67,6 +67,7 @@ def after_app_install(app_name: str):
 		set_up()
 		show_follow_up_in_side_panel()
 		add_deal_form_script()
+		start_deal_history()
 
 
 def before_app_uninstall(app_name: str):
@@ -74,6 +75,17 @@ def before_app_uninstall(app_name: str):
 	and their values, which a later install would read as a manager's choice."""
 	if app_name == APP:
 		delete_customizations()
+
+
+def start_deal_history():
+	"""Every deal's current row in the pipeline history, once (on install of either app, and by a patch):
+	from then on each change writes one. What happened before is not read back (Frappe CRM's status log
+	holds the statuses only), so an as-of query before this moment finds no deal."""
+	from opportunity_pipeline.pipeline_document import CRM_DEAL
+	from opportunity_pipeline.pipeline_history.record import record_changes
+
+	if installed():
+		record_changes(frappe.qb.DocType(CRM_DEAL.doctype).name.isnotnull(), document=CRM_DEAL)
 
 
 def show_follow_up_in_side_panel():
@@ -138,10 +150,12 @@ def app_fields(doctype: str) -> list:
 
 def delete_customizations():
 	"""Either app's uninstall: the app's fields on Frappe CRM's DocTypes, their values and its indexes,
-	its section of the deal page's side panel and its form script."""
+	its section of the deal page's side panel, its form script and the deals' pipeline history."""
 	_change_side_panel(frappe_crm_side_panel.without_follow_up)
 	if frappe.db.table_exists("CRM Form Script"):
 		frappe.delete_doc_if_exists("CRM Form Script", DEAL_FORM_SCRIPT, force=True)
+	# The deals' history goes with the deals (this app's own uninstall drops the whole table).
+	frappe.db.delete("Opportunity Pipeline State", {"document_type": "CRM Deal"})
 	frappe.db.set_global(DEAL_FORM_SCRIPT_WRITTEN, None)
 	for doctype, index_name, _columns in INDEXES:
 		if frappe.db.table_exists(doctype) and frappe.db.has_index(f"tab{doctype}", index_name):

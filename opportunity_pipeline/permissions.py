@@ -120,12 +120,14 @@ def _readable_set_fits() -> bool:
 	return estimated_rows("Opportunity") * READABLE_SET_BYTES_EACH < READABLE_SET_MB << 20
 
 
-def join_readable(query, state, readable):
+def join_readable(query, state, readable, doctype: str = "Opportunity"):
 	"""`query` on the pipeline history `state` narrowed to the rows the user may read: those of the
 	opportunities `readable` (readable_opportunities) lets through, and of the deleted ones only for a
 	user who reads_deleted_history. Every history report and the as-of pipeline go through here, as a
 	row whose opportunity was deleted keeps its name, which a later opportunity may take (the series
 	hands the number back, or a rename to the free name), and the join alone would read it as that one's.
+	`doctype`: the document type whose rows `query` reads; the query narrows to them itself (a company's
+	rows are opportunities', the deals' have NO_COMPANY), as a deal and an opportunity may share a name.
 
 	The readable opportunities are read once per query (or once per block, readable_once), into an
 	in-memory set of their names' MD5 digests (sql.Digest), which each history row is matched against:
@@ -139,17 +141,18 @@ def join_readable(query, state, readable):
 	if isinstance(readable, ReadableSet):
 		names = readable.table
 	else:
-		names = _readable_digests(readable).as_("readable_opportunity")
+		names = _readable_digests(readable, doctype).as_("readable_opportunity")
 	return query.join(names).on(names.digest == Digest(state.opportunity))
 
 
-def _readable_digests(readable):
-	"""The digests of the names `readable` lets through. When the condition reads only the columns of
-	PERMISSION_INDEX, they are read from that index instead of the table's rows. DISTINCT keeps MariaDB
-	from merging the set into a query that joins it, which would look each row up again."""
-	opportunity = frappe.qb.DocType("Opportunity")
+def _readable_digests(readable, doctype: str = "Opportunity"):
+	"""The digests of the names of `doctype` that `readable` lets through. When the condition reads only
+	the columns of PERMISSION_INDEX (on Opportunity), they are read from that index instead of the table's
+	rows. DISTINCT keeps MariaDB from merging the set into a query that joins it, which would look each row
+	up again."""
+	opportunity = frappe.qb.DocType(doctype)
 	read = set(re.findall(r"`tabOpportunity`\.`(\w+)`", readable.sql))
-	if read <= set(PERMISSION_COLUMNS) and _has_permission_index():
+	if doctype == "Opportunity" and read <= set(PERMISSION_COLUMNS) and _has_permission_index():
 		opportunity = IndexedTable("tabOpportunity", PERMISSION_INDEX)
 	return (
 		frappe.qb.from_(opportunity).select(Digest(opportunity.name).as_("digest")).distinct().where(readable)

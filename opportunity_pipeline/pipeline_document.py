@@ -8,6 +8,10 @@ the declarations are data, tested in layer 1.
 
 from dataclasses import dataclass, field
 
+# The company of a document type that has none (Frappe CRM's deals), where a table keys its rows by company
+# (the win factors, the pipeline history): no company's query reads them.
+NO_COMPANY = ""
+
 
 @dataclass(frozen=True)
 class StatusGroups:
@@ -204,6 +208,7 @@ CRM_DEAL = PipelineDocument(
 	party_fields=("organization", "lead_name"),
 	model_fields=("source", "territory", "amount_band"),
 	plural_label="Deals",
+	keeps_history=True,
 	status_log=Linked("status_change_log", "CRM Status Change Log"),
 	# A call Frappe CRM logged against the deal answers it as an email does.
 	responses=(COMMUNICATION, Response("CRM Call Log", "reference_doctype", "reference_docname", "creation")),

@@ -12,7 +12,8 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - learn_win_probability(company=None): win_probability/job.py (System Manager)
 - explain_win_probability(opportunity): win_probability/explain.py
 - explain_deal_win_probability(deal): win_probability/explain.py (Frappe CRM's deals)
-- pipeline_as_of(date, company, group_by=None): pipeline_history/as_of.py
+- pipeline_as_of(date, company=None, group_by=None, document_type=None): pipeline_history/as_of.py
+  (document_type "CRM Deal": Frappe CRM's deals, recorded from the app's install on)
 - opportunity_history(opportunity): pipeline_history/form.py
 - rebuild_pipeline_history(): pipeline_history/backfill.py (System Manager)
 - pipeline_health(company=None, user=None, limit=100, document_type=None), my_overdue_follow_ups_card():

@@ -29,6 +29,7 @@ from opportunity_pipeline.auto_close.settings import save_defaults as save_field
 from opportunity_pipeline.document_types import status_log_rows, status_type, statuses_in
 from opportunity_pipeline.follow_up.task import TASK, TASK_CANCELLED, TASK_TO_DO
 from opportunity_pipeline.pipeline_document import CRM_DEAL
+from opportunity_pipeline.pipeline_history.record import record_changes
 from opportunity_pipeline.row_isolation import in_one_go_or_row_by_row
 from opportunity_pipeline.sql import Json, Qualified, SecondsBetween
 
@@ -150,6 +151,7 @@ def _close(run: _Run, rows: list):
 	closed_now = in_range & (deal.modified == run.now) & (deal[CRM_DEAL.status_field] == run.closing_status)
 	_log_status_changes(run, deal, closed_now)
 	_end_follow_ups(deal, closed_now)
+	record_changes(closed_now, now=run.now, document=CRM_DEAL)
 	frappe.clear_document_cache(CRM_DEAL.doctype)
 
 

@@ -8,6 +8,7 @@ from frappe.utils import add_days, now_datetime
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.auto_close.deals import close_idle_deals
+from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import deal_status_of_type
 
@@ -63,6 +64,14 @@ class TestDealAutoClose(IntegrationTestCase):
 		)
 		closed = frappe.get_doc("CRM Deal", names[self.open])
 		self.assertEqual((closed.lost_reason, closed.lost_notes), ("Unresponsive Prospect", NOTE))
+		# The pipeline history gets the closing (the Ongoing status was set behind the app's back).
+		history = frappe.get_all(
+			STATE,
+			{"document_type": "CRM Deal", "opportunity": names[self.ongoing], "deleted": 0},
+			pluck="status",
+			order_by="valid_from asc, name asc",
+		)
+		self.assertEqual(history, [self.open, self.lost])
 		# Frappe CRM's own save accepts the closed deal as it is (a lost deal needs its reason).
 		closed.save()
 

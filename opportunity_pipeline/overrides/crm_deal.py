@@ -8,6 +8,7 @@ from opportunity_pipeline.follow_up.event import (
 )
 from opportunity_pipeline.follow_up.task import delete_follow_up_task, sync_follow_up_task
 from opportunity_pipeline.pipeline_health.deals import refresh_deal
+from opportunity_pipeline.pipeline_history.record import close_history, record_document
 from opportunity_pipeline.win_probability.apply import apply_probability, note_probability_sent
 
 
@@ -34,6 +35,7 @@ def on_change(doc, method=None):
 		return
 	sync_follow_up_event(doc)
 	sync_follow_up_task(doc)
+	record_document(doc)
 	refresh_deal(doc)
 
 
@@ -46,3 +48,4 @@ def keep_derived_fields(doc):
 def on_trash(doc, method=None):
 	delete_follow_up_event(doc)
 	delete_follow_up_task(doc)
+	close_history(doc)

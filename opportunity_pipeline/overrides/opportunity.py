@@ -14,7 +14,7 @@ from opportunity_pipeline.lost.loss import stamp_loss, validate_loss
 from opportunity_pipeline.lost.summary import mark_opportunity
 from opportunity_pipeline.pipeline_health.settings import validate_snooze
 from opportunity_pipeline.pipeline_health.stalled import refresh_opportunity
-from opportunity_pipeline.pipeline_history.record import close_history, record_opportunity
+from opportunity_pipeline.pipeline_history.record import close_history, record_document
 from opportunity_pipeline.win_probability.apply import apply_probability
 
 PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
@@ -43,7 +43,7 @@ def on_change(doc, method=None):
 	stamp_conversion(doc)
 	stamp_loss(doc)
 	mark_opportunity(doc)
-	record_opportunity(doc)
+	record_document(doc)
 	refresh_opportunity(doc)
 
 

@@ -40,7 +40,12 @@ def refresh_stalled(names=None, stage=None):
 	(
 		frappe.qb.update(opportunity)
 		.left_join(current)
-		.on((current.opportunity == opportunity.name) & current.valid_to.isnull() & (current.deleted == 0))
+		.on(
+			(current.opportunity == opportunity.name)
+			& (current.document_type == "Opportunity")
+			& current.valid_to.isnull()
+			& (current.deleted == 0)
+		)
 		.left_join(sales_stage)
 		.on(sales_stage.name == opportunity.sales_stage)
 		.set(Qualified(opportunity.is_stalled), Case().when(stalled, 1).else_(0))

@@ -2,9 +2,9 @@
 
 An as-of query reads, per lifetime class, only the rows that can be in effect (rules.span_windows): on a
 long history that is a few times the answer, not every row that began before the moment. Permissions are
-the list's: a user whom something restricts on Opportunity gets the history of the opportunities they
+the list's: a user whom something restricts on the document type gets the history of the documents they
 may read now (a deleted one is no longer anyone's to read); a user whom nothing restricts gets every row,
-deleted opportunities included.
+deleted documents included. Frappe CRM's deals are read as the opportunities are, from their own rows.
 """
 
 from datetime import datetime, time
@@ -14,8 +14,10 @@ from frappe import _
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_days, now_datetime
 
-from opportunity_pipeline.permissions import join_readable, readable_opportunities
-from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.document_types import base_currency, chosen
+from opportunity_pipeline.permissions import join_readable, readable_condition
+from opportunity_pipeline.pipeline_document import NO_COMPANY, OPPORTUNITY, PipelineDocument
+from opportunity_pipeline.pipeline_history.record import STATE, open_values
 from opportunity_pipeline.pipeline_history.rules import CURRENT_SPAN, span_windows
 from opportunity_pipeline.statuses import FINISHED_STATUSES, OPEN_STATUSES
 from opportunity_pipeline.validation import company_for_user, date_value
@@ -72,31 +74,40 @@ def every_status() -> list[str]:
 	return list(dict.fromkeys((*OPEN_STATUSES, *FINISHED_STATUSES, *filter(None, options))))
 
 
-def open_states(moment, company):
-	"""The open rows in effect at `moment` for the company, before permissions (join_readable)."""
+def open_states(moment, company, document: PipelineDocument = OPPORTUNITY):
+	"""The open rows in effect at `moment` for the company (a document type without one: its rows, of
+	NO_COMPANY), before permissions (join_readable)."""
 	state = frappe.qb.DocType(STATE)
-	condition = (state.company == company) & in_effect(state, moment) & state.status.isin(OPEN_STATUSES)
+	scope = company if document.company_field else NO_COMPANY
+	condition = (state.company == scope) & in_effect(state, moment) & state.status.isin(open_values(document))
 	return frappe.qb.from_(state).where(condition)
 
 
-def states_query(moment, company, readable):
-	"""The open rows in effect at `moment` for the company, of the opportunities `readable` lets through."""
-	return join_readable(open_states(moment, company), frappe.qb.DocType(STATE), readable)
+def states_query(moment, company, readable, document: PipelineDocument = OPPORTUNITY):
+	"""The open rows in effect at `moment` for the company, of the documents `readable` lets through."""
+	state = frappe.qb.DocType(STATE)
+	return join_readable(open_states(moment, company, document), state, readable, document.doctype)
 
 
 @frappe.whitelist()
-def pipeline_as_of(date, company, group_by=None) -> dict:
-	"""The open pipeline (Open, Replied, Quotation) as it stood at the end of `date`, in company currency,
-	over the opportunities the user may read: {"count", "amount", "weighted_amount", "groups"}."""
+def pipeline_as_of(date, company=None, group_by=None, document_type=None) -> dict:
+	"""The open pipeline as it stood at the end of `date`, in the company's currency, over the documents
+	the user may read: {"count", "amount", "weighted_amount", "groups"}. `document_type`: Opportunity (the
+	default; its open statuses Open, Replied, Quotation, for the company) or CRM Deal where Frappe CRM is
+	installed (its statuses of an open type; deals have no company: their currency is FCRM Settings')."""
 	day = date_value(date, _("Date"))
-	company_for_user(company)
+	document = chosen(document_type)
+	if document.company_field:
+		company_for_user(company)
+	else:
+		company = None
 	if group_by not in (None, "", *GROUP_FIELDS):
 		frappe.throw(_("Group By must be one of {0}.").format(", ".join(GROUP_FIELDS)))
-	readable = readable_opportunities()
+	readable = readable_condition(document.doctype)
 	state = frappe.qb.DocType(STATE)
 	weighted = state.amount * state.probability / 100
 	totals = [Count(state.name).as_("count"), Sum(state.amount).as_("amount"), Sum(weighted).as_("weighted")]
-	query = states_query(end_of(day), company, readable)
+	query = states_query(end_of(day), company, readable, document)
 	if group_by:
 		query = query.select(state[group_by].as_("key"), *totals).groupby(state[group_by])
 	else:
@@ -113,8 +124,9 @@ def pipeline_as_of(date, company, group_by=None) -> dict:
 	]
 	return {
 		"date": str(day),
+		"document_type": document.doctype,
 		"company": company,
-		"currency": frappe.get_cached_value("Company", company, "default_currency"),
+		"currency": base_currency(document, company),
 		"count": sum(group["count"] for group in groups),
 		"amount": sum(group["amount"] for group in groups),
 		"weighted_amount": sum(group["weighted_amount"] for group in groups),

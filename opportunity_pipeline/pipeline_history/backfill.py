@@ -96,7 +96,11 @@ def _without_history():
 	return (
 		frappe.qb.from_(opportunity)
 		.left_join(state)
-		.on((state.opportunity == opportunity.name) & (state.deleted == 0))
+		.on(
+			(state.opportunity == opportunity.name)
+			& (state.document_type == "Opportunity")
+			& (state.deleted == 0)
+		)
 		.where(state.name.isnull())
 	)
 

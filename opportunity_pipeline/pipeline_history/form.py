@@ -26,7 +26,9 @@ def opportunity_history(opportunity: str) -> dict:
 			state.left_stage,
 			state.origin,
 		)
-		.where((state.opportunity == opportunity) & (state.deleted == 0))
+		.where(
+			(state.opportunity == opportunity) & (state.document_type == "Opportunity") & (state.deleted == 0)
+		)
 		.orderby(state.valid_from)
 		.orderby(state.name)
 		.run(as_dict=True)

@@ -71,20 +71,22 @@ def company_amount(amount, conversion_rate) -> Decimal:
 	return (Decimal(str(amount or 0)) * rate).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
 
 
-def is_open(state) -> bool:
-	return bool(state) and state["status"] in OPEN_STATUSES
+def is_open(state, open_statuses=OPEN_STATUSES) -> bool:
+	"""`open_statuses`: the document type's (a deal's are the site's CRM Deal Statuses of an open type)."""
+	return bool(state) and state["status"] in open_statuses
 
 
 # Stays in a stage ---------------------------------------------------------------------------------------
 
 
-def next_stage_fields(previous, state, valid_from: datetime) -> dict:
+def next_stage_fields(previous, state, valid_from: datetime, open_statuses=OPEN_STATUSES) -> dict:
 	"""stage_since, left_stage and stage_days of a new row. A stay is a continuous time in one stage while
 	open; it ends when the stage changes or the opportunity leaves the pipeline, and the row that ends it
 	records the stage left and whole days spent there (0 on the other rows, where no stage is left). The same rule is written in SQL in record.py."""
 	stage_changed = previous is None or previous["sales_stage"] != state["sales_stage"]
-	stay_ends = is_open(previous) and (stage_changed or not is_open(state))
-	starts = is_open(state) and (stage_changed or not is_open(previous))
+	was_open, now_open = is_open(previous, open_statuses), is_open(state, open_statuses)
+	stay_ends = was_open and (stage_changed or not now_open)
+	starts = now_open and (stage_changed or not was_open)
 	return {
 		"stage_since": valid_from if starts or previous is None else previous["stage_since"],
 		"left_stage": previous["sales_stage"] if stay_ends else None,
@@ -95,26 +97,26 @@ def next_stage_fields(previous, state, valid_from: datetime) -> dict:
 # Follow-ups -------------------------------------------------------------------------------------------
 
 
-def next_contact_since(previous, state, valid_from: datetime):
+def next_contact_since(previous, state, valid_from: datetime, open_statuses=OPEN_STATUSES):
 	"""contact_since of a new row: since when its Next Contact Date has been the open opportunity's next
 	step. One date stays the next step while the opportunity stays open and the date unchanged. The same
 	rule is written in SQL in record.py."""
-	if not is_open(state) or state.get("contact_date") is None:
+	if not is_open(state, open_statuses) or state.get("contact_date") is None:
 		return None
-	if is_open(previous) and previous.get("contact_date") == state["contact_date"]:
+	if is_open(previous, open_statuses) and previous.get("contact_date") == state["contact_date"]:
 		return previous.get("contact_since")
 	return valid_from
 
 
-def ends_follow_up(row, next_state, valid_to: datetime) -> bool:
+def ends_follow_up(row, next_state, valid_to: datetime, open_statuses=OPEN_STATUSES) -> bool:
 	"""Whether the change at `valid_to` (to `next_state`) did the follow-up `row` was waiting for: its
 	Next Contact Date was the open opportunity's next step when it came (contact_since <= the date <
 	valid_to), and the change replaces or clears the date or takes the opportunity out of the pipeline.
 	The app sees the next step change, not the call."""
 	due, since = row.get("contact_date"), row.get("contact_since")
-	if not is_open(row) or due is None or since is None or not since <= due < valid_to:
+	if not is_open(row, open_statuses) or due is None or since is None or not since <= due < valid_to:
 		return False
-	return not is_open(next_state) or next_state.get("contact_date") != due
+	return not is_open(next_state, open_statuses) or next_state.get("contact_date") != due
 
 
 def stay_outcome(left_stage: str, state, stage_order: dict) -> str:

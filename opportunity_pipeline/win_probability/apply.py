@@ -101,7 +101,7 @@ def apply_company(company: str | None, settings=None, document: PipelineDocument
 	query.run()
 	changed = frappe.db.sql("select row_count()")[0][0]
 	if document.keeps_history and changed:
-		record_changes(condition, now=now)
+		record_changes(condition, now=now, document=document)
 	return changed
 
 
@@ -215,5 +215,5 @@ def apply_stage_probabilities(document: PipelineDocument = OPPORTUNITY) -> int:
 	).run()
 	changed = frappe.db.sql("select row_count()")[0][0]
 	if document.keeps_history and changed:
-		record_changes(open_condition, now=now)
+		record_changes(open_condition, now=now, document=document)
 	return changed

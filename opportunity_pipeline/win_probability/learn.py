@@ -13,7 +13,7 @@ from opportunity_pipeline.document_types import (
 	status_log_time_on_site_clock,
 	statuses_in,
 )
-from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
+from opportunity_pipeline.pipeline_document import NO_COMPANY, OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.reporting.query import amount_in_company_currency
 from opportunity_pipeline.statuses import LOST_STATUSES, WON_STATUSES
 from opportunity_pipeline.win_probability.rules import (
@@ -46,7 +46,7 @@ FACTOR_COLUMNS = (
 def scope_of(document: PipelineDocument, company: str | None) -> str:
 	"""Whose factors these are: the company's, or "" for a document type without a company (the site's
 	deals), so that the unique key on (company, stage, field, value) holds for both."""
-	return (company or "") if document.company_field else ""
+	return (company or NO_COMPANY) if document.company_field else NO_COMPANY
 
 
 def won_and_lost(document: PipelineDocument, settings) -> tuple[list, list]:

@@ -146,7 +146,10 @@ class TestApplying(WinProbabilityTestCase):
 
 	def recorded_probabilities(self, opportunity: str) -> list[float]:
 		return frappe.get_all(
-			STATE, {"opportunity": opportunity}, pluck="probability", order_by="valid_from asc, name asc"
+			STATE,
+			{"opportunity": opportunity, "document_type": "Opportunity", "deleted": 0},
+			pluck="probability",
+			order_by="valid_from asc, name asc",
 		)
 
 	@change_settings("Selling Settings", LEARNED)
