@@ -17,6 +17,7 @@ from opportunity_pipeline.pipeline_document import (
 	PipelineDocument,
 	StatusTypes,
 )
+from opportunity_pipeline.pipeline_history.rules import StatusSets
 
 
 def available() -> list[PipelineDocument]:
@@ -44,6 +45,14 @@ def statuses_in(document: PipelineDocument, kinds) -> list[str]:
 
 def open_statuses(document: PipelineDocument) -> list[str]:
 	return statuses_in(document, document.status_groups.open)
+
+
+def status_sets(document: PipelineDocument) -> StatusSets:
+	"""The open, won and lost status values of the type, as its history rows hold them."""
+	groups = document.status_groups
+	return StatusSets(
+		*(tuple(statuses_in(document, kinds)) for kinds in (groups.open, groups.won, groups.lost))
+	)
 
 
 def status_type(document: PipelineDocument, status: str | None) -> str | None:

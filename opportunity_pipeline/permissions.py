@@ -100,24 +100,24 @@ class ReadableSet(SqlCondition):
 
 
 @contextmanager
-def readable_once(readable):
+def readable_once(readable, doctype: str = "Opportunity"):
 	"""`readable` (readable_opportunities) for a block that sends several history queries: the names it
 	lets through are read once, into a temporary table of their digests, which every join_readable of
 	the block joins. Pipeline Movement and Follow-up Discipline send two or three; each read the set
 	anew, about 0.35 s for a tenth of 1,000,000 opportunities. Where no temporary table can be made
 	(sql.can_keep_temporary_tables), or the site has more opportunities than READABLE_SET_MB holds, each
 	query reads the set itself, as without the block."""
-	if readable is None or not can_keep_temporary_tables() or not _readable_set_fits():
+	if readable is None or not can_keep_temporary_tables() or not _readable_set_fits(doctype):
 		yield readable
 		return
 	columns = "digest binary(16) not null, primary key using hash (digest)"
-	with temporary_table(_readable_digests(readable), columns, READABLE_SET_MB) as table:
+	with temporary_table(_readable_digests(readable, doctype), columns, READABLE_SET_MB) as table:
 		yield ReadableSet(readable, table)
 
 
-def _readable_set_fits() -> bool:
-	"""Whether every opportunity of the site would fit READABLE_SET_MB (asked only for a restricted user)."""
-	return estimated_rows("Opportunity") * READABLE_SET_BYTES_EACH < READABLE_SET_MB << 20
+def _readable_set_fits(doctype: str = "Opportunity") -> bool:
+	"""Whether every document of the type would fit READABLE_SET_MB (asked only for a restricted user)."""
+	return estimated_rows(doctype) * READABLE_SET_BYTES_EACH < READABLE_SET_MB << 20
 
 
 def join_readable(query, state, readable, doctype: str = "Opportunity"):

@@ -16,10 +16,9 @@ from frappe.utils import add_days, now_datetime
 
 from opportunity_pipeline.document_types import base_currency, chosen
 from opportunity_pipeline.permissions import join_readable, readable_condition
-from opportunity_pipeline.pipeline_document import NO_COMPANY, OPPORTUNITY, PipelineDocument
+from opportunity_pipeline.pipeline_document import NO_COMPANY, OPPORTUNITY, PipelineDocument, StatusTypes
 from opportunity_pipeline.pipeline_history.record import STATE, open_values
 from opportunity_pipeline.pipeline_history.rules import CURRENT_SPAN, span_windows
-from opportunity_pipeline.statuses import FINISHED_STATUSES, OPEN_STATUSES
 from opportunity_pipeline.validation import company_for_user, date_value
 
 # What a pipeline can be grouped by: the tracked values that name someone or something.
@@ -68,10 +67,15 @@ def in_effect(state, moment):
 	return bounded & (state.valid_from < moment) & (state.valid_to.isnull() | (state.valid_to >= moment))
 
 
-def every_status() -> list[str]:
-	"""The statuses an opportunity can have: the app's groups and the status field's options."""
-	options = (frappe.get_meta("Opportunity").get_field("status").options or "").split("\n")
-	return list(dict.fromkeys((*OPEN_STATUSES, *FINISHED_STATUSES, *filter(None, options))))
+def every_status(document: PipelineDocument = OPPORTUNITY) -> list[str]:
+	"""The statuses a document of the type can have: on Opportunity the app's groups and the status
+	field's options; on a type whose statuses are a DocType of their own, its every status."""
+	if isinstance(document.statuses, StatusTypes):
+		return frappe.get_all(document.statuses.doctype, pluck="name")
+	meta = frappe.get_meta(document.doctype)
+	options = (meta.get_field(document.status_field).options or "").split("\n")
+	groups = document.status_groups
+	return list(dict.fromkeys((*groups.open, *groups.finished, *filter(None, options))))
 
 
 def open_states(moment, company, document: PipelineDocument = OPPORTUNITY):

@@ -10,6 +10,7 @@ valid_to): the state just before m, so the end of a day is the start of the next
 import re
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from opportunity_pipeline.statuses import LOST_STATUSES, OPEN_STATUSES, WON_STATUSES
 
@@ -69,6 +70,18 @@ def company_amount(amount, conversion_rate) -> Decimal:
 	or none counts as 1)."""
 	rate = Decimal(str(conversion_rate)) if conversion_rate and float(conversion_rate) > 0 else Decimal(1)
 	return (Decimal(str(amount or 0)) * rate).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
+
+
+class StatusSets(NamedTuple):
+	"""A document type's status values by group, as its history rows hold them (a deal's are the site's
+	CRM Deal Statuses of each type)."""
+
+	open: tuple[str, ...]
+	won: tuple[str, ...]
+	lost: tuple[str, ...]
+
+
+OPPORTUNITY_STATUSES = StatusSets(OPEN_STATUSES, WON_STATUSES, LOST_STATUSES)
 
 
 def is_open(state, open_statuses=OPEN_STATUSES) -> bool:
@@ -210,9 +223,9 @@ MOVEMENT_LINES = (
 )
 
 
-def in_pipeline(state, window) -> bool:
+def in_pipeline(state, window, open_statuses=OPEN_STATUSES) -> bool:
 	"""Open, and expected to close in `window` (start, end) when there is one."""
-	if not is_open(state):
+	if not is_open(state, open_statuses):
 		return False
 	if window is None:
 		return True
@@ -240,16 +253,16 @@ PAIR_SUMS = (
 )
 
 
-def pair_flags(before, after, window=None) -> dict[str, bool]:
+def pair_flags(before, after, window=None, statuses: StatusSets = OPPORTUNITY_STATUSES) -> dict[str, bool]:
 	return {
 		"had": before is not None,
-		"was": in_pipeline(before, window),
-		"was_open": before is not None and is_open(before),
+		"was": in_pipeline(before, window, statuses.open),
+		"was_open": before is not None and is_open(before, statuses.open),
 		"has": after is not None,
-		"stays": in_pipeline(after, window),
-		"is_open": after is not None and is_open(after),
-		"won": after is not None and after["status"] in WON_STATUSES,
-		"lost": after is not None and after["status"] in LOST_STATUSES,
+		"stays": in_pipeline(after, window, statuses.open),
+		"is_open": after is not None and is_open(after, statuses.open),
+		"won": after is not None and after["status"] in statuses.won,
+		"lost": after is not None and after["status"] in statuses.lost,
 	}
 
 
@@ -346,13 +359,17 @@ def _sign(value: float) -> int:
 	return (value > 0) - (value < 0)
 
 
-def movement(before, after, window=None) -> list[tuple[str, float, float]]:
+def movement(
+	before, after, window=None, statuses: StatusSets = OPPORTUNITY_STATUSES
+) -> list[tuple[str, float, float]]:
 	"""(line, amount, weighted amount) of one opportunity between two moments; `before` and `after` are
 	its states then (None: it did not exist yet, or no longer)."""
 	(old_amount, old_chance), (new_amount, new_chance) = _amount_and_chance(before), _amount_and_chance(after)
 	sums = pair_sums(before, after)
 	terms = movement_terms(
-		pair_flags(before, after, window), _sign(new_amount - old_amount), _sign(new_chance - old_chance)
+		pair_flags(before, after, window, statuses),
+		_sign(new_amount - old_amount),
+		_sign(new_chance - old_chance),
 	)
 	return [
 		(line, amount_factor * sums[amount_sum], weighted_factor * sums[weighted_sum])

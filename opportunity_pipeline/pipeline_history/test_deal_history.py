@@ -8,6 +8,9 @@ import frappe
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.api import opportunity_history, pipeline_as_of
+from opportunity_pipeline.opportunity_pipeline.report.pipeline_movement.pipeline_movement import (
+	execute as pipeline_movement,
+)
 from opportunity_pipeline.pipeline_document import NO_COMPANY
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.test_as_of import COMPANY, HistoryTestCase, at
@@ -112,3 +115,35 @@ class TestDealHistory(HistoryTestCase):
 		frappe.delete_doc("CRM Deal", deal.name)
 		self.assertEqual(deal_history(deal.name), [])
 		self.assertEqual(opportunity_history(opportunity.name)["changes"], 1)
+
+	def test_pipeline_movement_reads_the_deals_history(self):
+		"""A (1000) open from the 2nd and Ongoing from the 5th; B (500) from the 3rd, lost on the 9th;
+		C (200) from the 8th. From the 4th to the 10th: 1500 opening, C new, B lost, 1200 closing."""
+		a = self.deal("2026-03-02", deal_value=1000)
+		b = self.deal("2026-03-03", deal_value=500)
+		self.change(a, "2026-03-05", status=self.ongoing)
+		c = self.deal("2026-03-08", deal_value=200)
+		self.change(b, "2026-03-09", status=self.lost, lost_reason="Unresponsive Prospect")
+		filters = {
+			"document_type": "CRM Deal",
+			"company": COMPANY,
+			"from_date": "2026-03-04",
+			"to_date": "2026-03-10",
+		}
+		(row,) = pipeline_movement(frappe._dict(filters))[1]
+		self.assertEqual(
+			{key: value for key, value in row.items() if isinstance(value, float) and value},
+			{"opening": 1500, "new": 200, "lost": -500, "closing": 1200},
+		)
+		columns, rows, *_rest = pipeline_movement(frappe._dict(filters, line="Lost"))
+		self.assertEqual(columns[0]["options"], "CRM Deal")
+		self.assertEqual(
+			[(row["opportunity"], row["amount"], row["status_before"], row["status_after"]) for row in rows],
+			[(b.name, -500, self.open, self.lost)],
+		)
+		grouped = pipeline_movement(frappe._dict(filters, group_by="Sales Stage"))[1]
+		self.assertEqual(
+			{row["group"]: row["closing"] for row in grouped if not row["bold"]},
+			{self.ongoing: 1000, self.open: 200},
+		)
+		self.assertNotIn(c.name, [row["opportunity"] for row in rows])

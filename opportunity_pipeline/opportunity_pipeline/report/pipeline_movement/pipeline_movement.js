@@ -18,6 +18,7 @@ const PIPELINE_MOVEMENT_LINES = [
 
 frappe.query_reports["Pipeline Movement"] = {
 	filters: [
+		opportunity_pipeline.document_type_filter(),
 		{
 			fieldname: "company",
 			label: __("Company"),
@@ -102,6 +103,7 @@ frappe.query_reports["Pipeline Movement"] = {
 	},
 
 	onload(report) {
+		opportunity_pipeline.follow_document_type(report);
 		report.page.wrapper.on("click", ".pipeline-movement-line", function () {
 			frappe.query_report.set_filter_value({
 				line: $(this).attr("data-line"),

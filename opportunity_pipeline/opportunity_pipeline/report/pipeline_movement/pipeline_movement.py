@@ -3,7 +3,9 @@ what came in (new, pulled in, reopened), what changed (amount, probability), wha
 won, lost, closed, deleted) and the closing pipeline, from the pipeline history. With an expected closing
 window, the pipeline is what was expected to close in it, so moving the date in or out of it counts.
 
-Each line is drillable: the Line filter lists its opportunities, with their values at both ends."""
+Each line is drillable: the Line filter lists its opportunities, with their values at both ends. Document
+Type: CRM Deal reads Frappe CRM's deals' history instead (their statuses by type; no company: FCRM
+Settings' currency)."""
 
 from pypika.enums import Order
 
@@ -14,7 +16,9 @@ from frappe.query_builder.functions import Abs, Coalesce, Count, Function, Max, 
 from frappe.query_builder.terms import ValueWrapper
 from frappe.utils import add_days, today
 
-from opportunity_pipeline.permissions import join_readable, readable_once, readable_opportunities
+from opportunity_pipeline.document_types import base_currency, chosen, status_sets
+from opportunity_pipeline.permissions import join_readable, readable_condition, readable_once
+from opportunity_pipeline.pipeline_document import NO_COMPANY
 from opportunity_pipeline.pipeline_history.as_of import end_of, every_status, in_effect
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import (
@@ -33,7 +37,6 @@ from opportunity_pipeline.pipeline_history.rules import (
 )
 from opportunity_pipeline.reporting.query import choose, require_company_and_range
 from opportunity_pipeline.sql import Digest, digest, run_sorting_whole_rows, run_with_temporary_memory
-from opportunity_pipeline.statuses import LOST_STATUSES, OPEN_STATUSES, WON_STATUSES
 from opportunity_pipeline.validation import date_value
 
 GROUPINGS = {
@@ -56,7 +59,8 @@ DRILL_DOWN_ROWS = 500
 
 def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
-	with readable_once(readable_opportunities()) as readable:
+	doctype = filters.document.doctype
+	with readable_once(readable_condition(doctype), doctype) as readable:
 		return _execute(filters, readable)
 
 
@@ -68,10 +72,10 @@ def _execute(filters, readable):
 			message = _(
 				"The {0} largest on this line; it holds more. Choose a shorter period or a group to see the others."
 			).format(DRILL_DOWN_ROWS)
-		return _detail_columns(), _detail(moves, filters), message
+		return _detail_columns(filters.document), _detail(moves, filters), message
 	group_field = GROUPINGS[filters.group_by]
 	totals = _totals(filters, group_field, readable)
-	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+	currency = base_currency(filters.document, filters.company)
 	table = [
 		_row(key, lines, filters, currency, label=key if key or not group_field else _("Not Set"))
 		for key, lines in sorted(totals.items(), key=_order)
@@ -99,6 +103,11 @@ def _checked(filters):
 	if filters.get("line") and filters.line not in MOVEMENT_LINES:
 		frappe.throw(_("Line must be one of {0}.").format(", ".join(MOVEMENT_LINES)))
 	filters.line = filters.get("line") or None
+	filters.document = chosen(filters.get("document_type"))
+	filters.document_type = filters.document.doctype
+	filters.statuses = status_sets(filters.document)
+	# The rows of the type: a company's are opportunities'; a type without a company has its own.
+	filters.scope = filters.company if filters.document.company_field else NO_COMPANY
 	return filters
 
 
@@ -108,7 +117,7 @@ def _moments(filters):
 
 def _in_window(state, filters):
 	"""The pipeline's condition on a row: open, and expected to close in the window when there is one."""
-	condition = state.status.isin(OPEN_STATUSES)
+	condition = state.status.isin(filters.statuses.open)
 	if filters.closing_from:
 		condition &= state.expected_closing[filters.closing_from : filters.closing_to]
 	return condition
@@ -119,12 +128,12 @@ def _unchanged(filters, readable):
 	state = frappe.qb.DocType(STATE)
 	start, end = _moments(filters)
 	query = frappe.qb.from_(state).where(
-		(state.company == filters.company)
+		(state.company == filters.scope)
 		& in_effect(state, start)
 		& (state.valid_to.isnull() | (state.valid_to >= end))
 		& _in_window(state, filters)
 	)
-	return join_readable(query, state, readable), state
+	return join_readable(query, state, readable, filters.document_type), state
 
 
 def _changed(filters, readable, fields=(), named=False):
@@ -141,7 +150,7 @@ def _changed(filters, readable, fields=(), named=False):
 	state = frappe.qb.DocType(STATE)
 	start, end = _moments(filters)
 	is_before = state.valid_from < start
-	open_now = state.status.isin(OPEN_STATUSES)
+	open_now = state.status.isin(filters.statuses.open)
 	in_window = _in_window(state, filters)
 
 	# the bits of PAIR_FLAGS, as the row is the one before or the one after
@@ -153,8 +162,8 @@ def _changed(filters, readable, fields=(), named=False):
 		_bit("has")
 		+ bit(in_window, "stays")
 		+ bit(open_now, "is_open")
-		+ bit(state.status.isin(WON_STATUSES), "won")
-		+ bit(state.status.isin(LOST_STATUSES), "lost")
+		+ bit(state.status.isin(filters.statuses.won), "won")
+		+ bit(state.status.isin(filters.statuses.lost), "lost")
 	)
 
 	def digest(term):
@@ -165,7 +174,12 @@ def _changed(filters, readable, fields=(), named=False):
 		return Sum(Case().when(side, Coalesce(value, 0)).else_(0))
 
 	return (
-		join_readable(frappe.qb.from_(state).where(_changed_rows(state, filters)), state, readable)
+		join_readable(
+			frappe.qb.from_(state).where(_changed_rows(state, filters)),
+			state,
+			readable,
+			filters.document_type,
+		)
 		.groupby(digest(state.opportunity), state.deleted)
 		.select(
 			*([state.opportunity] if named else []),
@@ -184,7 +198,7 @@ def _changed_rows(state, filters):
 	"""The rows of the changed opportunities in effect at either end, as ranges of the as-of index."""
 	start, end = _moments(filters)
 	# Every status named, so the as-of index's ranges (company, lifetime class, status, start) apply.
-	statuses = (state.company == filters.company) & state.status.isin(every_status())
+	statuses = (state.company == filters.scope) & state.status.isin(every_status(filters.document))
 	# A row that ended has left the current class: said outright, the range on current rows drops out.
 	before = in_effect(state, start) & (state.span_class > CURRENT_SPAN) & (state.valid_to < end)
 	after = in_effect(state, end) & (state.valid_from >= start)
@@ -196,7 +210,12 @@ def _digested(filters, field, digests) -> dict:
 	(users, territories, stages) first; a value no longer among them is read from the changed rows. Only
 	the digests of the summary, which counted only rows the user may read, are ever looked up here, so
 	the changed rows are read whole: narrowed, they cost a second pass over what the user may read."""
-	linked = frappe.get_meta(STATE).get_field(field).options
+	document = filters.document
+	linked = {
+		"opportunity_owner": "User",
+		"territory": document.territory.doctype,
+		"sales_stage": document.stage.doctype,
+	}[field]
 	values = {digest(name): name for name in frappe.get_all(linked, pluck="name")}
 	if set(digests) - set(values) - {None}:
 		state = frappe.qb.DocType(STATE)
@@ -310,7 +329,10 @@ def _movements(filters, readable) -> tuple[list[tuple], bool]:
 			as_dict=True,
 		)
 		more = len(rows) > DRILL_DOWN_ROWS
-		moves += [(row.opportunity, row, row, movement(row, row, window)) for row in rows[:DRILL_DOWN_ROWS]]
+		moves += [
+			(row.opportunity, row, row, movement(row, row, window, filters.statuses))
+			for row in rows[:DRILL_DOWN_ROWS]
+		]
 	rows = run_with_temporary_memory(
 		_changed_on_line(filters, readable, fields, group_field, wanted), PAIRING_MEMORY_MB, as_dict=True
 	)
@@ -322,7 +344,7 @@ def _movements(filters, readable) -> tuple[list[tuple], bool]:
 			old = {field: row[f"b_{field}"] for field in (*fields, *AMOUNTS)}
 		if flags["has"]:
 			new = {field: row[f"a_{field}"] for field in (*fields, *AMOUNTS)}
-		if lines := movement(old, new, window):
+		if lines := movement(old, new, window, filters.statuses):
 			moves.append((row.opportunity, old, new, lines))
 	return moves, more
 
@@ -348,12 +370,12 @@ def _changed_on_line(filters, readable, fields, group_field, wanted):
 	return query.orderby(Abs(size), order=Order.desc).limit(DRILL_DOWN_ROWS + 1)
 
 
-def _group(old, new, group_field):
+def _group(old, new, group_field, open_statuses):
 	"""The group of an opportunity: where it is at the end when it is in the pipeline there, else where
 	it was at the start."""
 	if not group_field:
 		return ""
-	state = new if new is not None and is_open(new) else old
+	state = new if new is not None and is_open(new, open_statuses) else old
 	return state.get(group_field) or ""
 
 
@@ -452,11 +474,14 @@ def _chart(lines, filters):
 
 def _detail(moves, filters):
 	group_field = GROUPINGS[filters.group_by]
-	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+	currency = base_currency(filters.document, filters.company)
 	rows = []
 	for name, old, new, lines in moves:
 		wanted = "" if filters.get("group") == NOT_SET else filters.get("group")
-		if filters.get("group") not in (None, "") and _group(old, new, group_field) != wanted:
+		if (
+			filters.get("group") not in (None, "")
+			and _group(old, new, group_field, filters.statuses.open) != wanted
+		):
 			continue
 		for line, amount, weighted in lines:
 			if line != filters.line:
@@ -478,13 +503,13 @@ def _detail(moves, filters):
 	return sorted(rows, key=lambda row: (-abs(row["amount"]), -abs(row["weighted_amount"])))[:DRILL_DOWN_ROWS]
 
 
-def _detail_columns():
+def _detail_columns(document):
 	return [
 		{
 			"fieldname": "opportunity",
-			"label": _("Opportunity"),
+			"label": _(document.doctype),
 			"fieldtype": "Link",
-			"options": "Opportunity",
+			"options": document.doctype,
 			"width": 160,
 		},
 		{
@@ -507,7 +532,7 @@ def _detail_columns():
 			"fieldname": "stage_after",
 			"label": _("Sales Stage"),
 			"fieldtype": "Link",
-			"options": "Sales Stage",
+			"options": document.stage.doctype,
 			"width": 140,
 		},
 		{
