@@ -8,6 +8,9 @@ import frappe
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.api import opportunity_history, pipeline_as_of
+from opportunity_pipeline.opportunity_pipeline.report.forecast_accuracy.forecast_accuracy import (
+	execute as forecast_accuracy,
+)
 from opportunity_pipeline.opportunity_pipeline.report.pipeline_movement.pipeline_movement import (
 	execute as pipeline_movement,
 )
@@ -147,3 +150,22 @@ class TestDealHistory(HistoryTestCase):
 			{self.ongoing: 1000, self.open: 200},
 		)
 		self.assertNotIn(c.name, [row["opportunity"] for row in rows])
+
+	def test_forecast_accuracy_reads_the_deals_history_and_when_they_were_won(self):
+		"""Four weeks before April, A (1000 at 40 %) and B (500 at 20 %) were expected to close in April:
+		a forecast of 500. A was won on 10 April; B is still open: 1000 won."""
+		a = self.deal("2026-02-20", deal_value=1000, probability=40, expected_closure_date="2026-04-15")
+		self.deal("2026-02-21", deal_value=500, probability=20, expected_closure_date="2026-04-20")
+		self.change(a, "2026-04-10", status=deal_status_of_type("Won"))
+		filters = {
+			"document_type": "CRM Deal",
+			"company": COMPANY,
+			"from_date": "2026-04-01",
+			"to_date": "2026-04-30",
+		}
+		_columns, rows, _message, _chart, summary = forecast_accuracy(frappe._dict(filters))
+		(april,) = rows
+		self.assertEqual((april["month"], april["forecast"], april["actual"]), ("2026-04", 500, 1000))
+		self.assertEqual(
+			summary[0]["currency"], pipeline_as_of("2026-04-01", document_type="CRM Deal")["currency"]
+		)

@@ -1,5 +1,6 @@
 frappe.query_reports["Forecast Accuracy"] = {
 	filters: [
+		opportunity_pipeline.document_type_filter(),
 		{
 			fieldname: "company",
 			label: __("Company"),
@@ -43,4 +44,7 @@ frappe.query_reports["Forecast Accuracy"] = {
 			],
 		},
 	],
+	onload(report) {
+		opportunity_pipeline.follow_document_type(report);
+	},
 };

@@ -1,7 +1,8 @@
 """How accurate the forecast was: for each month, the weighted pipeline expected to close in it as it stood
 N weeks before it began (from the pipeline history), next to what was won in it (Converted On, amount in
 company currency); the error per month, per owner and overall, with the bias and the weighted absolute
-error."""
+error. Document Type: CRM Deal reads Frappe CRM's deals' history, and what was won in a month by when the
+deal's won status began in its status log."""
 
 from datetime import datetime, time, timedelta
 
@@ -12,10 +13,11 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, add_months, get_last_day, getdate, today
 
+from opportunity_pipeline.document_types import base_currency, chosen, status_sets
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
 	BY_EXPECTED_CLOSING,
 )
-from opportunity_pipeline.permissions import join_readable, readable_opportunities
+from opportunity_pipeline.permissions import join_readable, readable_condition
 from opportunity_pipeline.pipeline_history.as_of import open_states
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import accuracy, overall_accuracy
@@ -26,7 +28,7 @@ from opportunity_pipeline.reporting.query import (
 	require_company_and_range,
 )
 from opportunity_pipeline.sql import force_index
-from opportunity_pipeline.statuses import WON_STATUSES
+from opportunity_pipeline.win_probability.learn import with_closed_on
 
 WEEKS = ("4", "1", "13")
 GROUPINGS = ("", "Opportunity Owner")
@@ -34,14 +36,14 @@ GROUPINGS = ("", "Opportunity Owner")
 
 def execute(filters=None):
 	filters = _checked(frappe._dict(filters or {}))
-	readable = readable_opportunities()
+	readable = readable_condition(filters.document.doctype)
 	months = [
 		datetime(year, month, 1).date()
 		for year, month in periods_between(filters.from_date, filters.to_date, "Monthly")
 	]
 	forecast = _forecast(filters, months, readable)
 	actual = _actual(filters, readable)
-	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+	currency = base_currency(filters.document, filters.company)
 	keys = set(forecast) | set(actual)
 	if not filters.group_by:  # every month, those with nothing forecast or won too
 		keys |= {(month, None) for month in months}
@@ -64,6 +66,8 @@ def _checked(filters):
 	filters.to_date = get_last_day(filters.to_date)
 	choose(filters, "weeks", WEEKS, _("Weeks Before"))
 	choose(filters, "group_by", GROUPINGS, _("Group By"))
+	filters.document = chosen(filters.get("document_type"))
+	filters.document_type = filters.document.doctype
 	return filters
 
 
@@ -80,7 +84,7 @@ def _forecast(filters, months, readable) -> dict:
 	for month in months:
 		moment = datetime.combine(month - timedelta(weeks=int(filters.weeks)), time.min)
 		part = (
-			force_index(open_states(moment, filters.company), BY_EXPECTED_CLOSING[0])
+			force_index(open_states(moment, filters.company, filters.document), BY_EXPECTED_CLOSING[0])
 			.where(state.expected_closing[month : get_last_day(month)])
 			.select(
 				ValueWrapper(month).as_("month"),
@@ -94,7 +98,7 @@ def _forecast(filters, months, readable) -> dict:
 	if parts is None:
 		return {}
 	rows = parts.as_("forecast_rows")
-	query = join_readable(frappe.qb.from_(rows), rows, readable)
+	query = join_readable(frappe.qb.from_(rows), rows, readable, filters.document_type)
 	found = {}
 	for month, owner, value in (
 		query.select(rows.month, rows.opportunity_owner, Sum(rows.weighted))
@@ -107,21 +111,27 @@ def _forecast(filters, months, readable) -> dict:
 
 
 def _actual(filters, readable) -> dict:
-	"""(month, owner) -> amount won in the month, by Converted On."""
-	opportunity = frappe.qb.DocType("Opportunity")
+	"""(month, owner) -> amount won in the month: by Converted On on Opportunity; where the stage is the
+	status (a deal), by when its won status began in its status log (learn.with_closed_on)."""
+	document = filters.document
+	table = frappe.qb.DocType(document.doctype)
+	won = list(status_sets(document).won)
+	query = frappe.qb.from_(table)
+	if document.stage_is_status and document.status_log:
+		query, won_on = with_closed_on(query, table, document, won)
+	else:
+		won_on = table.converted_on
 	condition = (
-		(opportunity.company == filters.company)
-		& opportunity.status.isin(WON_STATUSES)
-		& (opportunity.converted_on >= filters.from_date)
-		& (opportunity.converted_on < add_days(filters.to_date, 1))
+		table[document.status_field].isin(won or [""])
+		& (won_on >= filters.from_date)
+		& (won_on < add_days(filters.to_date, 1))
 	)
+	if document.company_field:
+		condition &= table[document.company_field] == filters.company
 	if readable is not None:
 		condition &= readable
 	rows = (
-		frappe.qb.from_(opportunity)
-		.select(
-			opportunity.converted_on, opportunity.opportunity_owner, amount_in_company_currency(opportunity)
-		)
+		query.select(won_on, table[document.owner_field], amount_in_company_currency(table, document))
 		.where(condition)
 		.run()
 	)
