@@ -514,7 +514,7 @@ def _delete_traces(opportunities: list, by_doctype: dict):
 	names = opportunities + by_doctype.get("Quotation", []) + by_doctype.get("Sales Order", [])
 	if not names:
 		return
-	frappe.db.delete(STATE, {"opportunity": ("in", opportunities)})
+	frappe.db.delete(STATE, {"document_type": "Opportunity", "opportunity": ("in", opportunities)})
 	for doctype, reference in (
 		("Version", "docname"),
 		("Comment", "reference_name"),

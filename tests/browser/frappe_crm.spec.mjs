@@ -9,7 +9,8 @@
 //  5. Stage Velocity on deals (Document Type: CRM Deal) counts the stay the deal then ends in its status;
 //  6. after learning from a history of won and lost deals (made through the REST API), the deal page's
 //     Win Probability button shows a Referral deal's learned chance and why, in English and in French,
-//     and the Win Probability Calibration report scores those deals (Document Type: CRM Deal).
+//     and the Win Probability Calibration report scores those deals (Document Type: CRM Deal);
+//   - Pipeline Movement on deals counts the deals made today as New, from the deals' history.
 // Skipped (passing) on a site without Frappe CRM.
 //
 // Run: tests/browser/run frappe_crm   (or `node tests/browser/frappe_crm.spec.mjs` against a running site)
@@ -246,6 +247,26 @@ async function main({ admin, browser, created }) {
 		ok("the chart of predicted and actual win rates is drawn");
 		await page.waitForTimeout(1000);
 		await shot(page, "frappe-crm-win-probability-calibration-en");
+
+		check("Pipeline Movement on deals (Document Type: CRM Deal), from the deals' history");
+		await page.goto(`${BASE_URL}/app/query-report/Pipeline Movement?${query}`);
+		await page.locator(".dt-scrollable .dt-row").first().waitFor();
+		const movement = await page.evaluate(() => {
+			const report = frappe.query_report;
+			const row = (report.data || [])[0] || {};
+			return { new: row.new, closing: row.closing, link: report.filters[0].get_value() };
+		});
+		assert(
+			movement.link === "CRM Deal" && movement.new > 0 && movement.closing > 0,
+			`the deals made today are New and in the closing pipeline: ${JSON.stringify(movement)}`,
+		);
+		await page
+			.locator(".chart-container svg, .frappe-chart svg")
+			.first()
+			.waitFor({ state: "visible" });
+		ok("the waterfall of the deals' pipeline is drawn");
+		await page.waitForTimeout(1000);
+		await shot(page, "frappe-crm-pipeline-movement-en");
 
 		check("FCRM Settings ▸ Pipeline (the desk form): the deal auto-close's count and preview");
 		await page.goto(`${BASE_URL}/app/fcrm-settings`);
