@@ -15,9 +15,9 @@ from opportunity_pipeline.pipeline_document import (
 	OPPORTUNITY,
 	PIPELINE_DOCUMENTS,
 	PipelineDocument,
+	StatusGroups,
 	StatusTypes,
 )
-from opportunity_pipeline.pipeline_history.rules import StatusSets
 
 
 def available() -> list[PipelineDocument]:
@@ -47,11 +47,17 @@ def open_statuses(document: PipelineDocument) -> list[str]:
 	return statuses_in(document, document.status_groups.open)
 
 
-def status_sets(document: PipelineDocument) -> StatusSets:
-	"""The open, won and lost status values of the type, as its history rows hold them."""
-	groups = document.status_groups
-	return StatusSets(
-		*(tuple(statuses_in(document, kinds)) for kinds in (groups.open, groups.won, groups.lost))
+def status_values(document: PipelineDocument) -> StatusGroups:
+	"""The type's status values by group, as its documents and history rows hold them: its fixed groups,
+	or its status DocType's statuses of each group's types (a site's own CRM Deal Statuses included)."""
+	if not isinstance(document.statuses, StatusTypes):
+		return document.statuses
+	groups = document.statuses.groups
+	return StatusGroups(
+		**{
+			group: tuple(statuses_in(document, getattr(groups, group)))
+			for group in ("open", "won", "lost", "closed", "paused")
+		}
 	)
 
 

@@ -107,13 +107,14 @@ def add_deal_form_script():
 
 def refresh_deal_form_script():
 	"""Migrate: the app's script gets the code of the app's version, unless a manager edited it since the
-	app last wrote it (its code is no longer the one the app noted then): their code stays theirs."""
+	app last wrote it (its code is no longer the one the app noted then): their code stays theirs. Where
+	nothing is noted (installed before the app noted it), code that differs from the app's is a manager's
+	too: the app's code has not changed since then."""
 	code = DEAL_FORM_SCRIPT_CODE.read_text()
 	stored = frappe.db.get_value("CRM Form Script", DEAL_FORM_SCRIPT, "script")
-	if stored in (None, code):
-		return
-	written = frappe.db.get_global(DEAL_FORM_SCRIPT_WRITTEN)
-	if written and written != _checksum(stored):
+	if stored == code:
+		_note_code_written(code)
+	if stored in (None, code) or frappe.db.get_global(DEAL_FORM_SCRIPT_WRITTEN) != _checksum(stored):
 		return
 	frappe.db.set_value("CRM Form Script", DEAL_FORM_SCRIPT, "script", code)
 	_note_code_written(code)

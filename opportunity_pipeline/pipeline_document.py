@@ -124,6 +124,11 @@ class PipelineDocument:
 		renamed = self.renamed_fields[fieldname].fieldname
 		return renamed if has_field(renamed) else fieldname
 
+	def scope(self, company: str | None) -> str:
+		"""The company a table keyed by company (the win factors, the pipeline history) keeps the type's rows
+		under: the company, or NO_COMPANY for a type without one (the site's deals), whatever is asked."""
+		return (company or NO_COMPANY) if self.company_field else NO_COMPANY
+
 	@property
 	def stage_is_status(self) -> bool:
 		"""The stage is the status itself (Frappe CRM's pipeline): a finished document's stage is then the

@@ -5,6 +5,7 @@ import pytest
 from opportunity_pipeline import statuses
 from opportunity_pipeline.pipeline_document import (
 	CRM_DEAL,
+	NO_COMPANY,
 	OPPORTUNITY,
 	PIPELINE_DOCUMENTS,
 	StatusTypes,
@@ -64,3 +65,9 @@ def test_paused_statuses_are_open_ones(document):
 def test_an_email_answers_either_document_and_a_logged_call_answers_a_deal():
 	assert [response.doctype for response in OPPORTUNITY.responses] == ["Communication"]
 	assert [response.doctype for response in CRM_DEAL.responses] == ["Communication", "CRM Call Log"]
+
+
+def test_a_type_without_a_company_keeps_its_rows_under_no_company():
+	assert OPPORTUNITY.scope("_Test Company") == "_Test Company"
+	assert OPPORTUNITY.scope(None) == NO_COMPANY
+	assert CRM_DEAL.scope("_Test Company") == CRM_DEAL.scope(None) == NO_COMPANY

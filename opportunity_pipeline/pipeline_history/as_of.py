@@ -16,7 +16,7 @@ from frappe.utils import add_days, now_datetime
 
 from opportunity_pipeline.document_types import base_currency, chosen
 from opportunity_pipeline.permissions import join_readable, readable_condition
-from opportunity_pipeline.pipeline_document import NO_COMPANY, OPPORTUNITY, PipelineDocument, StatusTypes
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument, StatusTypes
 from opportunity_pipeline.pipeline_history.record import STATE, open_values
 from opportunity_pipeline.pipeline_history.rules import CURRENT_SPAN, span_windows
 from opportunity_pipeline.validation import company_for_user, date_value
@@ -82,8 +82,11 @@ def open_states(moment, company, document: PipelineDocument = OPPORTUNITY):
 	"""The open rows in effect at `moment` for the company (a document type without one: its rows, of
 	NO_COMPANY), before permissions (join_readable)."""
 	state = frappe.qb.DocType(STATE)
-	scope = company if document.company_field else NO_COMPANY
-	condition = (state.company == scope) & in_effect(state, moment) & state.status.isin(open_values(document))
+	condition = (
+		(state.company == document.scope(company))
+		& in_effect(state, moment)
+		& state.status.isin(open_values(document))
+	)
 	return frappe.qb.from_(state).where(condition)
 
 

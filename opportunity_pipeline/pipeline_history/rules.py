@@ -10,8 +10,8 @@ valid_to): the state just before m, so the end of a day is the start of the next
 import re
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
 
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, StatusGroups
 from opportunity_pipeline.statuses import LOST_STATUSES, OPEN_STATUSES, WON_STATUSES
 
 # The values of an opportunity the history keeps; a row is written when one of them changes.
@@ -70,18 +70,6 @@ def company_amount(amount, conversion_rate) -> Decimal:
 	or none counts as 1)."""
 	rate = Decimal(str(conversion_rate)) if conversion_rate and float(conversion_rate) > 0 else Decimal(1)
 	return (Decimal(str(amount or 0)) * rate).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
-
-
-class StatusSets(NamedTuple):
-	"""A document type's status values by group, as its history rows hold them (a deal's are the site's
-	CRM Deal Statuses of each type)."""
-
-	open: tuple[str, ...]
-	won: tuple[str, ...]
-	lost: tuple[str, ...]
-
-
-OPPORTUNITY_STATUSES = StatusSets(OPEN_STATUSES, WON_STATUSES, LOST_STATUSES)
 
 
 def is_open(state, open_statuses=OPEN_STATUSES) -> bool:
@@ -253,7 +241,9 @@ PAIR_SUMS = (
 )
 
 
-def pair_flags(before, after, window=None, statuses: StatusSets = OPPORTUNITY_STATUSES) -> dict[str, bool]:
+def pair_flags(
+	before, after, window=None, statuses: StatusGroups = OPPORTUNITY.status_groups
+) -> dict[str, bool]:
 	return {
 		"had": before is not None,
 		"was": in_pipeline(before, window, statuses.open),
@@ -360,7 +350,7 @@ def _sign(value: float) -> int:
 
 
 def movement(
-	before, after, window=None, statuses: StatusSets = OPPORTUNITY_STATUSES
+	before, after, window=None, statuses: StatusGroups = OPPORTUNITY.status_groups
 ) -> list[tuple[str, float, float]]:
 	"""(line, amount, weighted amount) of one opportunity between two moments; `before` and `after` are
 	its states then (None: it did not exist yet, or no longer)."""

@@ -14,7 +14,7 @@ from opportunity_pipeline.forecast.stages import stage_probability
 from opportunity_pipeline.pipeline_document import OPPORTUNITY, PIPELINE_DOCUMENTS, PipelineDocument
 from opportunity_pipeline.pipeline_history.record import record_changes
 from opportunity_pipeline.sql import Qualified
-from opportunity_pipeline.win_probability.learn import WIN_FACTOR, field_term, scope_of, stored_factors
+from opportunity_pipeline.win_probability.learn import WIN_FACTOR, field_term, stored_factors
 from opportunity_pipeline.win_probability.rules import (
 	AMOUNT_BAND,
 	NO_STAGE,
@@ -46,7 +46,7 @@ def apply_company(company: str | None, settings=None, document: PipelineDocument
 	if not is_company_trusted(company, settings, document):
 		return 0
 	table = frappe.qb.DocType(document.doctype)
-	scope = scope_of(document, company)
+	scope = document.scope(company)
 	company_term = table[document.company_field] if document.company_field else ValueWrapper(scope)
 	stage_term = table[document.stage.fieldname]
 

@@ -13,7 +13,7 @@ from opportunity_pipeline.document_types import (
 	status_log_time_on_site_clock,
 	statuses_in,
 )
-from opportunity_pipeline.pipeline_document import NO_COMPANY, OPPORTUNITY, PipelineDocument
+from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.reporting.query import amount_in_company_currency
 from opportunity_pipeline.statuses import LOST_STATUSES, WON_STATUSES
 from opportunity_pipeline.win_probability.rules import (
@@ -41,12 +41,6 @@ FACTOR_COLUMNS = (
 	"lost",
 	"weight",
 )
-
-
-def scope_of(document: PipelineDocument, company: str | None) -> str:
-	"""Whose factors these are: the company's, or "" for a document type without a company (the site's
-	deals), so that the unique key on (company, stage, field, value) holds for both."""
-	return (company or NO_COMPANY) if document.company_field else NO_COMPANY
 
 
 def won_and_lost(document: PipelineDocument, settings) -> tuple[list, list]:
@@ -109,13 +103,13 @@ def closed_at(opportunity=None):
 	)
 
 
-def with_closed_on(query, table, document: PipelineDocument, finished: list):
+def with_closed_on(query, table, document: PipelineDocument, finished: list, without_log=None):
 	"""The query joined to what tells when a closed document closed, and that term: on Opportunity when it
-	was converted, lost or (closed) last changed (closed_at); where the stage is the status, when its
-	final stay began, from its status log, on the site's clock (its last change where the log has none).
-	`finished`: the won and lost statuses learning counts."""
+	was converted, lost or (closed) last changed (closed_at, or `without_log` where the caller has its own
+	term); where the stage is the status, when its final stay began, from its status log, on the site's
+	clock (its last change where the log has none). `finished`: the won and lost statuses counted."""
 	if not (document.stage_is_status and document.status_log):
-		return query, closed_at(table)
+		return query, closed_at(table) if without_log is None else without_log
 	log = frappe.qb.DocType(document.status_log.doctype)
 	became_closed = (
 		frappe.qb.from_(log)
@@ -186,7 +180,7 @@ def learn_company(company: str | None, settings=None, document=OPPORTUNITY) -> i
 	Opportunity Win Factor, replacing the last ones. Returns how many were kept."""
 	settings = settings or win_probability_settings()
 	factors = learn_factors(company, settings, document=document)
-	scope = scope_of(document, company)
+	scope = document.scope(company)
 	frappe.db.delete(WIN_FACTOR, {"company": scope, "document_type": document.doctype})
 	now, user = now_datetime(), frappe.session.user
 	frappe.db.bulk_insert(
@@ -223,7 +217,7 @@ def stored_factors(
 	query = frappe.qb.from_(factor).select(
 		factor.sales_stage, factor["field"], factor.value, factor.won, factor.lost, factor.weight
 	)
-	condition = (factor.company == scope_of(document, company)) & (
+	condition = (factor.company == document.scope(company)) & (
 		Coalesce(factor.document_type, OPPORTUNITY.doctype) == document.doctype
 	)
 	if values is not None:

@@ -279,9 +279,21 @@ class TestDealFormScript(IntegrationTestCase):
 		frappe_crm.refresh_deal_form_script()
 		self.assertEqual(self.stored(), frappe_crm.DEAL_FORM_SCRIPT_CODE.read_text())
 
+	def test_migrate_notes_an_unedited_script_installed_before_the_app_noted_it(self):
+		frappe.db.set_global(frappe_crm.DEAL_FORM_SCRIPT_WRITTEN, None)
+		frappe_crm.refresh_deal_form_script()
+		code = frappe_crm.DEAL_FORM_SCRIPT_CODE.read_text()
+		self.assertEqual(
+			frappe.db.get_global(frappe_crm.DEAL_FORM_SCRIPT_WRITTEN), frappe_crm._checksum(code)
+		)
+
 	def test_migrate_keeps_a_managers_edit(self):
 		script = frappe.get_doc("CRM Form Script", frappe_crm.DEAL_FORM_SCRIPT)
 		script.script = "// the manager's own button\n" + script.script
 		script.save()
+		frappe_crm.refresh_deal_form_script()
+		self.assertEqual(self.stored(), script.script)
+		# Also on a site installed before the app noted what it wrote.
+		frappe.db.set_global(frappe_crm.DEAL_FORM_SCRIPT_WRITTEN, None)
 		frappe_crm.refresh_deal_form_script()
 		self.assertEqual(self.stored(), script.script)

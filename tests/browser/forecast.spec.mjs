@@ -21,6 +21,7 @@ import {
 	shot,
 	switchToFrench,
 	uiLogin,
+	waitForChart,
 } from "./lib.mjs";
 
 const CUSTOMER = `_OP UI Forecast Customer ${RUN_ID}`;
@@ -79,10 +80,7 @@ async function photograph(page, language, stageName, opportunity) {
 
 	check(`[${language}] the Opportunity Pipeline Forecast renders its chart`);
 	await page.goto(`${BASE_URL}/app/query-report/Opportunity Pipeline Forecast`);
-	await page
-		.locator(".chart-container svg, .frappe-chart svg")
-		.first()
-		.waitFor({ state: "visible" });
+	await waitForChart(page);
 	await page
 		.locator(".dt-scrollable .dt-cell__content", { hasText: stageName })
 		.first()

@@ -16,8 +16,8 @@
 // Run: tests/browser/run frappe_crm   (or `node tests/browser/frappe_crm.spec.mjs` against a running site)
 
 import {
-	BASE_URL,
 	ADMIN_PASSWORD,
+	BASE_URL,
 	RUN_ID,
 	assert,
 	bench,
@@ -33,6 +33,7 @@ import {
 	setLanguage,
 	shot,
 	uiLogin,
+	waitForChart,
 } from "./lib.mjs";
 
 const NEXT_STEP = `_OP /crm ${RUN_ID}`;
@@ -240,10 +241,7 @@ async function main({ admin, browser, created }) {
 			(await closedDeals.locator(".summary-value").innerText()).replace(/\D/g, ""),
 		);
 		assert(scored >= 44, `the summary counts the closed deals scored: ${scored}`);
-		await page
-			.locator(".chart-container svg, .frappe-chart svg")
-			.first()
-			.waitFor({ state: "visible" });
+		await waitForChart(page);
 		ok("the chart of predicted and actual win rates is drawn");
 		await page.waitForTimeout(1000);
 		await shot(page, "frappe-crm-win-probability-calibration-en");
@@ -260,10 +258,7 @@ async function main({ admin, browser, created }) {
 			movement.link === "CRM Deal" && movement.new > 0 && movement.closing > 0,
 			`the deals made today are New and in the closing pipeline: ${JSON.stringify(movement)}`,
 		);
-		await page
-			.locator(".chart-container svg, .frappe-chart svg")
-			.first()
-			.waitFor({ state: "visible" });
+		await waitForChart(page);
 		ok("the waterfall of the deals' pipeline is drawn");
 		await page.waitForTimeout(1000);
 		await shot(page, "frappe-crm-pipeline-movement-en");

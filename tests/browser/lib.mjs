@@ -105,6 +105,13 @@ export async function assertTitled(page, title) {
 		.catch(() => page.title());
 	assert(heading.includes(title), `the page is titled "${heading}", expected "${title}"`);
 }
+/** Waits for a report's chart to be drawn (Frappe's chart container holds its SVG). */
+export async function waitForChart(page) {
+	await page
+		.locator(".chart-container svg, .frappe-chart svg")
+		.first()
+		.waitFor({ state: "visible" });
+}
 /** Clicks, as a user would, the form tab that holds `fieldname` when the form has tabs and it is not
  * the one shown (ERPNext 16 puts Selling Settings' transaction settings, the app's among them, on a tab). */
 export async function openTabOf(page, fieldname) {

@@ -17,6 +17,7 @@ import {
 	runSpec,
 	shot,
 	uiLogin,
+	waitForChart,
 } from "./lib.mjs";
 
 const CUSTOMER = `_OP UI Lost Customer ${RUN_ID}`;
@@ -75,10 +76,7 @@ async function main({ admin, browser, created }) {
 
 	check("the Lost Opportunity Analysis renders its chart and lists the reason");
 	await page.goto(`${BASE_URL}/app/query-report/Lost Opportunity Analysis`);
-	await page
-		.locator(".chart-container svg, .frappe-chart svg")
-		.first()
-		.waitFor({ state: "visible" });
+	await waitForChart(page);
 	const table = page.locator(".dt-scrollable");
 	await table
 		.locator(".dt-cell__content", { hasText: REASON })

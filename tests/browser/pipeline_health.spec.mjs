@@ -9,13 +9,14 @@
 
 import {
 	ADMIN_PASSWORD,
-	bench,
-	defaultCompany,
 	BASE_URL,
 	RUN_ID,
 	assert,
+	assertTitled,
+	bench,
 	call,
 	check,
+	defaultCompany,
 	getDoc,
 	insertCustomer,
 	insertDoc,
@@ -25,7 +26,7 @@ import {
 	shot,
 	switchToFrench,
 	uiLogin,
-	assertTitled,
+	waitForChart,
 } from "./lib.mjs";
 
 const CUSTOMER = `_OP UI Health Customer ${RUN_ID}`;
@@ -158,10 +159,7 @@ async function photograph(page, language, stalled, fresh, company) {
 		`${BASE_URL}/app/query-report/Follow-up Discipline?${new URLSearchParams({ company })}`,
 	);
 	await page.locator(".dt-scrollable .dt-row, .dt-scrollable .dt-cell").first().waitFor();
-	await page
-		.locator(".chart-container svg, .frappe-chart svg")
-		.first()
-		.waitFor({ state: "visible" });
+	await waitForChart(page);
 	const title = await page.evaluate(() => __("Follow-up Discipline"));
 	await assertTitled(page, title);
 	await page.waitForTimeout(1000);

@@ -7,12 +7,13 @@
 
 import {
 	ADMIN_PASSWORD,
-	defaultCompany,
 	BASE_URL,
 	RUN_ID,
 	assert,
+	assertTitled,
 	call,
 	check,
+	defaultCompany,
 	getDoc,
 	insertCustomer,
 	insertDoc,
@@ -22,7 +23,7 @@ import {
 	shot,
 	switchToFrench,
 	uiLogin,
-	assertTitled,
+	waitForChart,
 } from "./lib.mjs";
 
 const CUSTOMER = `_OP UI History Customer ${RUN_ID}`;
@@ -44,10 +45,7 @@ async function showReport(page, name, company, language, file) {
 	const query = new URLSearchParams({ company }).toString();
 	await page.goto(`${BASE_URL}/app/query-report/${name}?${query}`);
 	await page.locator(".dt-scrollable .dt-row, .dt-scrollable .dt-cell").first().waitFor();
-	await page
-		.locator(".chart-container svg, .frappe-chart svg")
-		.first()
-		.waitFor({ state: "visible" });
+	await waitForChart(page);
 	const title = await page.evaluate((report) => __(report), name);
 	await assertTitled(page, title);
 	await page.waitForTimeout(1000);

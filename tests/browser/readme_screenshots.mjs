@@ -23,6 +23,7 @@ import {
 	shot,
 	switchToFrench,
 	uiLogin,
+	waitForChart,
 } from "./lib.mjs";
 
 const DOCS = path.join(
@@ -56,10 +57,7 @@ async function report(page, name, file) {
 	check(`${name} draws its table and chart`);
 	await page.goto(`${BASE_URL}/app/query-report/${name}`);
 	await page.locator(".dt-scrollable .dt-row, .dt-scrollable .dt-cell").first().waitFor();
-	await page
-		.locator(".chart-container svg, .frappe-chart svg")
-		.first()
-		.waitFor({ state: "visible" });
+	await waitForChart(page);
 	await keep(page, file);
 }
 

@@ -8,13 +8,13 @@
 
 import {
 	ADMIN_PASSWORD,
-	bench,
-	defaultCompany,
 	BASE_URL,
 	RUN_ID,
 	assert,
+	bench,
 	call,
 	check,
+	defaultCompany,
 	getDoc,
 	insertCustomer,
 	insertDoc,
@@ -25,6 +25,7 @@ import {
 	shot,
 	switchToFrench,
 	uiLogin,
+	waitForChart,
 } from "./lib.mjs";
 
 const CUSTOMER = `_OP UI Win Customer ${RUN_ID}`;
@@ -72,10 +73,7 @@ async function photograph(page, language, opportunity, company) {
 	check(`[${language}] the Win Probability Calibration report draws predicted against actual`);
 	const query = new URLSearchParams({ company }).toString();
 	await page.goto(`${BASE_URL}/app/query-report/Win Probability Calibration?${query}`);
-	await page
-		.locator(".chart-container svg, .frappe-chart svg")
-		.first()
-		.waitFor({ state: "visible" });
+	await waitForChart(page);
 	await page.locator(".report-summary .summary-item").first().waitFor({ state: "visible" });
 	const summary = await page.locator(".report-summary").innerText();
 	const brier = await page.evaluate(() => __("Brier Score, Learned"));

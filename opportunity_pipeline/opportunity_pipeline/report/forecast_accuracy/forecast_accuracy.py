@@ -13,7 +13,7 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, add_months, get_last_day, getdate, today
 
-from opportunity_pipeline.document_types import base_currency, chosen, status_sets
+from opportunity_pipeline.document_types import base_currency, chosen, status_values
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
 	BY_EXPECTED_CLOSING,
 )
@@ -115,12 +115,11 @@ def _actual(filters, readable) -> dict:
 	status (a deal), by when its won status began in its status log (learn.with_closed_on)."""
 	document = filters.document
 	table = frappe.qb.DocType(document.doctype)
-	won = list(status_sets(document).won)
-	query = frappe.qb.from_(table)
-	if document.stage_is_status and document.status_log:
-		query, won_on = with_closed_on(query, table, document, won)
-	else:
-		won_on = table.converted_on
+	won = list(status_values(document).won)
+	# On Opportunity, Converted On itself (indexed), not closed_at's fallback to the last change.
+	query, won_on = with_closed_on(
+		frappe.qb.from_(table), table, document, won, without_log=table.converted_on
+	)
 	condition = (
 		table[document.status_field].isin(won or [""])
 		& (won_on >= filters.from_date)

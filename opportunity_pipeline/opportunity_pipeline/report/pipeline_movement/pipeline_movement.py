@@ -16,9 +16,8 @@ from frappe.query_builder.functions import Abs, Coalesce, Count, Function, Max, 
 from frappe.query_builder.terms import ValueWrapper
 from frappe.utils import add_days, today
 
-from opportunity_pipeline.document_types import base_currency, chosen, status_sets
+from opportunity_pipeline.document_types import base_currency, chosen, status_values
 from opportunity_pipeline.permissions import join_readable, readable_condition, readable_once
-from opportunity_pipeline.pipeline_document import NO_COMPANY
 from opportunity_pipeline.pipeline_history.as_of import end_of, every_status, in_effect
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import (
@@ -105,9 +104,9 @@ def _checked(filters):
 	filters.line = filters.get("line") or None
 	filters.document = chosen(filters.get("document_type"))
 	filters.document_type = filters.document.doctype
-	filters.statuses = status_sets(filters.document)
+	filters.statuses = status_values(filters.document)
 	# The rows of the type: a company's are opportunities'; a type without a company has its own.
-	filters.scope = filters.company if filters.document.company_field else NO_COMPANY
+	filters.scope = filters.document.scope(filters.company)
 	return filters
 
 
