@@ -5,6 +5,9 @@ auto_close_opportunity; on 100,000 stale opportunities it stays within 5x of a b
 same rows. Where the site has Frappe CRM (issue #28), the same budgets for its deals, printed beside:
 Frappe CRM has no auto-close, so the reference is closing a deal by its own save (status, lost reason),
 as a script or a user would, on --stock deals; the app's job and the bare UPDATE on --large deals.
+The job and the bare UPDATE are timed over --rounds rounds, the first cold (InnoDB's buffer pool
+evicted), each on newly inserted rows; each claim is judged at its worst round (the slowest job for the
+speed-up, the largest job / UPDATE ratio), the stock job and the saves once (they take minutes).
 Run it on a throwaway site (it commits rows and deletes them at the end):
 
 	cd ~/frappe-bench && env/bin/python apps/opportunity_pipeline/benchmarks/auto_close.py --site bench.localhost
@@ -24,7 +27,14 @@ from opportunity_pipeline.auto_close.deals import close_idle_deals
 from opportunity_pipeline.auto_close.job import close_idle_opportunities
 from opportunity_pipeline.tests.factories import make_customer
 
-from common import argument_parser, connect, insert_opportunities
+from common import (
+	argument_parser,
+	connect,
+	delete_deals,
+	evict_buffer_pool,
+	insert_deals,
+	insert_opportunities,
+)
 
 DAYS = 10
 STOCK_PREFIX = "BENCH-AC-S-"
@@ -52,6 +62,7 @@ def parse_args():
 	parser = argument_parser(__doc__.splitlines()[0])
 	parser.add_argument("--stock", type=int, default=1_000, help="stale opportunities for the stock job")
 	parser.add_argument("--large", type=int, default=100_000, help="stale opportunities for the app's job")
+	parser.add_argument("--rounds", type=int, default=3, help="rounds of the job and the bare UPDATE")
 	return parser.parse_args()
 
 
@@ -73,7 +84,16 @@ def delete_rows():
 		)
 		frappe.db.sql("delete from `tabVersion` where ref_doctype='Opportunity' and docname like %s", like)
 		frappe.db.sql("delete from `tabOpportunity` where name like %s", like)
+	delete_history("Opportunity")
 	frappe.db.commit()
+
+
+def delete_history(document_type: str):
+	"""The history rows the jobs wrote of the benchmark's documents."""
+	frappe.db.sql(
+		"delete from `tabOpportunity Pipeline State` where document_type = %s and opportunity like 'BENCH-AC%%'",
+		document_type,
+	)
 
 
 def stock_job(rows: int) -> float:
@@ -106,56 +126,32 @@ def app_job(rows: int) -> float:
 	return elapsed
 
 
-def insert_deals(prefix: str, rows: int, status: str, stamp):
-	"""Deals as Frappe CRM leaves them: each with the open row of its status change log."""
-	names = [f"{prefix}{i:07d}" for i in range(1, rows + 1)]
-	frappe.db.bulk_insert(
-		"CRM Deal",
-		["name", "status", "deal_value", "exchange_rate", "creation", "modified", "owner", "modified_by"],
-		((name, status, 1000, 1, stamp, stamp, "Administrator", "Administrator") for name in names),
-	)
-	frappe.db.bulk_insert(
-		"CRM Status Change Log",
-		[
-			"name",
-			"parent",
-			"parenttype",
-			"parentfield",
-			"idx",
-			"from",
-			"from_type",
-			"from_date",
-			"creation",
-			"modified",
-		],
-		(
-			(f"{name}-log", name, "CRM Deal", "status_change_log", 1, status, "Open", stamp, stamp, stamp)
-			for name in names
-		),
-	)
-	frappe.db.commit()
-
-
 def count_deals(prefix: str, status: str) -> int:
 	return frappe.db.count("CRM Deal", {"name": ("like", f"{prefix}%"), "status": status})
 
 
-def delete_deals():
+def delete_all_deals():
 	for prefix in (DEAL_STOCK_PREFIX, DEAL_APP_PREFIX):
-		like = f"{prefix}%"
-		frappe.db.sql(
-			"delete from `tabCRM Status Change Log` where parenttype='CRM Deal' and parent like %s", like
-		)
-		frappe.db.sql("delete from `tabVersion` where ref_doctype='CRM Deal' and docname like %s", like)
-		frappe.db.sql("delete from `tabCRM Deal` where name like %s", like)
+		delete_deals(prefix)
+	delete_history("CRM Deal")
 	frappe.db.commit()
 
 
-def deals(args) -> tuple[float, float, float]:
-	"""(each deal's own save, the app's job, the bare UPDATE), in seconds."""
-	stale = now_datetime() - timedelta(days=DAYS + 30)
+def stale_deals(prefix: str, rows: int, status: str):
+	"""Deals as Frappe CRM leaves them, last changed long ago: each with the open row of its status log."""
+	insert_deals(
+		prefix,
+		rows,
+		lambda _index: status,
+		now_datetime() - timedelta(days=DAYS + 30),
+		status_type=lambda _status: "Open",
+	)
+
+
+def deals(args) -> tuple[float, list, list]:
+	"""(each deal's own save, the app's job per round, the bare UPDATE per round), in seconds."""
 	open_status = frappe.get_all("CRM Deal Status", {"type": "Open"}, pluck="name", order_by="position")[0]
-	insert_deals(DEAL_STOCK_PREFIX, args.stock, open_status, stale)
+	stale_deals(DEAL_STOCK_PREFIX, args.stock, open_status)
 
 	def save_each():
 		for name in frappe.get_all("CRM Deal", {"name": ("like", f"{DEAL_STOCK_PREFIX}%")}, pluck="name"):
@@ -165,32 +161,64 @@ def deals(args) -> tuple[float, float, float]:
 		frappe.db.commit()
 
 	stock = timed(save_each)
-	insert_deals(DEAL_APP_PREFIX, args.large, open_status, stale)
+	if count_deals(DEAL_STOCK_PREFIX, "Lost") != args.stock:
+		sys.exit(f"{count_deals(DEAL_STOCK_PREFIX, 'Lost')} of {args.stock} saved deals were closed.")
 
 	def update():
 		frappe.db.sql("update `tabCRM Deal` set status='Lost' where name like %s", f"{DEAL_APP_PREFIX}%")
 		frappe.db.commit()
 
-	bare = timed(update)
-	frappe.db.sql(
-		"update `tabCRM Deal` set status=%s where name like %s", (open_status, f"{DEAL_APP_PREFIX}%")
-	)
-	frappe.db.commit()
-	app = timed(close_idle_deals)
-	for prefix, rows in ((DEAL_STOCK_PREFIX, args.stock), (DEAL_APP_PREFIX, args.large)):
-		if count_deals(prefix, "Lost") != rows:
-			sys.exit(f"{count_deals(prefix, 'Lost')} of {rows} deals {prefix}* were closed.")
-	return stock, app, bare
+	apps, bares = [], []
+	for number in range(args.rounds):
+		delete_deals(DEAL_APP_PREFIX)
+		delete_history("CRM Deal")
+		stale_deals(DEAL_APP_PREFIX, args.large, open_status)
+		if number == 0:
+			evict_buffer_pool()
+		bares.append(timed(update))
+		frappe.db.sql(
+			"update `tabCRM Deal` set status=%s where name like %s", (open_status, f"{DEAL_APP_PREFIX}%")
+		)
+		frappe.db.commit()
+		apps.append(timed(close_idle_deals))
+		if count_deals(DEAL_APP_PREFIX, "Lost") != args.large:
+			sys.exit(f"The app's job closed {count_deals(DEAL_APP_PREFIX, 'Lost')} of {args.large} deals.")
+	return stock, apps, bares
 
 
-def verdict(what: str, stock: float, app: float, bare: float, args, reference: str) -> bool:
-	stock_each, app_each = stock / args.stock, app / args.large
-	speedup, over_bare = stock_each / app_each, app / bare
+def opportunity_rounds(args) -> tuple[list, list]:
+	"""(the app's job per round, the bare UPDATE per round), in seconds, each on new stale rows."""
+	apps, bares = [], []
+	for number in range(args.rounds):
+		frappe.db.sql("delete from `tabComment` where reference_name like %s", f"{APP_PREFIX}%")
+		frappe.db.sql("delete from `tabOpportunity` where name like %s", f"{APP_PREFIX}%")
+		delete_history("Opportunity")
+		frappe.db.commit()
+		insert_opportunities(
+			APP_PREFIX, args.large, CUSTOMER, "Open", now_datetime() - timedelta(days=DAYS + 30)
+		)
+		if number == 0:
+			evict_buffer_pool()
+		bares.append(bare_update())
+		apps.append(app_job(args.large))
+	return apps, bares
+
+
+def verdict(what: str, stock: float, apps: list, bares: list, args, reference: str) -> bool:
+	"""Both claims at the worst round: the slowest job, and the largest ratio of a round's job to its
+	bare UPDATE."""
+	stock_each, app_each = stock / args.stock, max(apps) / args.large
+	speedup = stock_each / app_each
+	over_bare = max(app / bare for app, bare in zip(apps, bares, strict=True))
+	rounds = lambda times: ", ".join(f"{seconds:.2f}" for seconds in times)  # noqa: E731
 	print(f"  {reference}, {args.stock:,} {what}: {stock:8.2f} s  ({stock_each * 1000:.3f} ms each)")
-	print(f"  the app's job, {args.large:,} {what}:    {app:8.2f} s  ({app_each * 1000:.3f} ms each)")
-	print(f"  one bare UPDATE of the same {args.large:,} rows:    {bare:8.2f} s")
-	print(f"  per row, the app is {speedup:,.0f}x faster than that (claim >= {MIN_SPEEDUP}x)")
-	print(f"  the app's job takes {over_bare:.2f}x the bare UPDATE (claim <= {MAX_OVER_BARE_UPDATE}x)")
+	print(f"  the app's job, {args.large:,} {what}, per round (s, first cold): {rounds(apps)}")
+	print(f"  one bare UPDATE of the same rows, per round (s):            {rounds(bares)}")
+	print(f"  per row, the app's slowest round is {speedup:,.0f}x faster than that (claim >= {MIN_SPEEDUP}x)")
+	print(
+		f"  the app's job takes at most {over_bare:.2f}x the bare UPDATE of its round "
+		f"(claim <= {MAX_OVER_BARE_UPDATE}x)"
+	)
 	return speedup >= MIN_SPEEDUP and over_bare <= MAX_OVER_BARE_UPDATE
 
 
@@ -208,25 +236,21 @@ def main():
 		delete_rows()
 
 		stock = stock_job(args.stock)
-		insert_opportunities(
-			APP_PREFIX, args.large, CUSTOMER, "Open", now_datetime() - timedelta(days=DAYS + 30)
-		)
-		bare = bare_update()
-		app = app_job(args.large)
+		apps, bares = opportunity_rounds(args)
 		if with_deals:
-			delete_deals()
+			delete_all_deals()
 			deal_figures = deals(args)
 	finally:
 		frappe.db.rollback()
 		delete_rows()
 		if with_deals:
-			delete_deals()
+			delete_all_deals()
 		for (doctype, field), value in previous.items():
 			frappe.db.set_single_value(doctype, field, value)
 		frappe.db.commit()
 
 	print("Opportunities")
-	ok = verdict("opportunities", stock, app, bare, args, "ERPNext's stock job")
+	ok = verdict("opportunities", stock, apps, bares, args, "ERPNext's stock job")
 	if with_deals:
 		print("\nFrappe CRM's deals")
 		ok = verdict("deals", *deal_figures, args, "each deal's own save") and ok

@@ -83,6 +83,68 @@ def insert_opportunities(
 	frappe.db.commit()
 
 
+DEAL_LOG_COLUMNS = ("name", "parent", "parenttype", "parentfield", "idx", "from", "from_type", "from_date")
+
+
+def insert_deals(
+	prefix: str,
+	count: int,
+	status: Callable[[int], str],
+	stamp: datetime,
+	extra: dict[str, Callable[[int], object]] | None = None,
+	status_type: Callable[[str], str] | None = None,
+	status_since: Callable[[int], datetime] | None = None,
+	batch: int = 50_000,
+):
+	"""Bulk-insert `count` Frappe CRM deals named prefix + number, created and modified at `stamp`, with
+	their status and `extra` columns computed from the row's index (they win over the fixed ones); with
+	`status_type` (status -> its CRM Deal Status type) each also gets the open row of its status change
+	log, as Frappe CRM writes it, begun at `stamp` or `status_since(index)`. Commits per batch."""
+	extra = extra or {}
+	fixed = {"deal_value": 1000, "exchange_rate": 1, "creation": stamp, "modified": stamp}
+	fixed |= {"owner": "Administrator", "modified_by": "Administrator"}
+	fixed = {column: value for column, value in fixed.items() if column not in extra}
+	columns = ["name", "status", *fixed, *extra]
+	since = status_since or (lambda _index: stamp)
+	for begin in range(0, count, batch):
+		indexes = range(begin, min(begin + batch, count))
+		rows = [
+			(f"{prefix}{i + 1:07d}", status(i), *fixed.values(), *(value(i) for value in extra.values()))
+			for i in indexes
+		]
+		frappe.db.bulk_insert("CRM Deal", columns, rows)
+		if status_type:
+			frappe.db.bulk_insert(
+				"CRM Status Change Log",
+				DEAL_LOG_COLUMNS,
+				(
+					(
+						f"{row[0]}-log",
+						row[0],
+						"CRM Deal",
+						"status_change_log",
+						1,
+						row[1],
+						status_type(row[1]),
+						since(i),
+					)
+					for i, row in zip(indexes, rows, strict=True)
+				),
+			)
+		frappe.db.commit()
+
+
+def delete_deals(prefix: str):
+	"""The deals `insert_deals` made, their status change log and their Versions."""
+	like = f"{prefix}%"
+	frappe.db.sql(
+		"delete from `tabCRM Status Change Log` where parenttype='CRM Deal' and parent like %s", like
+	)
+	frappe.db.sql("delete from `tabVersion` where ref_doctype='CRM Deal' and docname like %s", like)
+	frappe.db.sql("delete from `tabCRM Deal` where name like %s", like)
+	frappe.db.commit()
+
+
 def median_seconds(function, runs: int) -> float:
 	"""The median of `runs` timed calls, after one untimed call that warms the caches."""
 	function()
@@ -94,9 +156,10 @@ def median_seconds(function, runs: int) -> float:
 	return statistics.median(times)
 
 
-def territory_restricted_user(email: str, territory: str) -> str:
-	"""A Sales User who may read only one territory's opportunities (a User Permission), committed so
-	the benchmark can time a report as them; `delete_user` removes it."""
+def territory_restricted_user(email: str, territory: str, allow: str = "Territory") -> str:
+	"""A Sales User who may read only one territory's opportunities (a User Permission on `allow`: CRM
+	Territory for Frappe CRM's deals), committed so the benchmark can time a report as them;
+	`delete_user` removes it."""
 	if not frappe.db.exists("User", email):
 		frappe.get_doc(
 			{
@@ -107,9 +170,9 @@ def territory_restricted_user(email: str, territory: str) -> str:
 				"roles": [{"role": "Sales User"}],
 			}
 		).insert(ignore_permissions=True)
-	if not frappe.db.exists("User Permission", {"user": email, "allow": "Territory"}):
+	if not frappe.db.exists("User Permission", {"user": email, "allow": allow}):
 		frappe.get_doc(
-			{"doctype": "User Permission", "user": email, "allow": "Territory", "for_value": territory}
+			{"doctype": "User Permission", "user": email, "allow": allow, "for_value": territory}
 		).insert(ignore_permissions=True)
 	frappe.db.commit()
 	return email

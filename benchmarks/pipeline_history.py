@@ -12,6 +12,12 @@ pool, which is MariaDB's default 128 MB):
 Beside each figure: ERPNext's nearest report on the same data (Sales Pipeline Analytics, which only knows
 today's values), and a bare SQL reference (the as-of sum without the lifetime bound).
 
+Where the site has Frappe CRM, the same query claims and the save claim on as many of its deals: the
+opportunities' history taken over as deals' (`transpose_to_deals`: each opportunity a deal, its stage a
+CRM Deal Status of an open type, Converted the won status, Lost and Closed the lost one; the history rows
+copied with those values; the status change log Frappe CRM would have written, from the Versions).
+Frappe CRM has no history to compare with; the bare reference reads the deals' rows.
+
 Run it on a throwaway site (it commits rows and deletes them at the end):
 
 	cd ~/frappe-bench && env/bin/python apps/opportunity_pipeline/benchmarks/pipeline_history.py --site bench.localhost
@@ -29,6 +35,14 @@ from frappe.utils import add_days, getdate, now_datetime, today
 
 from erpnext.crm.report.sales_pipeline_analytics.sales_pipeline_analytics import SalesPipelineAnalytics
 
+from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.document_types import (
+	open_statuses,
+	ordered_stages,
+	status_log_clock_offset,
+	status_type,
+	statuses_in,
+)
 from opportunity_pipeline.opportunity_pipeline.report.forecast_accuracy.forecast_accuracy import (
 	execute as forecast_accuracy,
 )
@@ -38,11 +52,14 @@ from opportunity_pipeline.opportunity_pipeline.report.pipeline_movement.pipeline
 from opportunity_pipeline.opportunity_pipeline.report.stage_velocity.stage_velocity import (
 	execute as stage_velocity,
 )
+from opportunity_pipeline.overrides import crm_deal as deal_hooks
 from opportunity_pipeline.overrides import opportunity as opportunity_hooks
+from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.pipeline_history.as_of import end_of, pipeline_as_of
 from opportunity_pipeline.pipeline_history.backfill import backfill_history
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.reporting.query import LONGEST_RANGE_MONTHS, longest_range
+from opportunity_pipeline.sql import NextName
 from opportunity_pipeline.tests.factories import make_customer, make_opportunity, make_stage
 
 import common
@@ -185,11 +202,128 @@ def seed(total: int, company: str):
 
 def clean():
 	frappe.db.sql_ddl(f"truncate table `{TABLE}`")  # a throwaway site: only the benchmark's rows
+	if frappe_crm.installed():
+		common.delete_deals(DEAL_PREFIX)
 	frappe.db.sql(
 		"delete from `tabVersion` where ref_doctype='Opportunity' and docname like %s", f"{PREFIX}%"
 	)
 	frappe.db.sql("delete from `tabOpportunity` where name like %s", f"{PREFIX}%")
 	frappe.db.commit()
+
+
+DEAL_PREFIX = "BENCH-PHD-"
+
+
+def deal_statuses() -> dict:
+	"""What each opportunity value becomes on a deal: a stage its open status (in order), an outcome its
+	won or lost status."""
+	opened = [status for status in ordered_stages(CRM_DEAL) if status in open_statuses(CRM_DEAL)]
+	if len(opened) < len(STAGES):
+		sys.exit(f"Frappe CRM has {len(opened)} open statuses here; the benchmark needs {len(STAGES)}.")
+	won = statuses_in(CRM_DEAL, CRM_DEAL.status_groups.won)[0]
+	lost = statuses_in(CRM_DEAL, CRM_DEAL.status_groups.lost)[0]
+	return {**dict(zip(STAGES, opened, strict=False)), "Converted": won, "Lost": lost, "Closed": lost}
+
+
+OUTCOMES = ("Converted", "Lost", "Closed")
+
+
+def _as_deal_status(status: str, stage: str, statuses: dict) -> str:
+	"""SQL: the deal status of an opportunity row: its outcome's, or else its stage's."""
+	escape = frappe.db.escape
+	outcomes = " ".join(f"when {escape(value)} then {escape(statuses[value])}" for value in OUTCOMES)
+	stages = " ".join(f"when {escape(value)} then {escape(statuses[value])}" for value in STAGES)
+	return f"(case {status} {outcomes} else (case {stage} {stages} end) end)"
+
+
+def _outcome_type(status: str, statuses: dict) -> str:
+	"""SQL: the CRM Deal Status type of an opportunity row's outcome."""
+	escape = frappe.db.escape
+	types = (f"when {escape(v)} then {escape(status_type(CRM_DEAL, statuses[v]))}" for v in OUTCOMES)
+	return f"(case {status} {' '.join(types)} end)"
+
+
+def transpose_to_deals() -> int:
+	"""The seeded opportunities as deals, with their history and status change log (see the docstring)."""
+	statuses = deal_statuses()
+	params = {"like": f"{PREFIX}%", "prefix": DEAL_PREFIX, "cut": len(PREFIX) + 1}
+	deal_status = _as_deal_status("status", "sales_stage", statuses)
+	frappe.db.sql(
+		f"""insert into `tabCRM Deal` (name, status, deal_value, exchange_rate, probability,
+			expected_closure_date, creation, modified, owner, modified_by)
+		select concat(%(prefix)s, substr(name, %(cut)s)), {deal_status}, opportunity_amount, 1, probability,
+			expected_closing, creation, modified, 'Administrator', 'Administrator'
+		from `tabOpportunity` where name like %(like)s""",
+		params,
+	)
+	columns = frappe.db.get_table_columns(STATE)
+	replaced = {
+		"name": NextName(STATE).get_sql(),
+		"document_type": "%(deal)s",
+		"opportunity": "concat(%(prefix)s, substr(opportunity, %(cut)s))",
+		"company": "''",
+		"status": deal_status,
+		"sales_stage": deal_status,
+		"left_stage": _as_deal_status("'Open'", "left_stage", statuses),
+		"opportunity_type": "null",
+	}
+	frappe.db.sql(
+		f"""insert into `{TABLE}` ({", ".join(f"`{c}`" for c in columns)})
+		select {", ".join(replaced.get(c, f"`{c}`") for c in columns)} from `{TABLE}`
+		where document_type = 'Opportunity' and opportunity like %(like)s""",
+		{**params, "deal": CRM_DEAL.doctype},
+	)
+	_write_status_logs(statuses, params)
+	frappe.db.commit()
+	return frappe.db.count("CRM Deal", {"name": ("like", f"{DEAL_PREFIX}%")})
+
+
+def _write_status_logs(statuses: dict, params: dict):
+	"""Each deal's stays as Frappe CRM logs them: its three stages, from its creation to the Versions that
+	moved it on (-v0, -v1) and to the one that closed it (-v3), then its outcome from there."""
+	outcome, outcome_type = _as_deal_status("o.status", "''", statuses), _outcome_type("o.status", statuses)
+	stages = [statuses[stage] for stage in STAGES[:3]]
+	params = {**params, **{f"stage{n}": stage for n, stage in enumerate(stages)}}
+	params |= {f"type{n}": status_type(CRM_DEAL, stage) for n, stage in enumerate(stages)}
+	closed = "v3.name is not null"
+	stays = (
+		# (idx, status, its type, next status, its type, began, ended, which deals)
+		(1, "%(stage0)s", "%(type0)s", "%(stage1)s", "%(type1)s", "o.creation", "v0.creation", ""),
+		(2, "%(stage1)s", "%(type1)s", "%(stage2)s", "%(type2)s", "v0.creation", "v1.creation", ""),
+		(
+			3,
+			"%(stage2)s",
+			"%(type2)s",
+			f"if({closed}, {outcome}, null)",
+			f"if({closed}, {outcome_type}, null)",
+			"v1.creation",
+			"v3.creation",
+			"",
+		),
+		(4, outcome, outcome_type, "null", "null", "v3.creation", "null", f"and {closed}"),
+	)
+	for stay in stays:
+		_insert_logs(params, *stay)
+
+
+def _insert_logs(params: dict, idx, status, type_, following, following_type, began, ended, which):
+	"""One INSERT ... SELECT of the `idx`th row of the deals' status change logs, dated on the server's
+	clock as Frappe CRM does (the Versions are on the site's)."""
+	deal = "concat(%(prefix)s, substr(o.name, %(cut)s))"
+	minutes = int(status_log_clock_offset().total_seconds() // 60)
+	frappe.db.sql(
+		f"""insert into `tabCRM Status Change Log` (name, parent, idx, `from`, from_type, `to`, to_type,
+			from_date, to_date, duration, parenttype, parentfield)
+		select concat({deal}, '-l{idx}'), {deal}, {idx}, {status}, {type_}, {following}, {following_type},
+			date_sub({began}, interval {minutes} minute), date_sub({ended}, interval {minutes} minute),
+			timestampdiff(second, {began}, {ended}), %(deal)s, %(field)s
+		from `tabOpportunity` o
+			join `tabVersion` v0 on v0.name = concat(o.name, '-v0')
+			join `tabVersion` v1 on v1.name = concat(o.name, '-v1')
+			left join `tabVersion` v3 on v3.name = concat(o.name, '-v3')
+		where o.name like %(like)s {which}""",
+		{**params, "deal": CRM_DEAL.doctype, "field": CRM_DEAL.status_log.fieldname},
+	)
 
 
 # -- Measures --------------------------------------------------------------------------------------------
@@ -317,6 +451,108 @@ LIMITS = {
 }
 
 
+def deal_measures(company: str) -> dict:
+	"""The query claims' measures on the deals. They have no company, but the reports ask for one (their
+	Company filter is required): it does not narrow deals, whose currency is Frappe CRM's."""
+	week_ago, middle, early = add_days(today(), -7), add_days(today(), -540), add_days(today(), -1000)
+	month_start = add_days(today(), -37)
+	last_month = getdate(add_days(today(), -30)).replace(day=1)
+	deal = CRM_DEAL.doctype
+	return {
+		"as-of a week ago (deals)": lambda: pipeline_as_of(week_ago, document_type=deal),
+		"as-of a week ago by status (deals)": lambda: pipeline_as_of(
+			week_ago, group_by="sales_stage", document_type=deal
+		),
+		"as-of 18 months ago (deals)": lambda: pipeline_as_of(middle, document_type=deal),
+		"as-of almost 3 years ago (deals)": lambda: pipeline_as_of(early, document_type=deal),
+		"as-of 18 months ago (deals, bare SQL, no lifetime bound)": lambda: bare_deal_as_of(middle),
+		"Pipeline Movement, a month (deals)": lambda: pipeline_movement(
+			frappe._dict(company=company, from_date=month_start, to_date=week_ago, document_type=deal)
+		),
+		"Pipeline Movement, a month by owner (deals)": lambda: pipeline_movement(
+			frappe._dict(
+				company=company,
+				from_date=month_start,
+				to_date=week_ago,
+				group_by="Opportunity Owner",
+				document_type=deal,
+			)
+		),
+		"Forecast Accuracy, 12 months (deals)": lambda: forecast_accuracy(
+			frappe._dict(
+				company=company,
+				from_date=add_days(last_month, -334),
+				to_date=add_days(last_month, 27),
+				weeks="4",
+				document_type=deal,
+			)
+		),
+		f"Stage Velocity, {LONGEST_RANGE_MONTHS['Stage Velocity']} months (deals)": lambda: stage_velocity(
+			frappe._dict(
+				company=company,
+				from_date=getdate(today()) - longest_range("Stage Velocity"),
+				to_date=today(),
+				document_type=deal,
+			)
+		),
+	}
+
+
+def bare_deal_as_of(day):
+	"""The as-of sum of the deals read the plain way: every deal row that began before the moment."""
+	moment = end_of(getdate(day))
+	return frappe.db.sql(
+		f"""select count(*), sum(amount), sum(amount * probability / 100) from `{TABLE}`
+		where document_type = %s and status in %s and valid_from < %s
+		and (valid_to is null or valid_to >= %s)""",
+		(CRM_DEAL.doctype, open_statuses(CRM_DEAL), moment, moment),
+	)
+
+
+def print_what_was_read(measures_: dict, what: str):
+	"""Forecast Accuracy's won amount and Stage Velocity's stays, so a fast answer is seen not to be an
+	empty one (the same pipeline gives the same figures on both document types)."""
+	accuracy = next(function for name, function in measures_.items() if name.startswith("Forecast"))()
+	velocity = next(function for name, function in measures_.items() if name.startswith("Stage"))()
+	won = sum(row.get("actual") or 0 for row in accuracy[1])
+	stays = sum(row.get("stays") or 0 for row in velocity[1])
+	print(f"  {what}: won over Forecast Accuracy's year {won:,.0f}; stays Stage Velocity ended {stays:,}")
+
+
+def deal_limits() -> dict:
+	"""The opportunities' limits, each on the deals' measure of the same query."""
+	return {
+		name: LIMITS[opportunities]
+		for name, opportunities in zip(
+			[name for name in deal_measures("") if "bare SQL" not in name],
+			[name for name in measures("") if name in LIMITS],
+			strict=True,
+		)
+	}
+
+
+def deal_save_overhead(saves: int) -> tuple[float, float]:
+	"""Median ms of a deal save that changes the status (its stage), with the history and without it."""
+	opened = deal_statuses()
+	doc = frappe.get_doc({"doctype": "CRM Deal", "status": opened[STAGES[0]]}).insert()
+	frappe.db.commit()
+	original = deal_hooks.record_document
+	with_history, without = [], []
+	for number in range(saves * 2):
+		recording = number % 2 == 0
+		deal_hooks.record_document = original if recording else (lambda doc: None)
+		doc.reload()
+		doc.status = opened[STAGES[(number + 1) % 2]]  # a change on every save, in both arms
+		start = time.perf_counter()
+		doc.save()
+		frappe.db.commit()
+		(with_history if recording else without).append((time.perf_counter() - start) * 1000)
+	deal_hooks.record_document = original
+	frappe.delete_doc("CRM Deal", doc.name, force=True)
+	frappe.db.commit()
+	return statistics.median(with_history), statistics.median(without)
+
+
 def save_overhead(saves: int) -> tuple[float, float]:
 	"""Median ms of an Opportunity save that changes the stage, with the history and without it."""
 	doc = make_opportunity(sales_stage=STAGES[0])
@@ -336,6 +572,37 @@ def save_overhead(saves: int) -> tuple[float, float]:
 	frappe.delete_doc("Opportunity", doc.name, force=True)
 	frappe.db.commit()
 	return statistics.median(with_history), statistics.median(without)
+
+
+def deal_claims(args, company: str) -> bool:
+	"""The opportunities' query and save claims on the same pipeline as Frappe CRM's deals."""
+	common.delete_deals(DEAL_PREFIX)
+	frappe.db.sql(f"delete from `{TABLE}` where document_type = %s", CRM_DEAL.doctype)
+	frappe.db.commit()
+	start = time.perf_counter()
+	deals = transpose_to_deals()
+	rows = frappe.db.count(STATE, {"document_type": CRM_DEAL.doctype})
+	print(
+		f"\nFrappe CRM's deals: the same pipeline as {deals:,} deals, {rows:,} history rows "
+		f"(made in {time.perf_counter() - start:.0f} s)"
+	)
+	open_now = pipeline_as_of(add_days(today(), -7), document_type=CRM_DEAL.doctype)
+	print(f"  open a week ago: {open_now['count']:,} deals")
+	measures_ = deal_measures(company)
+	print_what_was_read(measures_, "deals")
+	times = common.timed_rounds(measures_, args.rounds)
+	ok = common.print_rounds(times, deal_limits())
+	app = max(times["as-of 18 months ago (deals)"])
+	bare = max(times["as-of 18 months ago (deals, bare SQL, no lifetime bound)"])
+	print(f"  as-of 18 months ago: app / bare SQL {app / bare:.2f}x")
+	print(f"\nDeal save overhead, {args.saves} saves each way (status changed on every save)")
+	with_history, without = deal_save_overhead(args.saves)
+	holds = with_history - without <= 3
+	print(
+		f"  median save: {with_history:.2f} ms with the history, {without:.2f} ms without: "
+		f"+{with_history - without:.2f} ms  {'PASS' if holds else 'FAIL'} (<= 3 ms)"
+	)
+	return ok and holds
 
 
 def main():
@@ -388,6 +655,7 @@ def main():
 	print(f"\nQueries on {rows:,} history rows, {args.rounds} rounds")
 	open_now = pipeline_as_of(add_days(today(), -7), company)
 	print(f"  open a week ago: {open_now['count']:,} opportunities")
+	print_what_was_read(measures(company), "opportunities")
 	times = common.timed_rounds(measures(company), args.rounds)
 	ok &= common.print_rounds(times, LIMITS)
 	bare_max = max(times["as-of 18 months ago (bare SQL, no lifetime bound)"])
@@ -409,6 +677,8 @@ def main():
 		f"+{with_history - without:.2f} ms  {'PASS' if holds else 'FAIL'} (<= 3 ms)"
 	)
 
+	if frappe_crm.installed():
+		ok &= deal_claims(args, company)
 	if not args.keep:
 		clean()
 	print("\nALL CLAIMS HOLD" if ok else "\nSOME CLAIMS FAIL")

@@ -10,6 +10,7 @@ deals, as the Opportunity job: a first run on a large pipeline may close many th
 
 from datetime import datetime
 
+from pypika.enums import JoinType
 from pypika.terms import ValueWrapper
 
 import frappe
@@ -75,7 +76,7 @@ def close_idle_deals(commit: bool = True) -> int:
 	closed, after = 0, ""
 	while batch := (
 		idle_opportunities(run.cutoff, run.statuses, CRM_DEAL)
-		.select(deal.name)
+		.select(deal.name, deal.follow_up_event, deal.follow_up_task, deal.follow_up_reminder_due)
 		.where(deal.name > after)
 		.orderby(deal.name)
 		.limit(BATCH_SIZE)
@@ -141,33 +142,51 @@ def _close(run: _Run, rows: list):
 	deal = frappe.qb.DocType(CRM_DEAL.doctype)
 	in_range = deal.name[rows[0].name : rows[-1].name]
 	_add_versions(run, deal, run.idle() & in_range)
-	frappe.qb.update(deal).set(deal[CRM_DEAL.status_field], run.closing_status).set(
-		deal.lost_reason, run.lost_reason
-	).set(deal.lost_notes, run.note).set(deal.modified, run.now).set(deal.modified_by, "Administrator").where(
-		run.idle() & in_range
-	).run()
+	_set_lost(run, deal, run.idle() & in_range)
 	# From here the batch is the deals of the range this run has just closed: no need to ask again
 	# whether each had a response.
 	closed_now = in_range & (deal.modified == run.now) & (deal[CRM_DEAL.status_field] == run.closing_status)
-	_log_status_changes(run, deal, closed_now)
-	_end_follow_ups(deal, closed_now)
+	_begin_lost_stays(run, deal, closed_now)
+	_end_follow_ups(deal, closed_now, rows)
 	record_changes(closed_now, now=run.now, document=CRM_DEAL)
 	frappe.clear_document_cache(CRM_DEAL.doctype)
 
 
-def _end_follow_ups(deal, closed_now):
+def _set_lost(run: _Run, deal, in_batch):
+	"""The deal's lost status, reason and note, and the end of the stay it leaves in Frappe CRM's status
+	change log (crm_status_change_log.add_status_change_log): one UPDATE of both tables, as the deal and
+	its open row (the one whose `to` is empty) are found together. A deal without an open row still
+	closes (a LEFT JOIN). One statement rather than two took the job from 5.9x to ...x the bare UPDATE."""
+	log = frappe.qb.DocType(CRM_DEAL.status_log.doctype)
+	ended = log["to"]
+	open_stay = (log.parent == deal.name) & status_log_rows(CRM_DEAL, log) & ((ended == "") | ended.isnull())
+	frappe.qb.update(deal).join(log, how=JoinType.left).on(open_stay).set(
+		Qualified(deal[CRM_DEAL.status_field]), run.closing_status
+	).set(Qualified(deal.lost_reason), run.lost_reason).set(Qualified(deal.lost_notes), run.note).set(
+		Qualified(deal.modified), run.now
+	).set(Qualified(deal.modified_by), "Administrator").set(Qualified(ended), run.closing_status).set(
+		Qualified(log.to_type), run.closing_type or ""
+	).set(Qualified(log.to_date), run.log_now).set(Qualified(log.log_owner), "Administrator").set(
+		Qualified(log.duration), SecondsBetween(log.from_date, run.log_now)
+	).where(in_batch).run()
+
+
+def _end_follow_ups(deal, closed_now, rows: list):
 	"""What a lost deal's save does to its follow-up (follow_up.event and .task): the Event closed, the
-	task cancelled, no reminder to come."""
+	task cancelled, no reminder to come. Each statement only where a deal of the batch has that."""
 	event, task = frappe.qb.DocType("Event"), frappe.qb.DocType(TASK)
-	frappe.qb.update(event).join(deal).on(deal.follow_up_event == event.name).set(
-		Qualified(event.status), "Closed"
-	).where(closed_now & (event.status == "Open")).run()
-	frappe.qb.update(task).join(deal).on(deal.follow_up_task == task.name).set(
-		Qualified(task.status), TASK_CANCELLED
-	).where(closed_now & task.status.isin(TASK_TO_DO)).run()
-	frappe.qb.update(deal).set(deal.follow_up_reminder_due, None).where(
-		closed_now & deal.follow_up_reminder_due.isnotnull()
-	).run()
+	if any(row.follow_up_event for row in rows):
+		frappe.qb.update(event).join(deal).on(deal.follow_up_event == event.name).set(
+			Qualified(event.status), "Closed"
+		).where(closed_now & (event.status == "Open")).run()
+	if any(row.follow_up_task for row in rows):
+		frappe.qb.update(task).join(deal).on(deal.follow_up_task == task.name).set(
+			Qualified(task.status), TASK_CANCELLED
+		).where(closed_now & task.status.isin(TASK_TO_DO)).run()
+	if any(row.follow_up_reminder_due for row in rows):
+		frappe.qb.update(deal).set(deal.follow_up_reminder_due, None).where(
+			closed_now & deal.follow_up_reminder_due.isnotnull()
+		).run()
 
 
 def _add_versions(run: _Run, deal, in_batch):
@@ -199,21 +218,10 @@ def _add_versions(run: _Run, deal, in_batch):
 	).where(in_batch).run()
 
 
-def _log_status_changes(run: _Run, deal, in_batch):
-	"""Frappe CRM's status change log (crm_status_change_log.add_status_change_log, set-based): the row of
-	the status each deal left ends now, and a row of the lost status begins after the deal's last. The
-	open row is the one whose `to` is empty: the lost status's new row is written after, so is not it."""
+def _begin_lost_stays(run: _Run, deal, in_batch):
+	"""The row of the lost status in each deal's status change log, after its last (written after the
+	stay it left was ended, so that one stays the only open row before it)."""
 	log = frappe.qb.DocType(CRM_DEAL.status_log.doctype)
-	ended = log["to"]
-	of_deals = status_log_rows(CRM_DEAL, log)
-	frappe.qb.update(log).join(deal).on(log.parent == deal.name).set(
-		Qualified(ended), run.closing_status
-	).set(Qualified(log.to_type), run.closing_type or "").set(Qualified(log.to_date), run.log_now).set(
-		Qualified(log.log_owner), "Administrator"
-	).set(Qualified(log.duration), SecondsBetween(log.from_date, run.log_now)).where(
-		of_deals & in_batch & ((ended == "") | ended.isnull())
-	).run()
-
 	earlier = frappe.qb.DocType(CRM_DEAL.status_log.doctype).as_("earlier")
 	last_idx = (
 		frappe.qb.from_(earlier)

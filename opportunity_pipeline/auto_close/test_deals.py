@@ -148,6 +148,18 @@ class TestDealAutoClose(IntegrationTestCase):
 		changes = [json.loads(data)["changed"][0] for data in version]
 		self.assertIn(["status", self.open, self.lost], changes)
 
+	def test_a_deal_without_an_open_stay_in_its_log_still_closes(self):
+		"""The deal and its open log row are closed in one UPDATE: a deal whose log has none (made by a
+		script, or its rows deleted) must close all the same."""
+		deal = make_stale_deal(self.open, days_idle=40)
+		frappe.db.delete("CRM Status Change Log", {"parent": deal, "parenttype": "CRM Deal"})
+		close_idle_deals(commit=False)
+		self.assertEqual(status_of(deal), self.lost)
+		log = frappe.get_all(
+			"CRM Status Change Log", {"parent": deal, "parenttype": "CRM Deal"}, ["from", "to", "idx"]
+		)
+		self.assertEqual([(row["from"], row["to"], row.idx) for row in log], [(self.lost, "", 1)])
+
 	def test_zero_days_closes_nothing(self):
 		deal = make_stale_deal(self.open, days_idle=400)
 		set_deal_auto_close(days=0)
