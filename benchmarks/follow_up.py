@@ -4,7 +4,9 @@ Run from the bench, on a throwaway site (it commits rows of its own, then delete
 
 	cd ~/frappe-bench && env/bin/python apps/opportunity_pipeline/benchmarks/follow_up.py --site bench.localhost
 
-Claim 1: the app's Opportunity doc_events add <= 5 ms (median) to a save of an existing opportunity.
+Claim 1: the app's Opportunity doc_events add <= 5 ms (median) to a save of an existing opportunity; where
+the site has Frappe CRM, its CRM Deal doc_events the same to a save of a deal (their follow-up moves its
+Event and its CRM Task).
 Claim 2: the hourly reminder job takes as long on 100,000 opportunities as on 1,000 (within 2x) when 100
 are due. See benchmarks/README.md.
 """
@@ -22,6 +24,7 @@ import frappe
 from frappe.query_builder.functions import Count
 from frappe.utils import now_datetime
 
+from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.follow_up.reminder import due_follow_ups
 from opportunity_pipeline.tests import factories
 
@@ -65,11 +68,11 @@ def pooled(per_round: list[list[float]]) -> list[float]:
 
 
 @contextmanager
-def app_opportunity_hooks_disabled():
-	"""Serve Document.run_method the doc_events without this app's Opportunity handlers, in this process."""
+def app_hooks_disabled(doctype: str = "Opportunity"):
+	"""Serve Document.run_method the doc_events without this app's handlers of `doctype`, in this process."""
 	original = frappe.get_doc_hooks
 	hooks = copy.deepcopy(original())
-	events = hooks.get("Opportunity", {})
+	events = hooks.get(doctype, {})
 	for method, handlers in events.items():
 		events[method] = [h for h in handlers if not h.startswith(APP_HANDLER_PREFIX)]
 	frappe.get_doc_hooks = lambda: hooks
@@ -79,9 +82,9 @@ def app_opportunity_hooks_disabled():
 		frappe.get_doc_hooks = original
 
 
-def app_opportunity_handlers() -> list[str]:
-	"""The app's Opportunity handlers Frappe would run now."""
-	events = frappe.get_doc_hooks().get("Opportunity", {})
+def app_handlers(doctype: str = "Opportunity") -> list[str]:
+	"""The app's handlers of `doctype` Frappe would run now."""
+	events = frappe.get_doc_hooks().get(doctype, {})
 	return [h for handlers in events.values() for h in handlers if h.startswith(APP_HANDLER_PREFIX)]
 
 
@@ -109,6 +112,17 @@ def make_opportunity(user: str) -> str:
 	return doc.name
 
 
+def make_deal(user: str) -> str:
+	"""A Frappe CRM deal with a follow-up (hence an Event and a CRM Task), saved with the hooks on."""
+	status = frappe.get_all("CRM Deal Status", {"type": "Open"}, pluck="name", limit=1)[0]
+	doc = frappe.get_doc(
+		{"doctype": "CRM Deal", "status": status, "contact_by": user, "contact_date": tomorrow_at(10)}
+	).insert(ignore_permissions=True)
+	if not (doc.follow_up_event and doc.follow_up_task):
+		sys.exit("The app's hooks did not create the deal's follow-up Event and task.")
+	return doc.name
+
+
 def tomorrow_at(hour: int) -> datetime:
 	"""Tomorrow at `hour`:00, a follow-up date the app accepts."""
 	return (now_datetime() + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
@@ -121,13 +135,13 @@ class Saver:
 	(Frappe's Event.update_communication appends a link every time), so hundreds of moves of a single
 	follow-up would measure that pile-up rather than a typical save."""
 
-	def __init__(self, names: list[str]):
-		self.names = names
+	def __init__(self, names: list[str], doctype: str = "Opportunity"):
+		self.names, self.doctype = names, doctype
 		self.count = 0
 
 	def plain_change(self, doc):
-		"""Touch no follow-up field: only title and probability."""
-		doc.title = f"Benchmark save {self.count}"
+		"""Touch no follow-up field: only title (a deal's next step) and probability."""
+		doc.set("title" if self.doctype == "Opportunity" else "next_step", f"Benchmark save {self.count}")
 		doc.probability = self.count % 100
 
 	def follow_up_move(self, doc):
@@ -137,7 +151,7 @@ class Saver:
 	def timed_save(self, change, name: str | None = None) -> float:
 		"""Load the next opportunity of the pool (or `name`), change it, and time its save alone."""
 		self.count += 1
-		doc = frappe.get_doc("Opportunity", name or self.names[self.count % len(self.names)])
+		doc = frappe.get_doc(self.doctype, name or self.names[self.count % len(self.names)])
 		change(doc)
 		start = time.perf_counter()
 		doc.save(ignore_permissions=True)
@@ -148,24 +162,24 @@ def measure_saves(saver: Saver, change, saves: int) -> tuple[list[float], list[f
 	"""Time `saves` saves with the app's hooks and as many without, in alternating blocks."""
 	for _ in range(BLOCK):  # warm the caches of both paths
 		saver.timed_save(change)
-		with app_opportunity_hooks_disabled():
+		with app_hooks_disabled(saver.doctype):
 			saver.timed_save(change)
 	with_hooks, without_hooks = [], []
 	while len(with_hooks) < saves:
 		n = min(BLOCK, saves - len(with_hooks))
 		with_hooks += [saver.timed_save(change) for _ in range(n)]
-		with app_opportunity_hooks_disabled():
+		with app_hooks_disabled(saver.doctype):
 			without_hooks += [saver.timed_save(change) for _ in range(n)]
 	return with_hooks, without_hooks
 
 
 def check_hooks_really_off(saver: Saver):
 	"""Prove the switch works: without the hooks, moving the follow-up leaves its Event where it was."""
-	with app_opportunity_hooks_disabled():
-		if app_opportunity_handlers():
-			sys.exit("Disabling failed: the app's Opportunity handlers are still served.")
+	with app_hooks_disabled(saver.doctype):
+		if app_handlers(saver.doctype):
+			sys.exit(f"Disabling failed: the app's {saver.doctype} handlers are still served.")
 		name = saver.names[0]
-		event = frappe.db.get_value("Opportunity", name, "follow_up_event")
+		event = frappe.db.get_value(saver.doctype, name, "follow_up_event")
 		before = frappe.db.get_value("Event", event, "starts_on")
 		saver.timed_save(saver.follow_up_move, name)
 		if frappe.db.get_value("Event", event, "starts_on") != before:
@@ -176,9 +190,9 @@ def check_hooks_really_off(saver: Saver):
 	print("  check: with the hooks off the Event stays put, with them on it moves: the switch works")
 
 
-def timeline_links(names: list[str]) -> int:
-	"""The most Communication Link rows on one of the timeline Communications of these opportunities' Events."""
-	events = frappe.get_all("Opportunity", filters={"name": ("in", names)}, pluck="follow_up_event")
+def timeline_links(names: list[str], doctype: str = "Opportunity") -> int:
+	"""The most Communication Link rows on one of the timeline Communications of these documents' Events."""
+	events = frappe.get_all(doctype, filters={"name": ("in", names)}, pluck="follow_up_event")
 	communications = frappe.get_all(
 		"Communication",
 		filters={"reference_doctype": "Event", "reference_name": ("in", events)},
@@ -195,40 +209,41 @@ def timeline_links(names: list[str]) -> int:
 	return max(counts, default=0)
 
 
-def bench_hooks(saves: int) -> bool:
-	"""Claim 1, in one transaction that is rolled back at the end."""
-	print(f"Claim 1: the app's Opportunity hooks add <= {MAX_HOOK_COST_MS:g} ms (median) to a save")
-	print(
-		f"  {len(app_opportunity_handlers())} app handlers on Opportunity: {', '.join(app_opportunity_handlers())}"
-	)
+def bench_hooks(saves: int, doctype: str = "Opportunity") -> bool:
+	"""Claim 1 on `doctype`, in one transaction that is rolled back at the end."""
+	print(f"Claim 1 on {doctype}: the app's hooks add <= {MAX_HOOK_COST_MS:g} ms (median) to a save")
+	print(f"  {len(app_handlers(doctype))} app handlers on {doctype}: {', '.join(app_handlers(doctype))}")
+	make = make_opportunity if doctype == "Opportunity" else make_deal
+	moved = "Event updated" if doctype == "Opportunity" else "Event and CRM Task updated"
 	try:
 		user = contact_user()
-		saver = Saver([make_opportunity(user) for _ in range(POOL)])
+		saver = Saver([make(user) for _ in range(POOL)], doctype)
 		check_hooks_really_off(saver)
 		results = {
 			"save, no follow-up field changed": measure_saves(saver, saver.plain_change, saves),
-			"save, follow-up date moved (Event updated)": measure_saves(saver, saver.follow_up_move, saves),
+			f"save, follow-up date moved ({moved})": measure_saves(saver, saver.follow_up_move, saves),
 		}
-		links = timeline_links(saver.names)
-		probes = party_field_probes(saver.names[0])
+		links = timeline_links(saver.names, doctype)
+		probes = party_field_probes(saver.names[0]) if doctype == "Opportunity" else None
 	finally:
 		frappe.db.rollback()
-	print(f"  {saves} saves per case over {POOL} opportunities, in alternating blocks of {BLOCK}; medians:")
-	print(f"  {'case':<44} {'without':>9} {'with':>9} {'added':>9} {'ratio':>7}  verdict")
+	print(f"  {saves} saves per case over {POOL} documents, in alternating blocks of {BLOCK}; medians:")
+	print(f"  {'case':<50} {'without':>9} {'with':>9} {'added':>9} {'ratio':>7}  verdict")
 	passed = True
 	for case, (with_hooks, without_hooks) in results.items():
 		on, off = median_ms(with_hooks), median_ms(without_hooks)
 		ok = on - off <= MAX_HOOK_COST_MS
 		passed &= ok
 		print(
-			f"  {case:<44} {off:7.2f}ms {on:7.2f}ms {on - off:+7.2f}ms {on / off:6.2f}x  "
+			f"  {case:<50} {off:7.2f}ms {on:7.2f}ms {on - off:+7.2f}ms {on / off:6.2f}x  "
 			f"{'PASS' if ok else 'FAIL'}"
 		)
 	print(
 		f"  note: after the moves, one Event's timeline Communication has {links} Communication Link rows"
 		" (Frappe adds one per Event save, duplicates included)"
 	)
-	print_party_field_probes(*probes)
+	if probes:
+		print_party_field_probes(*probes)
 	return passed
 
 
@@ -401,6 +416,11 @@ def main():
 	try:
 		print(f"site {args.site}, Frappe {frappe.__version__}, {os.cpu_count()} CPUs\n")
 		hooks_ok = bench_hooks(args.saves)
+		if frappe_crm.installed():
+			print()
+			hooks_ok = bench_hooks(args.saves, "CRM Deal") and hooks_ok
+		else:
+			print("\n(no Frappe CRM on this site: deal saves not measured)")
 		job_ok = bench_reminder_job(args.job_runs, args.rounds, args.small, args.large, args.due)
 	finally:
 		frappe.destroy()

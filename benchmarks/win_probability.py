@@ -62,7 +62,7 @@ from opportunity_pipeline.win_probability.rules import score
 from opportunity_pipeline.win_probability.settings import win_probability_settings
 
 import common
-from follow_up import app_opportunity_hooks_disabled
+from follow_up import app_hooks_disabled
 
 PREFIX = "BENCH-WP-"
 CUSTOMER = "BENCH-WP Benchmark Customer"
@@ -265,7 +265,7 @@ def save_overhead(saves: int, stage: str) -> tuple[float, float]:
 			doc = frappe.get_doc("Opportunity", names[count % len(names)])
 			doc.set(opportunity_field("source"), (REFERRAL, COLD_CALL)[count % 2])
 			if block % 2:
-				with app_opportunity_hooks_disabled():
+				with app_hooks_disabled():
 					without.append(timed(doc.save))
 			else:
 				with_hooks.append(timed(doc.save))
