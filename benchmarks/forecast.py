@@ -60,6 +60,9 @@ def parse_args():
 		"--deals", type=int, default=1_000_000, help="Frappe CRM deals, where it is installed"
 	)
 	parser.add_argument("--rounds", type=int, default=5, help="rounds, the first one cold (at least 3)")
+	parser.add_argument(
+		"--keep", action="store_true", help="keep the rows for another run, which reuses them"
+	)
 	return parser.parse_args()
 
 
@@ -145,10 +148,14 @@ def deal_times(args, ours: dict) -> tuple[dict, dict]:
 	deals = {**ours, "document_type": CRM_DEAL.doctype}
 	result = {}
 	try:
-		common.delete_deals(DEAL_PREFIX)
-		began = time.perf_counter()
-		open_count = seed_deals(args.deals)
-		print(f"  seeded {args.deals:,} deals, {open_count:,} open, in {time.perf_counter() - began:.0f} s")
+		if frappe.db.count("CRM Deal", {"name": ("like", f"{DEAL_PREFIX}%")}) != args.deals:
+			common.delete_deals(DEAL_PREFIX)
+			began = time.perf_counter()
+			open_count = seed_deals(args.deals)
+			print(
+				f"  seeded {args.deals:,} deals, {open_count:,} open, in {time.perf_counter() - began:.0f} s"
+			)
+		common.settle("CRM Deal")
 		restricted_user = common.territory_restricted_user(
 			DEAL_RESTRICTED_USER, TERRITORIES[0], allow="CRM Territory"
 		)
@@ -173,7 +180,8 @@ def deal_times(args, ours: dict) -> tuple[dict, dict]:
 		}
 		times = common.timed_rounds(measures, args.rounds)
 	finally:
-		common.delete_deals(DEAL_PREFIX)
+		if not args.keep:
+			common.delete_deals(DEAL_PREFIX)
 		common.delete_user(DEAL_RESTRICTED_USER)
 	return times, result
 
@@ -194,12 +202,14 @@ def main():
 	}
 	print(f"site {args.site}, Frappe {frappe.__version__}\n")
 	try:
-		clean()
-		began = time.perf_counter()
-		open_count = seed(args.total)
-		print(
-			f"  seeded {args.total:,} opportunities, {open_count:,} open, in {time.perf_counter() - began:.0f} s"
-		)
+		if frappe.db.count("Opportunity", {"name": ("like", f"{PREFIX}%")}) != args.total:
+			clean()
+			began = time.perf_counter()
+			open_count = seed(args.total)
+			print(
+				f"  seeded {args.total:,} opportunities, {open_count:,} open, in {time.perf_counter() - began:.0f} s"
+			)
+		common.settle("Opportunity")
 		restricted_user = common.territory_restricted_user(RESTRICTED_USER, TERRITORIES[0])
 		result = {}
 		measures = {
@@ -226,7 +236,8 @@ def main():
 		}
 		times = common.timed_rounds(measures, args.rounds)
 	finally:
-		clean()
+		if not args.keep:
+			clean()
 		common.delete_user(RESTRICTED_USER)
 	with_deals = frappe_crm.installed() and args.deals
 	if with_deals:

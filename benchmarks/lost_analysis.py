@@ -180,6 +180,7 @@ def deal_times(args, filters: dict) -> tuple[dict, dict]:
 		start = time.perf_counter()
 		lost = seed_deals(args.deals, args.deals // 10)
 		print(f"  seeded {args.deals:,} deals, {lost:,} lost, in {time.perf_counter() - start:.0f} s")
+		common.settle("CRM Deal", "CRM Status Change Log")
 		restricted_user = common.territory_restricted_user(
 			DEAL_RESTRICTED_USER, TERRITORIES[0], allow="CRM Territory"
 		)
@@ -212,6 +213,7 @@ def main():
 		start = time.perf_counter()
 		lost = seed(args.total, args.lost)
 		print(f"  seeded {args.total:,} opportunities, {lost:,} lost, in {time.perf_counter() - start:.0f} s")
+		common.settle("Opportunity", "Opportunity Lost Reason Detail", "Competitor Detail")
 		start = time.perf_counter()
 		months = rebuild()
 		frappe.db.commit()

@@ -581,6 +581,7 @@ def deal_claims(args, company: str) -> bool:
 	frappe.db.commit()
 	start = time.perf_counter()
 	deals = transpose_to_deals()
+	common.settle("CRM Deal", STATE, "CRM Status Change Log")
 	rows = frappe.db.count(STATE, {"document_type": CRM_DEAL.doctype})
 	print(
 		f"\nFrappe CRM's deals: the same pipeline as {deals:,} deals, {rows:,} history rows "
@@ -652,6 +653,7 @@ def main():
 		print(f"  ratio at the slowest rounds: {bound}{ratio:.2f}x  {'PASS' if holds else 'FAIL'} (<= 10x)")
 	rows = frappe.db.sql(f"select count(*) from `{TABLE}` where opportunity like %s", f"{PREFIX}%")[0][0]
 
+	common.settle("Opportunity", STATE)
 	print(f"\nQueries on {rows:,} history rows, {args.rounds} rounds")
 	open_now = pipeline_as_of(add_days(today(), -7), company)
 	print(f"  open a week ago: {open_now['count']:,} opportunities")

@@ -41,6 +41,22 @@ INDEXES = (
 		["status", "contact_date", "deal_owner", "contact_by", "creation", "territory"],
 	),
 	("CRM Deal", "stalled_index", ["is_stalled", "status", "deal_owner", "contact_by", "territory"]),
+	# Open deals by expected closing, with what the forecast sums and groups by (status, territory, owner)
+	# and the stalled flag it may leave out: on 1,000,000 deals it read every row, 2.2 to 2.8 s.
+	(
+		"CRM Deal",
+		"pipeline_forecast_index",
+		[
+			"status",
+			"expected_closure_date",
+			"territory",
+			"deal_owner",
+			"deal_value",
+			"exchange_rate",
+			"probability",
+			"is_stalled",
+		],
+	),
 )
 
 
