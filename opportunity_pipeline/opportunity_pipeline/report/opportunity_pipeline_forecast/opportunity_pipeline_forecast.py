@@ -12,8 +12,10 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
 from frappe.utils import add_months, getdate, today
 
+from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.document_types import base_currency, chosen, open_statuses, ordered_stages
 from opportunity_pipeline.forecast.rules import Bucket
+from opportunity_pipeline.install import INDEXES as OPPORTUNITY_INDEXES
 from opportunity_pipeline.permissions import readable_condition
 from opportunity_pipeline.pipeline_document import PIPELINE_DOCUMENTS
 from opportunity_pipeline.reporting.periods import period_key, period_label, periods_between
@@ -39,6 +41,8 @@ EQUALITY_FILTERS = {
 	"opportunity_owner": "Opportunity Owner",
 }
 CHART_GROUPS = 8
+# The covering indexes of the forecast (install.INDEXES, frappe_crm.INDEXES) are named from this.
+FORECAST_INDEX = "pipeline_forecast"
 
 
 def execute(filters=None):
@@ -112,9 +116,11 @@ def _sums(filters, document) -> list:
 		condition, filters, EQUALITY_FILTERS, readable_condition(document.doctype), opportunity, fields
 	)
 
+	query = frappe.qb.from_(opportunity)
+	if index := _covering_index(document, document.groups[filters.group_by]):
+		query = query.force_index(index)
 	return (
-		frappe.qb.from_(opportunity)
-		.select(
+		query.select(
 			group.as_("grp"),
 			bucket.as_("bucket"),
 			year.as_("year"),
@@ -127,6 +133,22 @@ def _sums(filters, document) -> list:
 		.groupby(group, bucket, year, month)
 		.run(as_dict=True)
 	)
+
+
+def _covering_index(document, group_field: str) -> str | None:
+	"""The forecast's covering index that holds the grouping field, where the site has it. Opportunity has
+	two (its five groupings do not fit in one InnoDB key), and MariaDB's choice between them moved with its
+	statistics: on 1,000,000 opportunities it read the by-owner grouping through the index without the
+	owner, 4 s instead of 0.3 (benchmarks/forecast.py)."""
+	for doctype, name, columns in (*OPPORTUNITY_INDEXES, *frappe_crm.INDEXES):
+		if (
+			doctype == document.doctype
+			and name.startswith(FORECAST_INDEX)
+			and group_field in columns
+			and frappe.db.has_index(f"tab{doctype}", name)
+		):
+			return name
+	return None
 
 
 def _grouped(sums, periods, filters, document):
