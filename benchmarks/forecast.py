@@ -105,6 +105,17 @@ def clean():
 	frappe.db.commit()
 
 
+def seeded(doctype: str, prefix: str, total: int, clean_up, seed_rows, what: str):
+	"""`total` rows of `doctype` named from `prefix` (`what`, in the output): those of a run with --keep,
+	or cleaned and seeded anew (seed_rows(total) returns how many are open); then fresh statistics."""
+	if frappe.db.count(doctype, {"name": ("like", f"{prefix}%")}) != total:
+		clean_up()
+		began = time.perf_counter()
+		open_count = seed_rows(total)
+		print(f"  seeded {total:,} {what}, {open_count:,} open, " f"in {time.perf_counter() - began:.0f} s")
+	common.settle(doctype)
+
+
 DEAL_PREFIX = "BENCH-FCD-"
 DEAL_RESTRICTED_USER = "bench-fcd-territory@example.com"
 
@@ -148,14 +159,9 @@ def deal_times(args, ours: dict) -> tuple[dict, dict]:
 	deals = {**ours, "document_type": CRM_DEAL.doctype}
 	result = {}
 	try:
-		if frappe.db.count("CRM Deal", {"name": ("like", f"{DEAL_PREFIX}%")}) != args.deals:
-			common.delete_deals(DEAL_PREFIX)
-			began = time.perf_counter()
-			open_count = seed_deals(args.deals)
-			print(
-				f"  seeded {args.deals:,} deals, {open_count:,} open, in {time.perf_counter() - began:.0f} s"
-			)
-		common.settle("CRM Deal")
+		seeded(
+			"CRM Deal", DEAL_PREFIX, args.deals, lambda: common.delete_deals(DEAL_PREFIX), seed_deals, "deals"
+		)
 		restricted_user = common.territory_restricted_user(
 			DEAL_RESTRICTED_USER, TERRITORIES[0], allow="CRM Territory"
 		)
@@ -202,14 +208,7 @@ def main():
 	}
 	print(f"site {args.site}, Frappe {frappe.__version__}\n")
 	try:
-		if frappe.db.count("Opportunity", {"name": ("like", f"{PREFIX}%")}) != args.total:
-			clean()
-			began = time.perf_counter()
-			open_count = seed(args.total)
-			print(
-				f"  seeded {args.total:,} opportunities, {open_count:,} open, in {time.perf_counter() - began:.0f} s"
-			)
-		common.settle("Opportunity")
+		seeded("Opportunity", PREFIX, args.total, clean, seed, "opportunities")
 		restricted_user = common.territory_restricted_user(RESTRICTED_USER, TERRITORIES[0])
 		result = {}
 		measures = {
