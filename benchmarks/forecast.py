@@ -154,6 +154,24 @@ def seed_deals(total: int) -> int:
 	return sum(1 for i in range(total) if is_open(i))
 
 
+def claimed_groupings(title: str, filters: dict, stage: str, per_quarter, result: dict) -> dict:
+	"""The claimed measures of the forecast on one document type: by its stage (`stage`, in the name) per
+	month, its summary kept in `result`, and by each (Group By, name) of `per_quarter` per quarter."""
+	return {
+		f"{title}, by {stage} per month": lambda: result.update(
+			summary=pipeline_forecast({**filters, "group_by": "Sales Stage"})[4]
+		),
+		**{
+			f"{title}, by {label} per quarter": (
+				lambda group_by=group_by: pipeline_forecast(
+					{**filters, "group_by": group_by, "periodicity": "Quarterly"}
+				)
+			)
+			for group_by, label in per_quarter
+		},
+	}
+
+
 def deal_times(args, ours: dict) -> tuple[dict, dict]:
 	"""Seed, time and clean the deals: (times, the forecast's summary)."""
 	deals = {**ours, "document_type": CRM_DEAL.doctype}
@@ -166,17 +184,13 @@ def deal_times(args, ours: dict) -> tuple[dict, dict]:
 			DEAL_RESTRICTED_USER, TERRITORIES[0], allow="CRM Territory"
 		)
 		measures = {
-			"Pipeline Forecast on deals, by status per month": lambda: result.update(
-				summary=pipeline_forecast({**deals, "group_by": "Sales Stage"})[4]
+			**claimed_groupings(
+				"Pipeline Forecast on deals",
+				deals,
+				"status",
+				(("Territory", "territory"), ("Opportunity Owner", "deal owner")),
+				result,
 			),
-			**{
-				f"Pipeline Forecast on deals, by {label} per quarter": (
-					lambda group_by=group_by: pipeline_forecast(
-						{**deals, "group_by": group_by, "periodicity": "Quarterly"}
-					)
-				)
-				for group_by, label in (("Territory", "territory"), ("Opportunity Owner", "deal owner"))
-			},
 			"  a Sales User restricted to one CRM Territory, by status": common.as_user(
 				restricted_user, lambda: pipeline_forecast({**deals, "group_by": "Sales Stage"})
 			),
@@ -212,17 +226,16 @@ def main():
 		restricted_user = common.territory_restricted_user(RESTRICTED_USER, TERRITORIES[0])
 		result = {}
 		measures = {
-			"Opportunity Pipeline Forecast, by sales stage per month": lambda: result.update(
-				summary=pipeline_forecast({**ours, "group_by": "Sales Stage"})[4]
+			**claimed_groupings(
+				"Opportunity Pipeline Forecast",
+				ours,
+				"sales stage",
+				[
+					(group_by, group_by.lower())
+					for group_by in ("Territory", "Opportunity Type", "Opportunity Owner", "Converted By")
+				],
+				result,
 			),
-			**{
-				f"Opportunity Pipeline Forecast, by {group_by.lower()} per quarter": (
-					lambda group_by=group_by: pipeline_forecast(
-						{**ours, "group_by": group_by, "periodicity": "Quarterly"}
-					)
-				)
-				for group_by in ("Territory", "Opportunity Type", "Opportunity Owner", "Converted By")
-			},
 			"  a Sales User restricted to one territory, by stage": common.as_user(
 				restricted_user, lambda: pipeline_forecast({**ours, "group_by": "Sales Stage"})
 			),

@@ -252,12 +252,19 @@ def seed(first: int, last: int, company: str, now: datetime):
 DEAL_PREFIX = "BENCH-HLD-"
 
 
+# The Stalled After of the CRM Deal Statuses the benchmark sets, as they were (clean_deals puts them back).
+STALLED_AFTER_BEFORE = {}
+
+
 def deal_statuses() -> dict:
 	"""The CRM Deal Status each stage becomes: the first two open ones; the second stalls as the stage."""
 	opened = [status for status in ordered_stages(CRM_DEAL) if status in open_statuses(CRM_DEAL)]
 	statuses = {EARLY_STAGE: opened[0], STALLING_STAGE: opened[1]}
-	frappe.db.set_value("CRM Deal Status", opened[0], "stalled_after_days", 0)
-	frappe.db.set_value("CRM Deal Status", opened[1], "stalled_after_days", STALLED_AFTER_DAYS)
+	for status, days in ((opened[0], 0), (opened[1], STALLED_AFTER_DAYS)):
+		STALLED_AFTER_BEFORE.setdefault(
+			status, frappe.db.get_value("CRM Deal Status", status, "stalled_after_days")
+		)
+		frappe.db.set_value("CRM Deal Status", status, "stalled_after_days", days)
 	return statuses
 
 
@@ -323,6 +330,8 @@ def clean_deals():
 		common.delete_deals(DEAL_PREFIX)
 		users = [user(number) for number in range(USERS)]
 		frappe.db.delete("User Permission", {"user": ("in", users), "allow": "CRM Territory"})
+		for status, days in STALLED_AFTER_BEFORE.items():
+			frappe.db.set_value("CRM Deal Status", status, "stalled_after_days", days)
 		frappe.db.commit()
 
 

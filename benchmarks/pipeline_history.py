@@ -395,42 +395,66 @@ def erpnext_pipeline_query(company):
 	return report.data
 
 
-STAGE_VELOCITY = f"Stage Velocity, {LONGEST_RANGE_MONTHS['Stage Velocity']} months (app)"
+STAGE_VELOCITY = f"Stage Velocity, {LONGEST_RANGE_MONTHS['Stage Velocity']} months"
+# The claimed queries and their limits (s), each measured on a document type (`claimed`).
+LIMITS = {
+	"as-of a week ago": 1.0,
+	"as-of a week ago by stage": 1.0,
+	"as-of 18 months ago": 1.0,
+	"as-of almost 3 years ago": 1.0,
+	"Pipeline Movement, a month": 1.0,
+	"Pipeline Movement, a month by owner": 1.0,
+	"Forecast Accuracy, 12 months": 2.0,
+	STAGE_VELOCITY: 2.0,
+}
+# What each document type's measures are called after: "(app)" for the opportunities, as before deals.
+SUFFIX = {"Opportunity": " (app)", CRM_DEAL.doctype: " (deals)"}
 
 
-def measures(company: str) -> dict:
+def claimed(company: str, document_type: str = "Opportunity") -> dict:
+	"""The claimed queries on one document type, name + its SUFFIX -> function. Deals have no company, but
+	the reports ask for one (their Company filter is required): it does not narrow deals."""
 	week_ago, middle, early = add_days(today(), -7), add_days(today(), -540), add_days(today(), -1000)
 	month_start = add_days(today(), -37)
 	last_month = getdate(add_days(today(), -30)).replace(day=1)
-	return {
-		"as-of a week ago (app)": lambda: pipeline_as_of(week_ago, company),
-		"as-of a week ago by stage (app)": lambda: pipeline_as_of(week_ago, company, "sales_stage"),
-		"as-of 18 months ago (app)": lambda: pipeline_as_of(middle, company),
-		"as-of almost 3 years ago (app)": lambda: pipeline_as_of(early, company),
-		"as-of 18 months ago (bare SQL, no lifetime bound)": lambda: bare_as_of(company, middle),
-		"Pipeline Movement, a month (app)": lambda: pipeline_movement(
-			frappe._dict(company=company, from_date=month_start, to_date=week_ago)
+	month = {
+		"company": company,
+		"from_date": month_start,
+		"to_date": week_ago,
+		"document_type": document_type,
+	}
+	as_of = {"company": company, "document_type": document_type}
+	queries = {
+		"as-of a week ago": lambda: pipeline_as_of(week_ago, **as_of),
+		"as-of a week ago by stage": lambda: pipeline_as_of(week_ago, group_by="sales_stage", **as_of),
+		"as-of 18 months ago": lambda: pipeline_as_of(middle, **as_of),
+		"as-of almost 3 years ago": lambda: pipeline_as_of(early, **as_of),
+		"Pipeline Movement, a month": lambda: pipeline_movement(frappe._dict(month)),
+		"Pipeline Movement, a month by owner": lambda: pipeline_movement(
+			frappe._dict(month, group_by="Opportunity Owner")
 		),
-		"Pipeline Movement, a month by owner (app)": lambda: pipeline_movement(
+		"Forecast Accuracy, 12 months": lambda: forecast_accuracy(
 			frappe._dict(
-				company=company, from_date=month_start, to_date=week_ago, group_by="Opportunity Owner"
-			)
-		),
-		"Forecast Accuracy, 12 months (app)": lambda: forecast_accuracy(
-			frappe._dict(
-				company=company,
-				from_date=add_days(last_month, -334),
-				to_date=add_days(last_month, 27),
-				weeks="4",
+				month, from_date=add_days(last_month, -334), to_date=add_days(last_month, 27), weeks="4"
 			)
 		),
 		STAGE_VELOCITY: lambda: stage_velocity(
-			frappe._dict(
-				company=company,
-				from_date=getdate(today()) - longest_range("Stage Velocity"),
-				to_date=today(),
-			)
+			frappe._dict(month, from_date=getdate(today()) - longest_range("Stage Velocity"), to_date=today())
 		),
+	}
+	return {name + SUFFIX[document_type]: function for name, function in queries.items()}
+
+
+def limits(document_type: str = "Opportunity") -> dict:
+	return {name + SUFFIX[document_type]: limit for name, limit in LIMITS.items()}
+
+
+def measures(company: str) -> dict:
+	"""The claimed queries on opportunities, with the references beside them."""
+	middle = add_days(today(), -540)
+	return {
+		**claimed(company),
+		"as-of 18 months ago (bare SQL, no lifetime bound)": lambda: bare_as_of(company, middle),
 		"ERPNext Sales Pipeline Analytics, a year by owner (its query)": lambda: erpnext_pipeline_query(
 			company
 		),
@@ -439,62 +463,13 @@ def measures(company: str) -> dict:
 
 BARE_CAP_RATIO = 5
 
-LIMITS = {
-	"as-of a week ago (app)": 1.0,
-	"as-of a week ago by stage (app)": 1.0,
-	"as-of 18 months ago (app)": 1.0,
-	"as-of almost 3 years ago (app)": 1.0,
-	"Pipeline Movement, a month (app)": 1.0,
-	"Pipeline Movement, a month by owner (app)": 1.0,
-	"Forecast Accuracy, 12 months (app)": 2.0,
-	STAGE_VELOCITY: 2.0,
-}
-
 
 def deal_measures(company: str) -> dict:
-	"""The query claims' measures on the deals. They have no company, but the reports ask for one (their
-	Company filter is required): it does not narrow deals, whose currency is Frappe CRM's."""
-	week_ago, middle, early = add_days(today(), -7), add_days(today(), -540), add_days(today(), -1000)
-	month_start = add_days(today(), -37)
-	last_month = getdate(add_days(today(), -30)).replace(day=1)
-	deal = CRM_DEAL.doctype
+	"""The claimed queries on the deals, with the bare as-of sum of theirs beside them."""
+	middle = add_days(today(), -540)
 	return {
-		"as-of a week ago (deals)": lambda: pipeline_as_of(week_ago, document_type=deal),
-		"as-of a week ago by status (deals)": lambda: pipeline_as_of(
-			week_ago, group_by="sales_stage", document_type=deal
-		),
-		"as-of 18 months ago (deals)": lambda: pipeline_as_of(middle, document_type=deal),
-		"as-of almost 3 years ago (deals)": lambda: pipeline_as_of(early, document_type=deal),
+		**claimed(company, CRM_DEAL.doctype),
 		"as-of 18 months ago (deals, bare SQL, no lifetime bound)": lambda: bare_deal_as_of(middle),
-		"Pipeline Movement, a month (deals)": lambda: pipeline_movement(
-			frappe._dict(company=company, from_date=month_start, to_date=week_ago, document_type=deal)
-		),
-		"Pipeline Movement, a month by owner (deals)": lambda: pipeline_movement(
-			frappe._dict(
-				company=company,
-				from_date=month_start,
-				to_date=week_ago,
-				group_by="Opportunity Owner",
-				document_type=deal,
-			)
-		),
-		"Forecast Accuracy, 12 months (deals)": lambda: forecast_accuracy(
-			frappe._dict(
-				company=company,
-				from_date=add_days(last_month, -334),
-				to_date=add_days(last_month, 27),
-				weeks="4",
-				document_type=deal,
-			)
-		),
-		f"Stage Velocity, {LONGEST_RANGE_MONTHS['Stage Velocity']} months (deals)": lambda: stage_velocity(
-			frappe._dict(
-				company=company,
-				from_date=getdate(today()) - longest_range("Stage Velocity"),
-				to_date=today(),
-				document_type=deal,
-			)
-		),
 	}
 
 
@@ -517,18 +492,6 @@ def print_what_was_read(measures_: dict, what: str):
 	won = sum(row.get("actual") or 0 for row in accuracy[1])
 	stays = sum(row.get("stays") or 0 for row in velocity[1])
 	print(f"  {what}: won over Forecast Accuracy's year {won:,.0f}; stays Stage Velocity ended {stays:,}")
-
-
-def deal_limits() -> dict:
-	"""The opportunities' limits, each on the deals' measure of the same query."""
-	return {
-		name: LIMITS[opportunities]
-		for name, opportunities in zip(
-			[name for name in deal_measures("") if "bare SQL" not in name],
-			[name for name in measures("") if name in LIMITS],
-			strict=True,
-		)
-	}
 
 
 def deal_save_overhead(saves: int) -> tuple[float, float]:
@@ -588,7 +551,7 @@ def deal_claims(args, company: str) -> bool:
 	measures_ = deal_measures(company)
 	print_what_was_read(measures_, "deals")
 	times = common.timed_rounds(measures_, args.rounds)
-	ok = common.print_rounds(times, deal_limits())
+	ok = common.print_rounds(times, limits(CRM_DEAL.doctype))
 	app = max(times["as-of 18 months ago (deals)"])
 	bare = max(times["as-of 18 months ago (deals, bare SQL, no lifetime bound)"])
 	print(f"  as-of 18 months ago: app / bare SQL {app / bare:.2f}x")
@@ -655,7 +618,7 @@ def main():
 	print(f"  open a week ago: {open_now['count']:,} opportunities")
 	print_what_was_read(measures(company), "opportunities")
 	times = common.timed_rounds(measures(company), args.rounds)
-	ok &= common.print_rounds(times, LIMITS)
+	ok &= common.print_rounds(times, limits())
 	bare_max = max(times["as-of 18 months ago (bare SQL, no lifetime bound)"])
 	app_max = max(times["as-of 18 months ago (app)"])
 	erpnext_max = max(times["ERPNext Sales Pipeline Analytics, a year by owner (its query)"])

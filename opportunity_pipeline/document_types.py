@@ -1,6 +1,7 @@
 """The pipeline declarations (pipeline_document.py) as this site has them: the document types it runs
 (Frappe CRM's deals only where Frappe CRM is installed), their statuses by group, stages and currency."""
 
+from dataclasses import fields
 from datetime import datetime, timedelta
 
 from pypika.terms import Interval
@@ -52,11 +53,16 @@ def status_values(document: PipelineDocument) -> StatusGroups:
 	or its status DocType's statuses of each group's types (a site's own CRM Deal Statuses included)."""
 	if not isinstance(document.statuses, StatusTypes):
 		return document.statuses
-	groups = document.statuses.groups
+	types = document.statuses
+	of_type = {}  # one read of the site's statuses, grouped here
+	for status in frappe.get_all(types.doctype, fields=["name", types.type_field]):
+		of_type.setdefault(status[types.type_field], []).append(status.name)
 	return StatusGroups(
 		**{
-			group: tuple(statuses_in(document, getattr(groups, group)))
-			for group in ("open", "won", "lost", "closed", "paused")
+			group.name: tuple(
+				name for kind in getattr(types.groups, group.name) for name in of_type.get(kind, [])
+			)
+			for group in fields(StatusGroups)
 		}
 	)
 

@@ -128,9 +128,12 @@ def refresh_deal_form_script():
 	too: the app's code has not changed since then."""
 	code = DEAL_FORM_SCRIPT_CODE.read_text()
 	stored = frappe.db.get_value("CRM Form Script", DEAL_FORM_SCRIPT, "script")
+	noted = frappe.db.get_global(DEAL_FORM_SCRIPT_WRITTEN)
 	if stored == code:
-		_note_code_written(code)
-	if stored in (None, code) or frappe.db.get_global(DEAL_FORM_SCRIPT_WRITTEN) != _checksum(stored):
+		if noted != _checksum(code):
+			_note_code_written(code)
+		return
+	if stored is None or noted != _checksum(stored):
 		return
 	frappe.db.set_value("CRM Form Script", DEAL_FORM_SCRIPT, "script", code)
 	_note_code_written(code)
