@@ -28,6 +28,7 @@ DEAL_FORM_SCRIPT_CODE = Path(__file__).parent / "win_probability" / "crm_deal_fo
 DEAL_FORM_SCRIPT_WRITTEN = "opportunity_pipeline_deal_form_script_checksum"
 
 
+CLOSING_INDEX = "pipeline_closing_index"
 # (DocType, index, columns) on Frappe CRM's tables, built where it is installed.
 INDEXES = (
 	# Open deals by status and last change: what the auto-close of idle deals reads.
@@ -41,6 +42,9 @@ INDEXES = (
 		["status", "contact_date", "deal_owner", "contact_by", "creation", "territory"],
 	),
 	("CRM Deal", "stalled_index", ["is_stalled", "status", "deal_owner", "contact_by", "territory"]),
+	# The status log's stays by status and start: the deals won in a range (Forecast Accuracy), read from
+	# the stays that began in it; grouping every won deal's log took 5.9 s on 400,000 won deals.
+	("CRM Status Change Log", CLOSING_INDEX, ["from", "from_date", "parenttype", "parentfield", "parent"]),
 	# Open deals by expected closing, with what the forecast sums and groups by (status, territory, owner)
 	# and the stalled flag it may leave out: on 1,000,000 deals it read every row, 2.2 to 2.8 s.
 	(

@@ -196,6 +196,9 @@ def ensure_index(doctype: str, name: str, columns: list[str]):
 		indexed = frappe.db.sql(f"show index from `{table}` where Key_name = %s", name, as_dict=True)
 		if indexed and [row.Column_name for row in indexed] != list(columns):
 			frappe.db.sql_ddl(f"alter table `{table}` drop index `{name}`")
+		# MariaDB's add_index writes the names as they come (PostgreSQL's quotes them): one may be a
+		# keyword (`from`).
+		columns = [f"`{column}`" for column in columns]
 	frappe.db.add_index(doctype, columns, index_name=name)
 
 

@@ -73,6 +73,27 @@ class TestDealFollowUp(IntegrationTestCase):
 		self.assertEqual((str(moved.name), moved.assigned_to), (str(task), self.bob))
 		self.assertEqual(get_datetime(moved.due_date), get_datetime(in_days(5)))
 
+	def test_moving_the_date_moves_the_task_and_keeps_its_assignment(self):
+		deal = make_deal(contact_by=self.ann, contact_date=in_days(2))
+		deal.contact_date = in_days(3)
+		deal.save()
+
+		[moved] = self.tasks_of(deal)
+		self.assertEqual((str(moved.name), moved.assigned_to), (str(deal.follow_up_task), self.ann))
+		self.assertEqual(get_datetime(moved.due_date), get_datetime(in_days(3)))
+		self.assertEqual(self.assignees_of(moved), [self.ann])
+
+		deal.contact_by = self.bob
+		deal.save()
+		self.assertEqual(self.assignees_of(self.tasks_of(deal)[0]), [self.bob])
+
+	def assignees_of(self, task):
+		return frappe.get_all(
+			"ToDo",
+			{"reference_type": "CRM Task", "reference_name": str(task.name), "status": "Open"},
+			pluck="allocated_to",
+		)
+
 	def test_clearing_the_date_removes_both(self):
 		deal = make_deal(contact_by=self.ann, contact_date=in_days(2))
 		deal.contact_date = None

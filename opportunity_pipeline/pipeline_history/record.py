@@ -76,6 +76,16 @@ def open_values(document: PipelineDocument) -> list[str]:
 	return open_statuses(document)
 
 
+def open_among(document: PipelineDocument, statuses) -> list[str]:
+	"""Which of these statuses are open, each one's type read through Frappe's document cache (a save
+	needs only its old and new status, not a query of every open status on each save)."""
+	from opportunity_pipeline.document_types import status_type
+
+	return [
+		status for status in set(statuses) if status_type(document, status) in document.status_groups.open
+	]
+
+
 def span_term(valid_from: Term, valid_to):
 	"""rules.span_class in SQL, for a row closed at `valid_to` (a datetime)."""
 	case = Case()
@@ -177,7 +187,7 @@ def record_document(doc, method=None):
 	if stored.current is not None and all(new[field] == stored[f"old_{field}"] for field in TRACKED_FIELDS):
 		return
 	now = now_datetime()
-	open_statuses = open_values(document)
+	open_statuses = open_among(document, (stored.old_status, new["status"]))
 	previous = None
 	if stored.current is not None:
 		previous = {

@@ -169,3 +169,26 @@ class TestDealHistory(HistoryTestCase):
 		self.assertEqual(
 			summary[0]["currency"], pipeline_as_of("2026-04-01", document_type="CRM Deal")["currency"]
 		)
+
+	def test_forecast_accuracy_counts_a_deal_won_twice_once_in_the_month_of_its_last_win(self):
+		"""A, won in March, reopened and won again in May, counts in May only. B, won in April with no won
+		stay in its log (as a deal won before Frappe CRM logged statuses), counts in the month of its last
+		change."""
+		won = deal_status_of_type("Won")
+		a = self.deal("2026-02-20", deal_value=1000)
+		self.change(a, "2026-03-10", status=won)
+		self.change(a, "2026-04-02", status=self.open)
+		self.change(a, "2026-05-05", status=won)
+		b = self.deal("2026-02-21", deal_value=300)
+		self.change(b, "2026-04-12", status=won)
+		frappe.db.delete("CRM Status Change Log", {"parenttype": "CRM Deal", "parent": b.name})
+		filters = {
+			"document_type": "CRM Deal",
+			"company": COMPANY,
+			"from_date": "2026-03-01",
+			"to_date": "2026-05-31",
+		}
+		rows = forecast_accuracy(frappe._dict(filters))[1]
+		self.assertEqual(
+			{row["month"]: row["actual"] for row in rows}, {"2026-03": 0, "2026-04": 300, "2026-05": 1000}
+		)

@@ -4,17 +4,20 @@ BY query over its closed documents, never loading one, then one bulk insert of w
 import frappe
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Count, Max
-from frappe.utils import now_datetime
+from frappe.utils import get_datetime, now_datetime
 
 from opportunity_pipeline.document_types import (
 	open_statuses,
 	ordered_stages,
+	status_log_clock_offset,
 	status_log_rows,
 	status_log_time_on_site_clock,
 	statuses_in,
 )
+from opportunity_pipeline.frappe_crm import CLOSING_INDEX
 from opportunity_pipeline.pipeline_document import OPPORTUNITY, PipelineDocument
 from opportunity_pipeline.reporting.query import amount_in_company_currency
+from opportunity_pipeline.sql import IndexedTable
 from opportunity_pipeline.statuses import LOST_STATUSES, WON_STATUSES
 from opportunity_pipeline.win_probability.rules import (
 	AMOUNT_BAND,
@@ -119,6 +122,54 @@ def with_closed_on(query, table, document: PipelineDocument, finished: list, wit
 	).as_("became_closed")
 	query = query.left_join(became_closed).on(became_closed.parent == table.name)
 	return query, Coalesce(status_log_time_on_site_clock(became_closed.closed_on), table.modified)
+
+
+def closed_between(table, document: PipelineDocument, finished: list, start, end, without_log=None) -> list:
+	"""(query, closed_on) pairs from `table` whose rows together are the documents that closed in
+	[start, end) as with_closed_on dates them, each query already narrowed to that range. Where the stage is
+	the status, the stays in a `finished` status that began in the range and were its last (through the
+	log's frappe_crm.CLOSING_INDEX), and apart the documents whose log has no such stay, by their last
+	change: grouping every closed document's log first took 5.9 s on 400,000 won deals."""
+	if not (document.stage_is_status and document.status_log):
+		closed_on = closed_at(table) if without_log is None else without_log
+		return [(frappe.qb.from_(table).where((closed_on >= start) & (closed_on < end)), closed_on)]
+	offset = status_log_clock_offset()
+	stay = IndexedTable(f"tab{document.status_log.doctype}", CLOSING_INDEX).as_("closing_stay")
+	later = frappe.qb.DocType(document.status_log.doctype).as_("later_stay")
+	ends_in_range = (
+		frappe.qb.from_(stay)
+		.join(table)
+		.on(table.name == stay.parent)
+		.left_join(later)
+		.on(
+			(later.parent == stay.parent)
+			& status_log_rows(document, later)
+			& later["from"].isin(finished)
+			& (
+				(later.from_date > stay.from_date)
+				| ((later.from_date == stay.from_date) & (later.name > stay.name))
+			)
+		)
+		.where(
+			status_log_rows(document, stay)
+			& stay["from"].isin(finished)
+			& (stay.from_date >= get_datetime(start) - offset)
+			& (stay.from_date < get_datetime(end) - offset)
+			& later.name.isnull()
+		)
+	)
+	any_stay = frappe.qb.DocType(document.status_log.doctype).as_("any_stay")
+	no_stay = (
+		frappe.qb.from_(table)
+		.left_join(any_stay)
+		.on(
+			(any_stay.parent == table.name)
+			& status_log_rows(document, any_stay)
+			& any_stay["from"].isin(finished)
+		)
+		.where((table.modified >= start) & (table.modified < end) & any_stay.name.isnull())
+	)
+	return [(ends_in_range, status_log_time_on_site_clock(stay.from_date)), (no_stay, table.modified)]
 
 
 def closed_groups(

@@ -28,7 +28,7 @@ from opportunity_pipeline.reporting.query import (
 	require_company_and_range,
 )
 from opportunity_pipeline.sql import force_index
-from opportunity_pipeline.win_probability.learn import with_closed_on
+from opportunity_pipeline.win_probability.learn import closed_between
 
 WEEKS = ("4", "1", "13")
 GROUPINGS = ("", "Opportunity Owner")
@@ -112,32 +112,28 @@ def _forecast(filters, months, readable) -> dict:
 
 def _actual(filters, readable) -> dict:
 	"""(month, owner) -> amount won in the month: by Converted On on Opportunity; where the stage is the
-	status (a deal), by when its won status began in its status log (learn.with_closed_on)."""
+	status (a deal), by when its won status began in its status log (learn.closed_between)."""
 	document = filters.document
 	table = frappe.qb.DocType(document.doctype)
 	won = list(status_values(document).won)
-	# On Opportunity, Converted On itself (indexed), not closed_at's fallback to the last change.
-	query, won_on = with_closed_on(
-		frappe.qb.from_(table), table, document, won, without_log=table.converted_on
-	)
-	condition = (
-		table[document.status_field].isin(won or [""])
-		& (won_on >= filters.from_date)
-		& (won_on < add_days(filters.to_date, 1))
-	)
+	condition = table[document.status_field].isin(won or [""])
 	if document.company_field:
 		condition &= table[document.company_field] == filters.company
 	if readable is not None:
 		condition &= readable
-	rows = (
-		query.select(won_on, table[document.owner_field], amount_in_company_currency(table, document))
-		.where(condition)
-		.run()
-	)
 	found = {}
-	for converted_on, owner, amount in rows:
-		key = _key(month_start(converted_on.date()), owner, filters)
-		found[key] = found.get(key, 0.0) + float(amount or 0)
+	# On Opportunity, Converted On itself (indexed), not closed_at's fallback to the last change.
+	for query, won_on in closed_between(
+		table, document, won, filters.from_date, add_days(filters.to_date, 1), without_log=table.converted_on
+	):
+		rows = (
+			query.select(won_on, table[document.owner_field], amount_in_company_currency(table, document))
+			.where(condition)
+			.run()
+		)
+		for converted_on, owner, amount in rows:
+			key = _key(month_start(getdate(converted_on)), owner, filters)
+			found[key] = found.get(key, 0.0) + float(amount or 0)
 	return found
 
 
