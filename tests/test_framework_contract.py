@@ -480,3 +480,31 @@ def test_frappe_crms_records_the_app_reads_have_their_fields(roots):
 		if field not in fields_of(roots, doctype)
 	]
 	assert missing == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_every_field_the_move_to_frappe_crm_maps_exists_on_both_sides(roots):
+	"""Each record move (crm_move/mapping.py): its source fields on ERPNext's DocType (under the name a
+	later version gave one), its target fields on Frappe CRM's (or the app's own custom fields there), and
+	each master field linking to the master it says on both sides."""
+	from opportunity_pipeline.crm_move.mapping import MASTERS, RECORD_MOVES
+
+	if doctype_json(roots, "CRM Deal") is None:
+		pytest.skip("no Frappe CRM in these sources")
+	wrong = []
+	for move in RECORD_MOVES:
+		source = {row["fieldname"]: row for row in doctype_json(roots, move.source)["fields"]}
+		target = {row["fieldname"]: row for row in doctype_json(roots, move.target)["fields"]}
+		for source_field, target_field in move.fields.items():
+			master = move.masters.get(source_field)
+			if source_field not in source and source_field in move.renamed:
+				source_field, master = move.renamed[source_field]
+			if source_field not in source and source_field not in _app_fields(move.source):
+				wrong.append(f"{move.source}.{source_field}: missing")
+			if target_field not in target and target_field not in _app_fields(move.target):
+				wrong.append(f"{move.target}.{target_field}: missing")
+			if master and source[source_field].get("options") != master:
+				wrong.append(f"{move.source}.{source_field}: not a Link to {master}")
+			if master and target[target_field].get("options") != MASTERS[master]:
+				wrong.append(f"{move.target}.{target_field}: not a Link to {MASTERS[master]}")
+	assert wrong == []
