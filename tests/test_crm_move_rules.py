@@ -15,6 +15,7 @@ from opportunity_pipeline.crm_move.rules import (
 	opportunity_problems,
 	reconcile,
 	status_map_problems,
+	suggested_status_map,
 )
 
 DEAL_STATUS_TYPES = {
@@ -49,13 +50,23 @@ def test_the_status_table_refuses_what_cannot_be_used_and_says_why():
 		"Quotation": None,
 		"Converted": "Lost",
 		"Lost": "Gone",
-		"Closed": "Paused",
+		"Closed": "Lost",
 	}
 	assert status_map_problems(table, DEAL_STATUS_TYPES) == {
 		"Quotation": StatusMapProblem.NOT_CHOSEN,
 		"Converted": StatusMapProblem.WRONG_TYPE,
 		"Lost": StatusMapProblem.NO_SUCH_STATUS,
 	}
+
+
+def test_the_first_table_suggests_the_first_status_of_a_fitting_type():
+	deal_statuses = list(DEAL_STATUS_TYPES.items())
+	assert suggested_status_map(["Open", "Converted", "Closed"], deal_statuses) == {
+		"Open": "Qualification",
+		"Converted": "Won",
+		"Closed": "Lost",
+	}
+	assert suggested_status_map(["Converted"], [("Qualification", "Open")]) == {"Converted": None}
 
 
 def facts(**values):

@@ -18,6 +18,8 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - rebuild_pipeline_history(): pipeline_history/backfill.py (System Manager)
 - pipeline_health(company=None, user=None, limit=100, document_type=None), my_overdue_follow_ups_card():
   pipeline_health/health.py (document_type "CRM Deal": Frappe CRM's deals, which have no company)
+- dry_run_move_to_frappe_crm(): crm_move/dry_run.py (System Manager; what the move from ERPNext's CRM to
+  Frappe CRM would make, and what it cannot move, with why)
 """
 
 from opportunity_pipeline.auto_close.preview import (
@@ -25,6 +27,7 @@ from opportunity_pipeline.auto_close.preview import (
 	preview_deal_auto_close,
 	run_auto_close,
 )
+from opportunity_pipeline.crm_move.dry_run import dry_run_move_to_frappe_crm
 from opportunity_pipeline.forecast.cards import open_pipeline_card, weighted_pipeline_card
 from opportunity_pipeline.lost.declare import declare_lost
 from opportunity_pipeline.lost.summary import rebuild_loss_summary
@@ -41,6 +44,7 @@ from opportunity_pipeline.win_probability.job import learn_win_probability
 
 __all__ = [
 	"declare_lost",
+	"dry_run_move_to_frappe_crm",
 	"explain_deal_win_probability",
 	"explain_win_probability",
 	"learn_win_probability",

@@ -24,6 +24,21 @@ def allowed_types(status: str) -> tuple[str, ...]:
 	return ()
 
 
+def suggested_status_map(opportunity_statuses, deal_statuses: list[tuple[str, str]]) -> dict:
+	"""A first status table for the manager to review: each opportunity status becomes the first deal
+	status (in Frappe CRM's pipeline order, `deal_statuses` as (name, type)) of the first type it may
+	become that the site has (Closed: a lost one before a paused one), None where the site has none."""
+
+	def first_of(status):
+		for kind in allowed_types(status):
+			for name, its_kind in deal_statuses:
+				if its_kind == kind:
+					return name
+		return None
+
+	return {status: first_of(status) for status in opportunity_statuses}
+
+
 class StatusMapProblem(Enum):
 	"""Why a row of the manager's status table cannot be used."""
 

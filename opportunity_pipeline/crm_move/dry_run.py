@@ -1,0 +1,148 @@
+"""The move's dry run: what the move would make of each of ERPNext's CRM records, and every record it
+cannot move, with why. It writes nothing. Each record's facts are read in one query per DocType and judged
+by crm_move.rules, the same rules the move applies."""
+
+from collections import Counter
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+
+from opportunity_pipeline.crm_move.rules import (
+	MoveAction,
+	OpportunityFacts,
+	RecordProblem,
+	move_action,
+	opportunity_problems,
+	status_map_problems,
+)
+from opportunity_pipeline.crm_move.settings import SETTINGS, deal_statuses, require_frappe_crm, status_map
+
+RECORD = "Pipeline Move Record"
+# How many records that cannot move the report lists (it counts them all).
+LISTED_PROBLEMS = 500
+PARTY_DOCTYPES = ("Customer", "Lead", "Prospect")
+
+
+@frappe.whitelist()
+def dry_run_move_to_frappe_crm() -> dict:
+	"""Whoever may change Pipeline Move (System Manager). The report: the status table with its problems, per DocType how many records
+	the move would create, update and leave, and the records it cannot move."""
+	frappe.get_single(SETTINGS).check_permission("write")
+	require_frappe_crm()
+	statuses = status_map()
+	table_problems = status_map_problems(statuses, dict(deal_statuses()))
+	usable = {status for status, chosen in statuses.items() if chosen and status not in table_problems}
+	moved = moved_sources()
+	counts = {"Opportunity": Counter(), "Lead": Counter()}
+	problems = []
+	converted = leads_converted_in_frappe_crm()
+
+	for row in opportunity_rows():
+		facts = OpportunityFacts(
+			status=row.status,
+			party_exists=bool(row.party),
+			currency=row.currency,
+			company_currency=row.company_currency,
+			exchange_rate=row.conversion_rate,
+			lead_converted_elsewhere=bool(row.lead_email) and row.lead_email in converted,
+		)
+		found = opportunity_problems(facts, usable)
+		if found:
+			counts["Opportunity"]["cannot"] += 1
+			problems.append(_listed("Opportunity", row.name, [_reason(problem, row) for problem in found]))
+			continue
+		counts["Opportunity"][move_action(row.modified, moved.get(("Opportunity", row.name))).value] += 1
+
+	lead = frappe.qb.DocType("Lead")
+	for row in frappe.qb.from_(lead).select(lead.name, lead.modified, lead.email_id).run(as_dict=True):
+		if row.email_id and row.email_id in converted:
+			counts["Lead"]["cannot"] += 1
+			problems.append(_listed("Lead", row.name, [_("Already converted in Frappe CRM (same e-mail).")]))
+			continue
+		counts["Lead"][move_action(row.modified, moved.get(("Lead", row.name))).value] += 1
+
+	return {
+		"statuses": [
+			{
+				"opportunity_status": status,
+				"deal_status": chosen,
+				"problem": table_problems[status].value if status in table_problems else None,
+			}
+			for status, chosen in statuses.items()
+		],
+		"records": {
+			doctype: {kind: counted[kind] for kind in (*(action.value for action in MoveAction), "cannot")}
+			for doctype, counted in counts.items()
+		},
+		"problems": problems[:LISTED_PROBLEMS],
+		"problems_total": len(problems),
+	}
+
+
+def opportunity_rows() -> list:
+	"""Every opportunity with what the rules read: its party as it exists now (none where it was deleted),
+	its company's currency, and the e-mail of its lead where its party is one."""
+	opportunity, company = frappe.qb.DocType("Opportunity"), frappe.qb.DocType("Company")
+	query = frappe.qb.from_(opportunity).left_join(company).on(company.name == opportunity.company)
+	party = Case()
+	for doctype in PARTY_DOCTYPES:
+		table = frappe.qb.DocType(doctype)
+		query = query.left_join(table).on(
+			(opportunity.opportunity_from == doctype) & (table.name == opportunity.party_name)
+		)
+		party = party.when(opportunity.opportunity_from == doctype, table.name)
+	lead = frappe.qb.DocType("Lead")
+	return query.select(
+		opportunity.name,
+		opportunity.modified,
+		opportunity.status,
+		opportunity.opportunity_from,
+		opportunity.party_name,
+		opportunity.currency,
+		opportunity.conversion_rate,
+		company.default_currency.as_("company_currency"),
+		party.as_("party"),
+		lead.email_id.as_("lead_email"),
+	).run(as_dict=True)
+
+
+def moved_sources() -> dict:
+	"""(DocType, name) -> when the source had last changed, of every record moved before."""
+	record = frappe.qb.DocType(RECORD)
+	rows = (
+		frappe.qb.from_(record)
+		.select(record.source_doctype, record.source_name, record.source_modified)
+		.where(record.target_name.isnotnull() & (record.target_name != ""))
+		.run()
+	)
+	return {(doctype, name): modified for doctype, name, modified in rows}
+
+
+def leads_converted_in_frappe_crm() -> set:
+	"""The e-mails of Frappe CRM's converted leads that the move did not make: an ERPNext lead with one of
+	them was converted there already, by hand or by another tool."""
+	crm_lead, record = frappe.qb.DocType("CRM Lead"), frappe.qb.DocType(RECORD)
+	rows = (
+		frappe.qb.from_(crm_lead)
+		.left_join(record)
+		.on((record.target_doctype == "CRM Lead") & (record.target_name == crm_lead.name))
+		.select(crm_lead.email)
+		.where((crm_lead.converted == 1) & crm_lead.email.isnotnull() & record.name.isnull())
+		.run(pluck=True)
+	)
+	return {email for email in rows if email}
+
+
+def _listed(doctype: str, name: str, reasons: list[str]) -> dict:
+	return {"doctype": doctype, "name": name, "reasons": reasons}
+
+
+def _reason(problem: RecordProblem, row) -> str:
+	if problem == RecordProblem.UNMAPPED_STATUS:
+		return _("Its status {0} becomes no CRM Deal Status in the table.").format(_(row.status))
+	if problem == RecordProblem.NO_PARTY:
+		return _("Its {0} {1} no longer exists.").format(_(row.opportunity_from or ""), row.party_name or "")
+	if problem == RecordProblem.NO_EXCHANGE_RATE:
+		return _("Its currency {0} has no exchange rate to {1}.").format(row.currency, row.company_currency)
+	return _("Its lead {0} was already converted in Frappe CRM (same e-mail).").format(row.party_name)
