@@ -9,7 +9,8 @@
 //  5. Stage Velocity on deals (Document Type: CRM Deal) counts the stay the deal then ends in its status;
 //  6. after learning from a history of won and lost deals (made through the REST API), the deal page's
 //     Win Probability button shows a Referral deal's learned chance and why, in English and in French,
-//     and the Win Probability Calibration report scores those deals (Document Type: CRM Deal);
+//     and the Win Probability Calibration report scores those deals (Document Type: CRM Deal), and draws
+//     them again after Document Type is switched to Opportunity and back in the page;
 //   - Pipeline Movement on deals counts the deals made today as New, from the deals' history.
 // Skipped (passing) on a site without Frappe CRM.
 //
@@ -245,6 +246,59 @@ async function main({ admin, browser, created }) {
 		ok("the chart of predicted and actual win rates is drawn");
 		await page.waitForTimeout(1000);
 		await shot(page, "frappe-crm-win-probability-calibration-en");
+
+		check(
+			"Win Probability Calibration: switching Document Type in the page redraws each type's chart",
+		);
+		const drawn = () =>
+			page.evaluate(() => {
+				const report = frappe.query_report;
+				// The drawn lines' heights: 0 for a flat line.
+				const lines = [...report.$chart[0].querySelectorAll("svg path.line-graph-path")];
+				return {
+					type: report.get_filter_value("document_type"),
+					values: (report.chart_options?.data?.datasets || []).map((set) => set.values),
+					shown: report.$report.is(":visible"),
+					width: report.$chart[0].getBoundingClientRect().width,
+					heights: lines.map((line) => Math.round(line.getBBox().height)),
+				};
+			});
+		const onDeals = await drawn();
+		for (const type of ["Opportunity", "CRM Deal"]) {
+			await page.evaluate(
+				(value) => frappe.query_report.set_filter_value("document_type", value),
+				type,
+			);
+			await page.waitForFunction(
+				(value) =>
+					!frappe.query_report.loading &&
+					frappe.query_report.get_filter_value("document_type") === value &&
+					document.querySelector(".chart-container svg"),
+				type,
+			);
+			await page.waitForTimeout(1500);
+			const now = await drawn();
+			if (type === "Opportunity") {
+				// Drawn if this site learned from its opportunities, else the report says nothing was.
+				const said = await page
+					.getByText("Nothing has been learned for this company yet")
+					.isVisible();
+				assert(
+					now.shown ? Math.min(...now.heights) > 0 : said,
+					`on opportunities, a chart that is not flat or the message that nothing was learned: ${JSON.stringify(now)}`,
+				);
+			}
+			if (type === "CRM Deal") {
+				assert(
+					JSON.stringify(now.values) === JSON.stringify(onDeals.values) &&
+						JSON.stringify(now.heights) === JSON.stringify(onDeals.heights) &&
+						Math.min(...now.heights) > 0,
+					`back on deals, the same figures drawn at more than one height: ${JSON.stringify({ onDeals, now })}`,
+				);
+			}
+		}
+		ok("each type's figures are drawn again after a switch, not a flat line");
+		await shot(page, "frappe-crm-win-probability-calibration-switched");
 
 		check("Pipeline Movement on deals (Document Type: CRM Deal), from the deals' history");
 		await page.goto(`${BASE_URL}/app/query-report/Pipeline Movement?${query}`);
