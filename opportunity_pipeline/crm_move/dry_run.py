@@ -12,6 +12,7 @@ from opportunity_pipeline.crm_move.rules import (
 	MoveAction,
 	OpportunityFacts,
 	RecordProblem,
+	StatusMapProblem,
 	move_action,
 	opportunity_problems,
 	status_map_problems,
@@ -67,7 +68,7 @@ def dry_run_move_to_frappe_crm() -> dict:
 			{
 				"opportunity_status": status,
 				"deal_status": chosen,
-				"problem": table_problems[status].value if status in table_problems else None,
+				"problem": _status_problem(table_problems.get(status)),
 			}
 			for status, chosen in statuses.items()
 		],
@@ -132,6 +133,16 @@ def leads_converted_in_frappe_crm() -> set:
 		.run(pluck=True)
 	)
 	return {email for email in rows if email}
+
+
+def _status_problem(problem: StatusMapProblem | None) -> str | None:
+	if problem == StatusMapProblem.NOT_CHOSEN:
+		return _("No CRM Deal Status chosen: its opportunities do not move.")
+	if problem == StatusMapProblem.NO_SUCH_STATUS:
+		return _("There is no such CRM Deal Status.")
+	if problem == StatusMapProblem.WRONG_TYPE:
+		return _("Its type is not one this status may become.")
+	return None
 
 
 def _listed(doctype: str, name: str, reasons: list[str]) -> dict:

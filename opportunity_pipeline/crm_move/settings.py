@@ -14,7 +14,13 @@ from opportunity_pipeline.crm_move.rules import (
 from opportunity_pipeline.pipeline_document import CRM_DEAL, OPPORTUNITY
 
 SETTINGS = "Pipeline Move"
-OPPORTUNITY_STATUSES = OPPORTUNITY.status_groups.open + OPPORTUNITY.status_groups.finished
+# In the order the Opportunity form lists them.
+OPPORTUNITY_STATUSES = (
+	OPPORTUNITY.status_groups.open
+	+ OPPORTUNITY.status_groups.won
+	+ OPPORTUNITY.status_groups.lost
+	+ OPPORTUNITY.status_groups.closed
+)
 STATUS_DOCTYPE = CRM_DEAL.statuses.doctype
 
 
@@ -49,7 +55,14 @@ def fill_status_table(settings):
 	present = {row.opportunity_status for row in settings.statuses}
 	for status, deal_status in status_map(settings).items():
 		if status not in present:
-			settings.append("statuses", {"opportunity_status": status, "deal_status": deal_status})
+			settings.append(
+				"statuses",
+				{
+					"opportunity_status": status,
+					"deal_status_doctype": STATUS_DOCTYPE,
+					"deal_status": deal_status,
+				},
+			)
 
 
 def validate_status_table(settings):

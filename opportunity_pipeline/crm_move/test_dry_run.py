@@ -79,7 +79,10 @@ class TestDryRun(IntegrationTestCase):
 		after = report["records"]["Opportunity"]
 		self.assertEqual((after["create"] - before["create"], after["cannot"] - before["cannot"]), (1, 3))
 		closed_row = next(row for row in report["statuses"] if row["opportunity_status"] == "Closed")
-		self.assertEqual((closed_row["deal_status"], closed_row["problem"]), (None, "not chosen"))
+		self.assertEqual(
+			(closed_row["deal_status"], closed_row["problem"]),
+			(None, "No CRM Deal Status chosen: its opportunities do not move."),
+		)
 
 	def test_a_lead_converted_in_frappe_crm_already_is_listed_with_its_opportunities(self):
 		lead = make_lead("Grace")
