@@ -125,37 +125,29 @@ def with_closed_on(query, table, document: PipelineDocument, finished: list, wit
 
 
 def closed_between(table, document: PipelineDocument, finished: list, start, end, without_log=None) -> list:
-	"""(query, closed_on) pairs from `table` whose rows together are the documents that closed in
-	[start, end) as with_closed_on dates them, each query already narrowed to that range. Where the stage is
-	the status, the stays in a `finished` status that began in the range and were its last (through the
-	log's frappe_crm.CLOSING_INDEX), and apart the documents whose log has no such stay, by their last
-	change: grouping every closed document's log first took 5.9 s on 400,000 won deals."""
+	"""(query, closed_on) pairs from `table` whose rows together are the documents closed in [start, end)
+	as with_closed_on dates them, each query already narrowed to that range (the caller adds that the
+	document's status is still one of `finished`). Where the stage is the status: the stays in a
+	`finished` status that began in the range and are still open (a document whose status is finished is
+	in its last stay), through the log's frappe_crm.CLOSING_INDEX; and apart, the finished documents whose
+	log has no such open stay, by their last change. Grouping every closed document's log first took 5.9 s
+	on 400,000 won deals; looking up each stay's later ones, 3.2 s."""
 	if not (document.stage_is_status and document.status_log):
 		closed_on = closed_at(table) if without_log is None else without_log
 		return [(frappe.qb.from_(table).where((closed_on >= start) & (closed_on < end)), closed_on)]
 	offset = status_log_clock_offset()
 	stay = IndexedTable(f"tab{document.status_log.doctype}", CLOSING_INDEX).as_("closing_stay")
-	later = frappe.qb.DocType(document.status_log.doctype).as_("later_stay")
-	ends_in_range = (
+	open_stay = (stay["to"] == "") | stay["to"].isnull()
+	in_range = (
 		frappe.qb.from_(stay)
 		.join(table)
 		.on(table.name == stay.parent)
-		.left_join(later)
-		.on(
-			(later.parent == stay.parent)
-			& status_log_rows(document, later)
-			& later["from"].isin(finished)
-			& (
-				(later.from_date > stay.from_date)
-				| ((later.from_date == stay.from_date) & (later.name > stay.name))
-			)
-		)
 		.where(
 			status_log_rows(document, stay)
 			& stay["from"].isin(finished)
 			& (stay.from_date >= get_datetime(start) - offset)
 			& (stay.from_date < get_datetime(end) - offset)
-			& later.name.isnull()
+			& open_stay
 		)
 	)
 	any_stay = frappe.qb.DocType(document.status_log.doctype).as_("any_stay")
@@ -166,10 +158,11 @@ def closed_between(table, document: PipelineDocument, finished: list, start, end
 			(any_stay.parent == table.name)
 			& status_log_rows(document, any_stay)
 			& any_stay["from"].isin(finished)
+			& ((any_stay["to"] == "") | any_stay["to"].isnull())
 		)
 		.where((table.modified >= start) & (table.modified < end) & any_stay.name.isnull())
 	)
-	return [(ends_in_range, status_log_time_on_site_clock(stay.from_date)), (no_stay, table.modified)]
+	return [(in_range, status_log_time_on_site_clock(stay.from_date)), (no_stay, table.modified)]
 
 
 def closed_groups(

@@ -4,13 +4,14 @@ company currency); the error per month, per owner and overall, with the bias and
 error. Document Type: CRM Deal reads Frappe CRM's deals' history, and what was won in a month by when the
 deal's won status began in its status log."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+from pypika.enums import DatePart
 from pypika.terms import ValueWrapper
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Sum
+from frappe.query_builder.functions import Extract, Sum
 from frappe.utils import add_days, add_months, get_last_day, getdate, today
 
 from opportunity_pipeline.document_types import base_currency, chosen, status_values
@@ -126,13 +127,17 @@ def _actual(filters, readable) -> dict:
 	for query, won_on in closed_between(
 		table, document, won, filters.from_date, add_days(filters.to_date, 1), without_log=table.converted_on
 	):
+		# Summed per month and owner by the database: a year of a large pipeline wins 100,000s of times.
+		year, month = Extract(DatePart.year, won_on), Extract(DatePart.month, won_on)
+		owner = table[document.owner_field]
 		rows = (
-			query.select(won_on, table[document.owner_field], amount_in_company_currency(table, document))
+			query.select(year, month, owner, Sum(amount_in_company_currency(table, document)))
 			.where(condition)
+			.groupby(year, month, owner)
 			.run()
 		)
-		for converted_on, owner, amount in rows:
-			key = _key(month_start(getdate(converted_on)), owner, filters)
+		for year_won, month_won, owner_won, amount in rows:
+			key = _key(date(int(year_won), int(month_won), 1), owner_won, filters)
 			found[key] = found.get(key, 0.0) + float(amount or 0)
 	return found
 
