@@ -416,7 +416,6 @@ def claimed(company: str, document_type: str = "Opportunity") -> dict:
 	the reports ask for one (their Company filter is required): it does not narrow deals."""
 	week_ago, middle, early = add_days(today(), -7), add_days(today(), -540), add_days(today(), -1000)
 	month_start = add_days(today(), -37)
-	last_month = getdate(add_days(today(), -30)).replace(day=1)
 	month = {
 		"company": company,
 		"from_date": month_start,
@@ -433,16 +432,24 @@ def claimed(company: str, document_type: str = "Opportunity") -> dict:
 		"Pipeline Movement, a month by owner": lambda: pipeline_movement(
 			frappe._dict(month, group_by="Opportunity Owner")
 		),
-		"Forecast Accuracy, 12 months": lambda: forecast_accuracy(
-			frappe._dict(
-				month, from_date=add_days(last_month, -334), to_date=add_days(last_month, 27), weeks="4"
-			)
-		),
+		"Forecast Accuracy, 12 months": lambda: forecast_accuracy(accuracy_filters(company, document_type)),
 		STAGE_VELOCITY: lambda: stage_velocity(
 			frappe._dict(month, from_date=getdate(today()) - longest_range("Stage Velocity"), to_date=today())
 		),
 	}
 	return {name + SUFFIX[document_type]: function for name, function in queries.items()}
+
+
+def accuracy_filters(company: str, document_type: str) -> frappe._dict:
+	"""Forecast Accuracy's claimed filters: the twelve months that end with the last one, 4 weeks before."""
+	last_month = getdate(add_days(today(), -30)).replace(day=1)
+	return frappe._dict(
+		company=company,
+		document_type=document_type,
+		from_date=add_days(last_month, -334),
+		to_date=add_days(last_month, 27),
+		weeks="4",
+	)
 
 
 def limits(document_type: str = "Opportunity") -> dict:
