@@ -54,10 +54,9 @@ def seed(total: int):
 	common.settle("CRM Deal", "CRM Status Change Log")
 
 
-def bare_won(filters: dict):
-	"""The same won stays summed in bare SQL: every won deal's stay of a won status begun in the range
-	(on the server's clock), joined to its deal."""
-	won = statuses_in(CRM_DEAL, CRM_DEAL.status_groups.won)
+def bare_won(filters: dict, won: list):
+	"""The same won stays summed in bare SQL: every won deal's stay of a won status (`won`) begun in the
+	range (on the server's clock), joined to its deal."""
 	return frappe.db.sql(
 		"""select count(*), sum(deal.deal_value * deal.exchange_rate)
 		from `tabCRM Status Change Log` stay join `tabCRM Deal` deal on deal.name = stay.parent
@@ -81,14 +80,19 @@ def main():
 		print(
 			f"seeded {args.deals:,} deals and their status change log in {time.perf_counter() - start:.0f} s"
 		)
-	claim = next(name for name in claimed(company, CRM_DEAL.doctype) if name.startswith("Forecast Accuracy"))
+	claim, report = next(
+		(name, function)
+		for name, function in claimed(company, CRM_DEAL.doctype).items()
+		if name.startswith("Forecast Accuracy")
+	)
 	filters = accuracy_filters(company, CRM_DEAL.doctype)
+	won_statuses = statuses_in(CRM_DEAL, CRM_DEAL.status_groups.won)
 	measures = {
-		claim: claimed(company, CRM_DEAL.doctype)[claim],
-		"the same won stays summed in bare SQL": lambda: bare_won(filters),
+		claim: report,
+		"the same won stays summed in bare SQL": lambda: bare_won(filters, won_statuses),
 	}
-	won = sum(row.get("actual") or 0 for row in measures[claim]()[1])
-	stays, bare = bare_won(filters)[0]
+	won = sum(row.get("actual") or 0 for row in report()[1])
+	stays, bare = bare_won(filters, won_statuses)[0]
 	print(f"\nForecast Accuracy on {args.deals:,} deals, {filters.from_date} to {filters.to_date}")
 	print(
 		f"  won in the report's year: {won:,.0f}; the bare sum: {float(bare or 0):,.0f} over {stays:,} stays"

@@ -142,6 +142,12 @@ def status_log_rows(document: PipelineDocument, log):
 	return (log.parenttype == document.doctype) & (log.parentfield == document.status_log.fieldname)
 
 
+def stay_is_open(log):
+	"""The condition on the status log's table (`log`, aliased or not) for a stay not yet ended: Frappe
+	CRM's log keeps one, the document's last row, whose `to` is empty until the next change."""
+	return (log["to"] == "") | log["to"].isnull()
+
+
 def status_log_clock_offset() -> timedelta:
 	"""The site's clock minus the server's, to the minute. A status log (Frappe CRM's) is dated by the
 	server's clock (datetime.now()); Frappe dates `modified`, and reads a report's dates, in the site's

@@ -28,6 +28,7 @@ DEAL_FORM_SCRIPT_CODE = Path(__file__).parent / "win_probability" / "crm_deal_fo
 DEAL_FORM_SCRIPT_WRITTEN = "opportunity_pipeline_deal_form_script_checksum"
 
 
+# The status log's index of stays by status and start (Forecast Accuracy's wins, learn.closed_between).
 CLOSING_INDEX = "pipeline_closing_index"
 # (DocType, index, columns) on Frappe CRM's tables, built where it is installed.
 INDEXES = (

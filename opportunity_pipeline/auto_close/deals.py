@@ -27,7 +27,7 @@ from opportunity_pipeline.auto_close.rules import (
 	idle_cutoff,
 )
 from opportunity_pipeline.auto_close.settings import save_defaults as save_field_defaults
-from opportunity_pipeline.document_types import status_log_rows, status_type, statuses_in
+from opportunity_pipeline.document_types import status_log_rows, status_type, statuses_in, stay_is_open
 from opportunity_pipeline.follow_up.task import TASK, TASK_CANCELLED, TASK_TO_DO
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.pipeline_history.record import record_changes
@@ -159,7 +159,7 @@ def _set_lost(run: _Run, deal, in_batch):
 	closes (a LEFT JOIN). One statement rather than two: the log's UPDATE alone took a fifth of the job."""
 	log = frappe.qb.DocType(CRM_DEAL.status_log.doctype)
 	ended = log["to"]
-	open_stay = (log.parent == deal.name) & status_log_rows(CRM_DEAL, log) & ((ended == "") | ended.isnull())
+	open_stay = (log.parent == deal.name) & status_log_rows(CRM_DEAL, log) & stay_is_open(log)
 	frappe.qb.update(deal).join(log, how=JoinType.left).on(open_stay).set(
 		Qualified(deal[CRM_DEAL.status_field]), run.closing_status
 	).set(Qualified(deal.lost_reason), run.lost_reason).set(Qualified(deal.lost_notes), run.note).set(

@@ -18,6 +18,7 @@ from opportunity_pipeline.crm_move.rules import (
 	status_map_problems,
 )
 from opportunity_pipeline.crm_move.settings import SETTINGS, deal_statuses, require_frappe_crm, status_map
+from opportunity_pipeline.permissions import reads_every_row
 
 RECORD = "Pipeline Move Record"
 # How many records that cannot move the report lists (it counts them all).
@@ -29,9 +30,11 @@ PARTY_DOCTYPES = ("Customer", "Lead", "Prospect")
 def dry_run_move_to_frappe_crm() -> dict:
 	"""Whoever may change Pipeline Move (System Manager). The report: the status table with its problems, per DocType how many records
 	the move would create, update and leave, and the records it cannot move."""
-	frappe.get_single(SETTINGS).check_permission("write")
+	settings = frappe.get_single(SETTINGS)
+	settings.check_permission("write")
 	require_frappe_crm()
-	statuses = status_map()
+	require_reading_every_record()
+	statuses = status_map(settings)
 	table_problems = status_map_problems(statuses, dict(deal_statuses()))
 	usable = {status for status, chosen in statuses.items() if chosen and status not in table_problems}
 	moved = moved_sources()
@@ -79,6 +82,24 @@ def dry_run_move_to_frappe_crm() -> dict:
 		"problems": problems[:LISTED_PROBLEMS],
 		"problems_total": len(problems),
 	}
+
+
+# What the dry run reads, every row of each: the move is the whole site's.
+READ_DOCTYPES = ("Opportunity", *PARTY_DOCTYPES, "CRM Lead")
+
+
+def require_reading_every_record():
+	"""The dry run counts and names every opportunity, party and lead: refused to a user whose own list of
+	any of them is narrowed (a User Permission, If Owner, another app's permission hook), as a System
+	Manager may be."""
+	for doctype in READ_DOCTYPES:
+		if not reads_every_row(doctype):
+			frappe.throw(
+				_("The move reads every {0}; your permissions restrict which ones you may read.").format(
+					_(doctype)
+				),
+				frappe.PermissionError,
+			)
 
 
 def opportunity_rows() -> list:

@@ -74,7 +74,9 @@ def validate_status_table(settings):
 		if row.opportunity_status in seen:
 			frappe.throw(_("Opportunity status {0} is in the table twice.").format(row.opportunity_status))
 		seen.add(row.opportunity_status)
-		row.deal_status_doctype = STATUS_DOCTYPE  # derived: never what a client sent
+		# Derived, never what a client sent. Frappe checked each link before validate, against the DocType
+		# the row named: a value checked against another is refused below as no CRM Deal Status.
+		row.deal_status_doctype = STATUS_DOCTYPE
 	types = dict(deal_statuses())
 	chosen = {row.opportunity_status: row.deal_status for row in settings.statuses}
 	messages = []

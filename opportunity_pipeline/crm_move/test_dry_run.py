@@ -139,6 +139,17 @@ class TestDryRun(IntegrationTestCase):
 		with self.assertRaises(frappe.PermissionError):
 			dry_run_move_to_frappe_crm()
 
+	def test_a_system_manager_whose_customers_are_restricted_may_not_run_it(self):
+		"""It names every opportunity and party: a user who may read only some customers would see the
+		others'."""
+		manager = make_user("op-move-restricted@example.com", roles=("System Manager", "Sales Manager"))
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": manager, "allow": "Customer", "for_value": make_customer()}
+		).insert()
+		frappe.set_user(manager)
+		with self.assertRaisesRegex(frappe.PermissionError, "The move reads every Customer"):
+			dry_run_move_to_frappe_crm()
+
 
 @unittest.skipUnless(frappe_crm.installed(), "Frappe CRM is not installed on this site")
 class TestStatusTable(IntegrationTestCase):
@@ -159,6 +170,17 @@ class TestStatusTable(IntegrationTestCase):
 			set_table(Converted=deal_status_of_type("Lost"))
 		with self.assertRaises(frappe.LinkValidationError):  # Frappe's own check of the link
 			set_table(Open="_OP No Such Status")
+
+	def test_a_row_pointing_its_link_at_another_doctype_is_refused(self):
+		"""Frappe checks a Dynamic Link against the DocType the row names, which a client may forge."""
+		settings = frappe.get_single(SETTINGS)
+		settings.statuses = []
+		settings.append(
+			"statuses",
+			{"opportunity_status": "Open", "deal_status_doctype": "User", "deal_status": "Administrator"},
+		)
+		with self.assertRaisesRegex(frappe.ValidationError, "there is no CRM Deal Status"):
+			settings.save()
 
 	def test_a_status_left_empty_is_allowed(self):
 		settings = set_table(Closed=None)

@@ -14,10 +14,10 @@ from pypika.terms import ValueWrapper
 
 import frappe
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce, Max
+from frappe.query_builder.functions import Max
 
 from opportunity_pipeline import frappe_crm
-from opportunity_pipeline.document_types import status_log_rows, statuses_in
+from opportunity_pipeline.document_types import status_log_rows, statuses_in, stay_is_open
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.sql import DaysBetween, Qualified
 
@@ -49,7 +49,7 @@ def refresh_deals_stalled(names):
 		current = (
 			frappe.qb.from_(log)
 			.select(log.parent, Max(log.from_date).as_("since"))
-			.where(status_log_rows(CRM_DEAL, log) & (Coalesce(log.to, "") == "") & log.parent.isin(batch))
+			.where(status_log_rows(CRM_DEAL, log) & stay_is_open(log) & log.parent.isin(batch))
 			.groupby(log.parent)
 		).as_("current_stay")
 		stalled = (
