@@ -20,6 +20,7 @@ path; every one checks the caller's permissions and refuses bad input with a Val
   pipeline_health/health.py (document_type "CRM Deal": Frappe CRM's deals, which have no company)
 - dry_run_move_to_frappe_crm(): crm_move/dry_run.py (System Manager; what the move from ERPNext's CRM to
   Frappe CRM would make, and what it cannot move, with why)
+- move_to_frappe_crm(): crm_move/move.py (System Manager; queues the move itself)
 """
 
 from opportunity_pipeline.auto_close.preview import (
@@ -28,6 +29,7 @@ from opportunity_pipeline.auto_close.preview import (
 	run_auto_close,
 )
 from opportunity_pipeline.crm_move.dry_run import dry_run_move_to_frappe_crm
+from opportunity_pipeline.crm_move.move import move_to_frappe_crm
 from opportunity_pipeline.forecast.cards import open_pipeline_card, weighted_pipeline_card
 from opportunity_pipeline.lost.declare import declare_lost
 from opportunity_pipeline.lost.summary import rebuild_loss_summary
@@ -50,6 +52,7 @@ __all__ = [
 	"learn_win_probability",
 	"make_quotation",
 	"make_supplier_quotation",
+	"move_to_frappe_crm",
 	"my_overdue_follow_ups_card",
 	"open_pipeline_card",
 	"opportunity_history",

@@ -36,25 +36,20 @@ def dry_run_move_to_frappe_crm() -> dict:
 	require_reading_every_record()
 	statuses = status_map(settings)
 	table_problems = status_map_problems(statuses, dict(deal_statuses()))
-	usable = {status for status, chosen in statuses.items() if chosen and status not in table_problems}
+	usable = {
+		status: chosen for status, chosen in statuses.items() if chosen and status not in table_problems
+	}
 	moved = moved_sources()
 	counts = {"Opportunity": Counter(), "Lead": Counter()}
 	problems = []
 	converted = leads_converted_in_frappe_crm()
 
-	for row in opportunity_rows():
-		facts = OpportunityFacts(
-			status=row.status,
-			party_exists=bool(row.party),
-			currency=row.currency,
-			company_currency=row.company_currency,
-			exchange_rate=row.conversion_rate,
-			lead_converted_elsewhere=bool(row.lead_email) and row.lead_email in converted,
-		)
-		found = opportunity_problems(facts, usable)
-		if found:
+	rows = opportunity_rows()
+	problems_of = opportunity_problems_by_name(rows, usable, converted)
+	for row in rows:
+		if row.name in problems_of:
 			counts["Opportunity"]["cannot"] += 1
-			problems.append(_listed("Opportunity", row.name, [_reason(problem, row) for problem in found]))
+			problems.append(_listed("Opportunity", row.name, problems_of[row.name]))
 			continue
 		counts["Opportunity"][move_action(row.modified, moved.get(("Opportunity", row.name))).value] += 1
 
@@ -100,6 +95,25 @@ def require_reading_every_record():
 				),
 				frappe.PermissionError,
 			)
+
+
+def opportunity_problems_by_name(rows, usable_statuses, converted_emails) -> dict[str, list[str]]:
+	"""Opportunity -> every reason it cannot move (crm_move.rules), for those of `rows` (opportunity_rows)
+	that cannot: the dry run and the move judge the same."""
+	problems = {}
+	for row in rows:
+		facts = OpportunityFacts(
+			status=row.status,
+			party_exists=bool(row.party),
+			currency=row.currency,
+			company_currency=row.company_currency,
+			exchange_rate=row.conversion_rate,
+			lead_converted_elsewhere=bool(row.lead_email) and row.lead_email in converted_emails,
+		)
+		found = opportunity_problems(facts, usable_statuses)
+		if found:
+			problems[row.name] = [_reason(problem, row) for problem in found]
+	return problems
 
 
 def opportunity_rows() -> list:

@@ -32,6 +32,14 @@ MASTERS = {
 	"Opportunity Lost Reason": "CRM Lost Reason",
 }
 
+# The field each of those Frappe CRM masters is named by.
+MASTER_NAME_FIELDS = {
+	"CRM Territory": "territory_name",
+	"CRM Lead Source": "source_name",
+	"CRM Industry": "industry",
+	"CRM Lost Reason": "lost_reason",
+}
+
 LEAD = RecordMove(
 	source="Lead",
 	target="CRM Lead",

@@ -5,8 +5,16 @@ again, and how the pipeline compares before and after the move (the reconciliati
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from itertools import pairwise
 
-from opportunity_pipeline.pipeline_document import CRM_DEAL, OPPORTUNITY
+from opportunity_pipeline.pipeline_document import CRM_DEAL, NO_COMPANY, OPPORTUNITY
+from opportunity_pipeline.pipeline_history.rules import (
+	TRACKED_FIELDS,
+	ends_follow_up,
+	next_contact_since,
+	next_stage_fields,
+	span_class,
+)
 
 
 def allowed_types(status: str) -> tuple[str, ...]:
@@ -143,3 +151,83 @@ def reconcile(before: dict, after: dict, status_map: dict[str, str]) -> list[dic
 			}
 		)
 	return rows
+
+
+# What an ERPNext lead's status becomes among Frappe CRM's default lead statuses (crm/install.py); a site
+# without that status gets its first lead status instead.
+LEAD_STATUSES = {
+	"Lead": "New",
+	"Open": "New",
+	"Replied": "Contacted",
+	"Interested": "Nurture",
+	"Opportunity": "Qualified",
+	"Quotation": "Qualified",
+	"Converted": "Qualified",
+	"Lost Quotation": "Unqualified",
+	"Do Not Contact": "Junk",
+}
+
+
+def lead_status(erpnext_status: str | None, site_statuses: list[str]) -> str | None:
+	"""The CRM Lead Status an ERPNext lead gets (`site_statuses` in Frappe CRM's order)."""
+	preferred = LEAD_STATUSES.get(erpnext_status or "")
+	if preferred in site_statuses:
+		return preferred
+	return site_statuses[0] if site_statuses else None
+
+
+def lost_notes(detail: str | None, reasons: list[str], competitors: list[str]) -> str | None:
+	"""A deal keeps one lost reason; the opportunity's others, its competitors and its own words go in the
+	deal's lost notes, so nothing the sales person wrote is dropped."""
+	lines = []
+	if detail:
+		lines.append(detail)
+	if len(reasons) > 1:
+		lines.append("Lost reasons: " + ", ".join(reasons))
+	if competitors:
+		lines.append("Competitors: " + ", ".join(competitors))
+	return "\n".join(lines) or None
+
+
+def deal_history(rows: list[dict], deal_status_of: dict, open_deal_statuses) -> list[dict]:
+	"""An opportunity's pipeline history rows (in order of valid_from) as its deal's: each status becomes
+	its deal status, which is also the deal's stage, the company none. Rows that then differ in nothing
+	tracked merge into one, and each stay's fields (stage_since, left_stage, stage_days, contact_since,
+	ends_follow_up) are worked out again by the rules the history is written with, so the deal's history
+	reads as if it had been recorded on the deal."""
+	moved = []
+	for row in rows:
+		status = deal_status_of[row["status"]]
+		state = {
+			**row,
+			"company": NO_COMPANY,
+			"status": status,
+			"sales_stage": status,
+			"opportunity_type": None,
+		}
+		previous = moved[-1] if moved and moved[-1]["valid_to"] == row["valid_from"] else None
+		if previous and all(previous[field] == state[field] for field in TRACKED_FIELDS):
+			previous["valid_to"] = row["valid_to"]
+			previous["span_class"] = span_class(previous["valid_from"], row["valid_to"])
+			previous["deleted"] = row.get("deleted", 0)
+			continue
+		state.update(next_stage_fields(previous, state, row["valid_from"], open_deal_statuses))
+		state["contact_since"] = next_contact_since(previous, state, row["valid_from"], open_deal_statuses)
+		moved.append(state)
+	for row, following in pairwise(moved):
+		if row["valid_to"] == following["valid_from"]:
+			row["ends_follow_up"] = int(ends_follow_up(row, following, row["valid_to"], open_deal_statuses))
+	return moved
+
+
+def status_stays(history: list[dict]) -> list[dict]:
+	"""A deal's stays in each status from its history rows, for Frappe CRM's status change log: status,
+	from, and the next status with when it came (none for the stay it is still in)."""
+	stays = []
+	for row in history:
+		if stays and stays[-1]["status"] == row["status"]:
+			continue
+		if stays:
+			stays[-1]["to"], stays[-1]["to_date"] = row["status"], row["valid_from"]
+		stays.append({"status": row["status"], "from_date": row["valid_from"], "to": None, "to_date": None})
+	return stays

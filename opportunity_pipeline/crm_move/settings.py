@@ -48,6 +48,14 @@ def status_map(settings=None) -> dict[str, str | None]:
 	return {status: chosen.get(status, suggested[status]) for status in OPPORTUNITY_STATUSES}
 
 
+def usable_status_map(settings=None) -> dict[str, str]:
+	"""Opportunity status -> CRM Deal Status, for the statuses whose row can be used: the opportunities of
+	the others are listed as not moved."""
+	statuses = status_map(settings)
+	problems = status_map_problems(statuses, dict(deal_statuses()))
+	return {status: chosen for status, chosen in statuses.items() if chosen and status not in problems}
+
+
 def fill_status_table(settings):
 	"""Pipeline Move onload: a row per opportunity status, suggested where the manager has none yet."""
 	if not frappe_crm.installed():

@@ -1,14 +1,19 @@
-// Pipeline Move: the status table, and Dry Run, which shows what the move to Frappe CRM would make of
-// ERPNext's CRM records and every record it cannot move, with why (crm_move/dry_run.py).
+// Pipeline Move: the status table; Dry Run, which shows what the move to Frappe CRM would make of
+// ERPNext's CRM records and every record it cannot move, with why (crm_move/dry_run.py); Move, which
+// queues the move itself (crm_move/move.py), its progress shown as it goes; and the reconciliation.
 frappe.ui.form.on("Pipeline Move", {
+	setup(frm) {
+		frappe.realtime.on("pipeline_move_done", () => {
+			frappe.show_alert({
+				message: __("The move to Frappe CRM is done."),
+				indicator: "green",
+			});
+			frm.reload_doc();
+		});
+	},
 	refresh(frm) {
 		frm.add_custom_button(__("Dry Run"), () => {
-			if (frm.is_dirty()) {
-				frappe.msgprint(
-					__("Save the status table first: the dry run reads the saved one."),
-				);
-				return;
-			}
+			if (!status_table_saved(frm)) return;
 			frappe.call({
 				method: "opportunity_pipeline.api.dry_run_move_to_frappe_crm",
 				freeze: true,
@@ -16,8 +21,39 @@ frappe.ui.form.on("Pipeline Move", {
 				callback: ({ message }) => show_dry_run(message),
 			});
 		});
+		frm.add_custom_button(__("Move"), () => {
+			if (!status_table_saved(frm)) return;
+			frappe.confirm(
+				__(
+					"Move ERPNext's leads, customers, prospects and opportunities to Frappe CRM now? ERPNext's records stay as they are; a second run moves only what is new or changed.",
+				),
+				() =>
+					frappe.call({
+						method: "opportunity_pipeline.api.move_to_frappe_crm",
+						callback: () =>
+							frappe.show_alert({
+								message: __("The move is queued; its progress shows here."),
+								indicator: "blue",
+							}),
+					}),
+			);
+		});
+		frm.add_custom_button(__("Reconciliation"), () =>
+			frappe.set_route("query-report", "Pipeline Move Reconciliation"),
+		);
+		frm.add_custom_button(__("Moved Records"), () =>
+			frappe.set_route("List", "Pipeline Move Record"),
+		);
 	},
 });
+
+function status_table_saved(frm) {
+	if (frm.is_dirty()) {
+		frappe.msgprint(__("Save the status table first: the move reads the saved one."));
+		return false;
+	}
+	return true;
+}
 
 const ACTIONS = ["create", "update", "skip", "cannot"];
 

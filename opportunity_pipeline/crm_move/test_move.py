@@ -1,0 +1,356 @@
+"""The move to Frappe CRM on a site with both apps (skipped where Frappe CRM is not installed): each
+mapping, a second run, an interrupted run resumed, bad data listed and skipped, who may run it, and the
+reconciliation. The move commits a batch at a time, so each test takes away what it made."""
+
+import unittest
+from unittest.mock import patch
+
+import frappe
+from frappe.desk.form.assign_to import add as assign
+from frappe.utils import add_to_date, getdate
+
+from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.crm_move.move import Move, move_to_frappe_crm, run_move
+from opportunity_pipeline.crm_move.settings import usable_status_map
+from opportunity_pipeline.crm_move.test_dry_run import set_table
+from opportunity_pipeline.opportunity_pipeline.report.pipeline_move_reconciliation import (
+	pipeline_move_reconciliation,
+)
+from opportunity_pipeline.pipeline_history.record import STATE
+from opportunity_pipeline.tests import IntegrationTestCase
+from opportunity_pipeline.tests.factories import (
+	add_communication,
+	in_days,
+	make_competitor,
+	make_customer,
+	make_lead,
+	make_opportunity,
+	make_opportunity_with_items,
+	make_reason,
+	make_user,
+	submitted_quotation,
+)
+
+RECORD = "Pipeline Move Record"
+TARGETS = ("CRM Deal", "CRM Lead", "CRM Organization")
+
+
+def deal_of(opportunity: str) -> str | None:
+	return frappe.db.get_value(
+		RECORD, {"source_doctype": "Opportunity", "source_name": opportunity}, "target_name"
+	)
+
+
+def problem_of(doctype: str, name: str) -> str | None:
+	return frappe.db.get_value(RECORD, {"source_doctype": doctype, "source_name": name}, "problem")
+
+
+def take_away_the_move(before: dict):
+	"""Everything the move made since `before` (the names of each target DocType then), committed."""
+	made = {doctype: set(frappe.get_all(doctype, pluck="name")) - before[doctype] for doctype in TARGETS}
+	deals = list(made["CRM Deal"]) or [""]
+	for doctype, field in (
+		("Comment", "reference_name"),
+		("File", "attached_to_name"),
+		("ToDo", "reference_name"),
+		("FCRM Note", "reference_docname"),
+		("CRM Task", "reference_docname"),
+	):
+		frappe.db.delete(doctype, {field: ("in", deals)})
+	frappe.db.delete("Communication Link", {"link_doctype": "CRM Deal", "link_name": ("in", deals)})
+	frappe.db.delete(
+		"Event Participants", {"reference_doctype": "CRM Deal", "reference_docname": ("in", deals)}
+	)
+	frappe.db.delete(STATE, {"document_type": "CRM Deal", "opportunity": ("in", deals)})
+	for doctype in ("CRM Products", "CRM Contacts", "CRM Status Change Log"):
+		frappe.db.delete(doctype, {"parenttype": "CRM Deal", "parent": ("in", deals)})
+	for doctype, names in made.items():
+		frappe.db.delete(doctype, {"name": ("in", list(names) or [""])})
+	frappe.db.delete(RECORD)
+	frappe.db.commit()
+
+
+@unittest.skipUnless(frappe_crm.installed(), "Frappe CRM is not installed on this site")
+class TestMove(IntegrationTestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		self.before = {doctype: set(frappe.get_all(doctype, pluck="name")) for doctype in TARGETS}
+		frappe.db.delete(RECORD)
+		set_table()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+		take_away_the_move(self.before)
+
+	def test_an_opportunity_becomes_a_deal_with_what_it_holds(self):
+		sales = make_user("op-move-owner@example.com", roles=("Sales User",))
+		opportunity = make_opportunity_with_items(
+			party_name=make_customer("_OP Move Customer"),
+			opportunity_owner=sales,
+			opportunity_amount=750,
+			probability=40,
+			expected_closing=in_days(20).date(),
+			contact_by=sales,
+			contact_date=in_days(3),
+		)
+		opportunity.add_comment("Comment", "Called them, they want three units")
+		frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": "op-move-brief.txt",
+				"content": "brief",
+				"attached_to_doctype": "Opportunity",
+				"attached_to_name": opportunity.name,
+			}
+		).insert()
+		assign({"assign_to": [sales], "doctype": "Opportunity", "name": opportunity.name})
+		add_communication(opportunity.name, days_ago=1)
+		communication = frappe.db.get_value(
+			"Communication", {"reference_doctype": "Opportunity", "reference_name": opportunity.name}
+		)
+		quotation = submitted_quotation(opportunity)
+		opportunity.reload()
+		modified = opportunity.modified
+
+		summary = run_move()
+
+		deal = frappe.get_doc("CRM Deal", deal_of(opportunity.name))
+		self.assertEqual(
+			(deal.organization, deal.status, deal.deal_owner, deal.deal_value, deal.probability),
+			(
+				"_OP Move Customer",
+				frappe.db.get_value(
+					"Pipeline Move Status", {"opportunity_status": "Quotation"}, "deal_status"
+				),
+				sales,
+				750,
+				opportunity.probability,
+			),
+		)
+		self.assertEqual(getdate(deal.expected_closure_date), in_days(20).date())
+		self.assertEqual(deal.creation, opportunity.creation)
+		self.assertEqual(
+			[(row.product_name, row.qty, row.rate) for row in deal.products], [("_OP Test Item", 3, 250)]
+		)
+		self.assertTrue(
+			frappe.db.exists(
+				"Comment",
+				{
+					"reference_doctype": "CRM Deal",
+					"reference_name": deal.name,
+					"content": ["like", "Called them%"],
+				},
+			)
+		)
+		self.assertTrue(
+			frappe.db.exists("File", {"attached_to_doctype": "CRM Deal", "attached_to_name": deal.name})
+		)
+		self.assertTrue(
+			frappe.db.exists(
+				"ToDo",
+				{
+					"reference_type": "CRM Deal",
+					"reference_name": deal.name,
+					"allocated_to": sales,
+					"status": "Open",
+				},
+			)
+		)
+		self.assertIn(sales, frappe.parse_json(deal._assign))
+		self.assertTrue(
+			frappe.db.exists("Communication Link", {"parent": communication, "link_name": deal.name})
+		)
+		self.assertEqual(frappe.db.get_value("Quotation", quotation.name, "crm_deal"), deal.name)
+		# Its history goes on on the deal, and Frappe CRM's status log starts where it did.
+		history = frappe.get_all(
+			STATE,
+			filters={"document_type": "CRM Deal", "opportunity": deal.name},
+			fields=["status", "valid_to"],
+			order_by="valid_from asc, name asc",
+		)
+		self.assertEqual(history[-1].status, deal.status)
+		self.assertIsNone(history[-1].valid_to)
+		self.assertEqual(deal.status_change_log[-1].to or "", "")
+		self.assertEqual(deal.status_change_log[-1].get("from"), deal.status)
+		# One follow-up: the deal's Event and task, the opportunity's Event closed and its reminder dropped.
+		self.assertTrue(deal.follow_up_event)
+		self.assertEqual(frappe.db.get_value("Event", deal.follow_up_event, "owner"), sales)
+		self.assertTrue(deal.follow_up_task)
+		self.assertEqual(frappe.db.get_value("Event", opportunity.follow_up_event, "status"), "Closed")
+		self.assertIsNone(frappe.db.get_value("Opportunity", opportunity.name, "follow_up_reminder_due"))
+		# ERPNext's record as it was.
+		self.assertEqual(frappe.db.get_value("Opportunity", opportunity.name, "modified"), modified)
+		self.assertGreaterEqual(summary["records"]["Opportunity"]["create"], 1)
+
+	def test_a_lead_becomes_a_crm_lead_and_its_opportunity_that_leads_deal(self):
+		lead = make_lead("Hedy", company_name="_OP Move Lead Co")
+		frappe.db.set_value("Lead", lead, "email_id", "hedy.move@example.com")
+		opportunity = make_opportunity(opportunity_from="Lead", party_name=lead)  # ERPNext: its lead's status
+		# becomes Opportunity, which is Qualified in Frappe CRM
+
+		run_move()
+
+		crm_lead = frappe.get_doc(
+			"CRM Lead", frappe.db.get_value(RECORD, {"source_name": lead}, "target_name")
+		)
+		self.assertEqual(
+			(crm_lead.first_name, crm_lead.email, crm_lead.organization, crm_lead.status, crm_lead.converted),
+			("Hedy", "hedy.move@example.com", "_OP Move Lead Co", "Qualified", 1),
+		)
+		self.assertEqual(frappe.db.get_value("CRM Deal", deal_of(opportunity.name), "lead"), crm_lead.name)
+
+	def test_a_lost_opportunity_keeps_its_reasons_and_competitors(self):
+		opportunity = make_opportunity()
+		opportunity.status = "Lost"
+		opportunity.order_lost_reason = "They went with a cheaper offer"
+		for reason in ("_OP Move Price", "_OP Move Timing"):
+			opportunity.append("lost_reasons", {"lost_reason": make_reason(reason)})
+		opportunity.append("competitors", {"competitor": make_competitor("_OP Move Rival")})
+		opportunity.save()
+
+		run_move()
+
+		deal = frappe.get_doc("CRM Deal", deal_of(opportunity.name))
+		self.assertEqual(frappe.db.get_value("CRM Deal Status", deal.status, "type"), "Lost")
+		self.assertEqual(deal.lost_reason, "_OP Move Price")
+		self.assertTrue(frappe.db.exists("CRM Lost Reason", "_OP Move Timing"))
+		self.assertEqual(
+			deal.lost_notes,
+			"They went with a cheaper offer\nLost reasons: _OP Move Price, _OP Move Timing\n"
+			"Competitors: _OP Move Rival",
+		)
+		self.assertTrue(deal.closed_date)
+
+	def test_a_second_run_moves_only_what_is_new_or_changed(self):
+		unchanged, changed = make_opportunity(), make_opportunity()
+		changed.add_comment("Comment", "First words")
+		run_move()
+		deal = deal_of(changed.name)
+
+		frappe.db.set_value("Opportunity", changed.name, "opportunity_amount", 1234)
+		added = make_opportunity()
+		second = run_move()["records"]["Opportunity"]
+
+		self.assertEqual((second.get("create"), second.get("update")), (1, 1))
+		self.assertEqual(deal_of(changed.name), deal)
+		self.assertEqual(frappe.db.get_value("CRM Deal", deal, "deal_value"), 1234)
+		self.assertEqual(
+			frappe.db.count("Comment", {"reference_doctype": "CRM Deal", "reference_name": deal}), 1
+		)
+		self.assertTrue(deal_of(added.name))
+		self.assertEqual(frappe.db.count(RECORD, {"source_name": unchanged.name}), 1)
+
+	def test_a_deal_changed_in_frappe_crm_since_is_not_overwritten(self):
+		opportunity = make_opportunity()
+		run_move()
+		deal = deal_of(opportunity.name)
+		frappe.db.set_value("CRM Deal", deal, "deal_value", 99, modified=add_to_date(None, minutes=1))
+		frappe.db.set_value("Opportunity", opportunity.name, "opportunity_amount", 500)
+
+		run_move()
+
+		self.assertEqual(frappe.db.get_value("CRM Deal", deal, "deal_value"), 99)
+		self.assertEqual(problem_of("Opportunity", opportunity.name), "Changed in Frappe CRM since it moved.")
+
+	def test_an_interrupted_run_continues_where_it_stopped(self):
+		opportunities = [make_opportunity().name for _ in range(3)]
+
+		def stop_after_the_first(move, done):
+			raise KeyboardInterrupt  # the worker killed between two batches
+
+		with patch.object(Move, "after_batch", stop_after_the_first), self.assertRaises(KeyboardInterrupt):
+			run_move(batch_size=1)
+		moved_first = frappe.db.count(RECORD, {"source_doctype": "Opportunity", "target_name": ["is", "set"]})
+		self.assertEqual(moved_first, 1)
+
+		second = run_move(batch_size=1)["records"]["Opportunity"]
+
+		self.assertEqual(second.get("skip"), 1)
+		deals = [deal_of(name) for name in opportunities]
+		self.assertTrue(all(deals))
+		self.assertEqual(frappe.db.count("CRM Deal", {"name": ("in", deals)}), 3)
+		made = frappe.get_all(
+			RECORD,
+			filters={"source_doctype": "Opportunity", "target_name": ["is", "set"]},
+			pluck="target_name",
+		)
+		self.assertEqual(len(made), len(set(made)))
+
+	def test_bad_data_is_listed_and_skipped_and_nothing_is_half_moved(self):
+		sound = make_opportunity()
+		gone = make_opportunity(party_name=make_customer("_OP Move Gone Customer"))
+		frappe.db.delete("Customer", "_OP Move Gone Customer")
+		closed = make_opportunity()
+		frappe.db.set_value("Opportunity", closed.name, "status", "Closed")
+		broken = make_opportunity_with_items()
+		set_table(Closed=None)
+		deal_row = Move.deal_row
+
+		def fails_for_broken(move, deal, opportunity, *args):
+			if opportunity.name == broken.name:
+				raise frappe.ValidationError("a value the database refuses")
+			return deal_row(move, deal, opportunity, *args)
+
+		with patch.object(Move, "deal_row", fails_for_broken):
+			run_move()
+
+		self.assertTrue(deal_of(sound.name))
+		self.assertEqual(
+			problem_of("Opportunity", gone.name), "Its Customer _OP Move Gone Customer no longer exists."
+		)
+		self.assertEqual(
+			problem_of("Opportunity", closed.name),
+			"Its status Closed becomes no CRM Deal Status in the table.",
+		)
+		self.assertIn("a value the database refuses", problem_of("Opportunity", broken.name))
+		self.assertIsNone(deal_of(broken.name))
+		# Its batch went back whole: no products, log or history left without their deal.
+		for doctype in ("CRM Products", "CRM Status Change Log"):
+			self.assertFalse(
+				frappe.db.sql(
+					f"select 1 from `tab{doctype}` child left join `tabCRM Deal` deal on deal.name = child.parent"
+					" where child.parenttype = 'CRM Deal' and deal.name is null limit 1"
+				)
+			)
+
+	def test_only_a_system_manager_may_move(self):
+		frappe.set_user(make_user("op-move-sales@example.com", roles=("Sales Manager",)))
+		with self.assertRaises(frappe.PermissionError):
+			move_to_frappe_crm()
+
+	def test_the_reconciliation_shows_what_did_not_move(self):
+		moved = make_opportunity(opportunity_amount=300)
+		closed = make_opportunity(opportunity_amount=200)
+		frappe.db.set_value("Opportunity", closed.name, "status", "Closed")
+		set_table(Closed=None)
+		run_move()
+
+		_columns, rows = pipeline_move_reconciliation.execute({})
+
+		month = str(moved.creation)[:7]
+		open_status = frappe.db.get_value("CRM Deal", deal_of(moved.name), "status")
+		row_of = {(row["deal_status"], row["month"]): row for row in rows}
+		# Every opportunity of the month whose status becomes that deal status moved, but those listed.
+		becoming = [status for status, chosen in usable_status_map().items() if chosen == open_status]
+		listed = frappe.db.count(
+			RECORD,
+			{
+				"source_doctype": "Opportunity",
+				"problem": ["is", "set"],
+				"source_name": (
+					"in",
+					frappe.get_all(
+						"Opportunity",
+						filters={"status": ("in", becoming), "creation": ("like", f"{month}%")},
+						pluck="name",
+					)
+					or [""],
+				),
+			},
+		)
+		self.assertEqual(row_of[(open_status, month)]["count_difference"], -listed)
+		unmoved = row_of[(None, month)]
+		self.assertEqual(unmoved["count_after"], 0)
+		self.assertGreaterEqual(unmoved["count_before"], 1)
+		self.assertEqual(unmoved["statuses"], "Closed")
