@@ -508,3 +508,37 @@ def test_every_field_the_move_to_frappe_crm_maps_exists_on_both_sides(roots):
 			if master and target[target_field].get("options") != MASTERS[master]:
 				wrong.append(f"{move.target}.{target_field}: not a Link to {MASTERS[master]}")
 	assert wrong == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_what_the_move_writes_beside_its_mappings_exists(roots):
+	"""The fields crm_move/move.py fills by hand on Frappe CRM's side, and reads on ERPNext's, and the
+	names its masters and lead statuses take (crm_move/mapping.py, crm_move/rules.py)."""
+	from opportunity_pipeline.crm_move.mapping import MASTER_NAME_FIELDS
+	from opportunity_pipeline.crm_move.rules import LEAD_STATUSES
+
+	if doctype_json(roots, "CRM Deal") is None:
+		pytest.skip("no Frappe CRM in these sources")
+	written = {
+		"CRM Deal": {"status", "organization", "lead", "lead_name", "email", "mobile_no", "phone", "contact"}
+		| {"exchange_rate", "total", "net_total", "lost_reason", "lost_notes", "closed_date"}
+		| {"communication_status", "naming_series"},
+		"CRM Lead": {"first_name", "lead_name", "status", "converted", "naming_series"},
+		"CRM Products": {"product_name", "net_amount"},
+		"CRM Contacts": {"contact", "full_name", "email", "mobile_no", "phone", "gender", "is_primary"},
+		"CRM Status Change Log": {"from", "from_type", "from_date", "to", "to_type", "to_date", "duration"}
+		| {"log_owner"},
+		"FCRM Note": {"title", "content", "reference_doctype", "reference_docname"},
+		"Opportunity": {"contact_display", "customer_name", "contact_email", "contact_mobile", "phone"}
+		| {"contact_person", "conversion_rate", "order_lost_reason", "lost_reasons", "competitors"},
+		"Lead": {"lead_name", "status"},
+		**{doctype: {field} for doctype, field in MASTER_NAME_FIELDS.items()},
+	}
+	missing = [
+		f"{doctype}.{field}"
+		for doctype, fields in written.items()
+		for field in sorted(fields - fields_of(roots, doctype) - _app_fields(doctype))
+	]
+	assert missing == []
+	lead_status = next(row for row in doctype_json(roots, "Lead")["fields"] if row["fieldname"] == "status")
+	assert set(LEAD_STATUSES) == set(lead_status["options"].split("\n"))
