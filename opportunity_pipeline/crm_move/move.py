@@ -243,7 +243,7 @@ class Move:
 		)
 		moved = self.moved(move.source)
 		organizations = set(frappe.get_all("CRM Organization", pluck="name"))
-		made_by_move = set(self.moved_targets("CRM Organization"))
+		made_by_move = set(self.made_targets("CRM Organization"))
 		for batch in _chunks(rows, self.batch_size):
 			created, updated, records = [], [], []
 			for row in batch:
@@ -261,7 +261,11 @@ class Move:
 					made_by_move.add(organization)
 				elif organization in made_by_move and action == MoveAction.UPDATE:
 					updated.append(values)
-				records.append(self.record(move.source, row, "CRM Organization", organization))
+				records.append(
+					self.record(
+						move.source, row, "CRM Organization", organization, made=organization in made_by_move
+					)
+				)
 				self.counts[move.source][action.value] += 1
 			self.insert("CRM Organization", created)
 			for values in updated:
@@ -881,7 +885,7 @@ class Move:
 			"docstatus": 0,
 		}
 
-	def record(self, doctype, source, target_doctype=None, target_name=None, problem=None) -> dict:
+	def record(self, doctype, source, target_doctype=None, target_name=None, problem=None, made=True) -> dict:
 		return {
 			"name": frappe.generate_hash(length=10),
 			"creation": self.now,
@@ -896,6 +900,7 @@ class Move:
 			"target_doctype": target_doctype,
 			"target_name": target_name,
 			"moved_on": self.now if target_name else None,
+			"made_by_move": int(bool(target_name) and made),
 			"problem": problem,
 		}
 
@@ -923,12 +928,13 @@ class Move:
 		)
 		return {name: (target, modified) for name, target, modified in rows}
 
-	def moved_targets(self, target_doctype) -> list:
+	def made_targets(self, target_doctype) -> list:
+		"""The records of `target_doctype` the move made (not those it found there and linked to)."""
 		record = frappe.qb.DocType(RECORD)
 		return (
 			frappe.qb.from_(record)
 			.select(record.target_name)
-			.where(record.target_doctype == target_doctype)
+			.where((record.target_doctype == target_doctype) & (record.made_by_move == 1))
 			.run(pluck=True)
 		)
 

@@ -45,10 +45,18 @@ def problem_of(doctype: str, name: str) -> str | None:
 	return frappe.db.get_value(RECORD, {"source_doctype": doctype, "source_name": name}, "problem")
 
 
-def take_away_the_move(before: dict):
-	"""Everything the move made since `before` (the names of each target DocType then), committed."""
-	made = {doctype: set(frappe.get_all(doctype, pluck="name")) - before[doctype] for doctype in TARGETS}
-	deals = list(made["CRM Deal"]) or [""]
+def take_away_the_move():
+	"""Everything the move made (what its records say it made), committed: the tests' site, and the
+	browser spec's (`bench execute opportunity_pipeline.crm_move.test_move.take_away_the_move`), go on
+	as they were."""
+	made = {
+		doctype: frappe.get_all(
+			RECORD, filters={"target_doctype": doctype, "made_by_move": 1}, pluck="target_name"
+		)
+		or [""]
+		for doctype in TARGETS
+	}
+	deals = made["CRM Deal"]
 	for doctype, field in (
 		("Comment", "reference_name"),
 		("File", "attached_to_name"),
@@ -65,7 +73,7 @@ def take_away_the_move(before: dict):
 	for doctype in ("CRM Products", "CRM Contacts", "CRM Status Change Log"):
 		frappe.db.delete(doctype, {"parenttype": "CRM Deal", "parent": ("in", deals)})
 	for doctype, names in made.items():
-		frappe.db.delete(doctype, {"name": ("in", list(names) or [""])})
+		frappe.db.delete(doctype, {"name": ("in", names)})
 	frappe.db.delete(RECORD)
 	frappe.db.commit()
 
@@ -74,14 +82,13 @@ def take_away_the_move(before: dict):
 class TestMove(IntegrationTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.before = {doctype: set(frappe.get_all(doctype, pluck="name")) for doctype in TARGETS}
-		frappe.db.delete(RECORD)
+		take_away_the_move()
 		set_table()
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
-		take_away_the_move(self.before)
+		take_away_the_move()
 
 	def test_an_opportunity_becomes_a_deal_with_what_it_holds(self):
 		sales = make_user("op-move-owner@example.com", roles=("Sales User",))
@@ -199,6 +206,39 @@ class TestMove(IntegrationTestCase):
 			("Hedy", "hedy.move@example.com", "_OP Move Lead Co", "Qualified", 1),
 		)
 		self.assertEqual(frappe.db.get_value("CRM Deal", deal_of(opportunity.name), "lead"), crm_lead.name)
+
+	def test_an_organization_already_in_frappe_crm_is_linked_not_changed(self):
+		existing = "_OP Move Existing Org"
+		frappe.get_doc(
+			{
+				"doctype": "CRM Organization",
+				"organization_name": existing,
+				"website": "https://kept.example.com",
+			}
+		).insert()
+		customer = make_customer(existing)
+		frappe.db.set_value("Customer", customer, "website", "https://erpnext.example.com")
+		opportunity = make_opportunity(party_name=customer)
+		try:
+			run_move()
+			frappe.db.set_value("Customer", customer, "website", "https://changed.example.com")
+			run_move()
+
+			self.assertEqual(
+				frappe.db.get_value("CRM Deal", deal_of(opportunity.name), "organization"), existing
+			)
+			self.assertEqual(
+				frappe.db.get_value("CRM Organization", existing, "website"), "https://kept.example.com"
+			)
+			self.assertEqual(
+				frappe.db.get_value(
+					RECORD, {"source_doctype": "Customer", "source_name": customer}, "made_by_move"
+				),
+				0,
+			)
+		finally:
+			frappe.db.delete("CRM Organization", existing)
+			frappe.db.commit()
 
 	def test_a_lost_opportunity_keeps_its_reasons_and_competitors(self):
 		opportunity = make_opportunity()
