@@ -83,12 +83,20 @@ class TestMove(IntegrationTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		take_away_the_move()
+		self.opportunities = set(frappe.get_all("Opportunity", pluck="name"))
 		set_table()
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
 		take_away_the_move()
+		# The move committed what the test made: gone too, so other tests find the site as it was.
+		made = list(set(frappe.get_all("Opportunity", pluck="name")) - self.opportunities) or [""]
+		for doctype in ("Opportunity Item", "Opportunity Lost Reason Detail", "Competitor Detail"):
+			frappe.db.delete(doctype, {"parent": ("in", made)})
+		frappe.db.delete(STATE, {"document_type": "Opportunity", "opportunity": ("in", made)})
+		frappe.db.delete("Opportunity", {"name": ("in", made)})
+		frappe.db.commit()
 
 	def test_an_opportunity_becomes_a_deal_with_what_it_holds(self):
 		sales = make_user("op-move-owner@example.com", roles=("Sales User",))
