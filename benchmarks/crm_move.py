@@ -119,7 +119,16 @@ def seed(total: int):
 	def rows():
 		for i, name in enumerate(names):
 			for status in ("Open", STATUSES[i % 10]):
-				yield (next(history_names), "Opportunity", name, company, status, None, 100 + i % 900, 10)
+				yield (
+					next(history_names),
+					"Opportunity",
+					name,
+					company,
+					status,
+					None,
+					100 + i % 900,
+					10 * (i % 10),
+				)
 
 	def complete(row_pairs):
 		"""Each opportunity opened at `stamp` and given its status some days later."""
