@@ -1,7 +1,9 @@
 // Headless-Chromium UI test of the move from ERPNext's CRM to Frappe CRM, where the site has Frappe CRM:
-// Pipeline Move shows the status table (a suggestion per opportunity status), and Dry Run lists what the
-// move would make and an opportunity it cannot move, with why (its customer no longer exists). Nothing
-// is moved. Skipped (passing) on a site without Frappe CRM.
+// Pipeline Move shows the status table (a suggestion per opportunity status); Dry Run lists what the move
+// would make and an opportunity it cannot move, with why (its customer no longer exists); Move queues the
+// move (a burst worker of the bench runs it), after which the sound opportunity is a deal, the form says
+// the move ran, and the reconciliation report shows the one that did not move. What the move made is
+// taken away at the end. Skipped (passing) on a site without Frappe CRM.
 //
 // Run: tests/browser/run crm_move   (or `node tests/browser/crm_move.spec.mjs` against a running site)
 
@@ -36,6 +38,14 @@ async function main({ admin, browser, created }) {
 		party_name: customer,
 	});
 	created.push(["Opportunity", opportunity.name]);
+	const soundCustomer = `_OP UI Move Sound ${RUN_ID}`;
+	await insertCustomer(admin, soundCustomer);
+	const sound = await insertDoc(admin, "Opportunity", {
+		opportunity_from: "Customer",
+		party_name: soundCustomer,
+		opportunity_amount: 4200,
+	});
+	created.push(["Opportunity", sound.name]);
 	// Deleted past Frappe's link check (force), as a data import or a script may have left it.
 	bench([
 		"execute",
@@ -86,7 +96,58 @@ async function main({ admin, browser, created }) {
 		.innerText();
 	assert(/\d/.test(opportunities), `the opportunities are counted: ${opportunities}`);
 	await shot(page, "crm-move-dry-run");
-	ok("PASS");
+	await page.keyboard.press("Escape");
+	await dialog.waitFor({ state: "hidden" });
+
+	check("Move asks, queues the move, and the sound opportunity becomes a deal");
+	try {
+		await page.locator('button[data-label="Move"]').click();
+		const confirm = page.locator(".modal.show", { hasText: "Frappe CRM now?" });
+		await confirm.locator("button", { hasText: "Yes" }).click();
+		await page
+			.locator(".alert-message, .desk-alert", { hasText: "The move is queued" })
+			.first()
+			.waitFor({ state: "visible" });
+		bench(["worker", "--queue", "long", "--burst"]);
+		const record = (
+			await call(
+				admin,
+				"GET",
+				`/api/resource/Pipeline Move Record?${new URLSearchParams({
+					filters: JSON.stringify([["source_name", "=", sound.name]]),
+					fields: JSON.stringify(["target_doctype", "target_name", "problem"]),
+				})}`,
+			)
+		).data[0];
+		assert(
+			record && record.target_doctype === "CRM Deal" && record.target_name,
+			`the opportunity's record names its deal: ${JSON.stringify(record)}`,
+		);
+		const deal = (
+			await call(
+				admin,
+				"GET",
+				`/api/resource/CRM Deal/${encodeURIComponent(record.target_name)}`,
+			)
+		).data;
+		assert(
+			deal.organization === soundCustomer && deal.deal_value === 4200,
+			`the deal holds the opportunity's customer and amount: ${deal.organization}, ${deal.deal_value}`,
+		);
+		await page.evaluate(() => cur_frm.reload_doc());
+		await page.waitForFunction(() => cur_frm.doc.last_run_kind === "Move", null, {
+			timeout: 30_000,
+		});
+
+		check("the reconciliation report shows the opportunity that did not move");
+		await page.goto(`${BASE_URL}/app/query-report/Pipeline Move Reconciliation`);
+		const differences = page.locator(".dt-scrollable .text-danger").first();
+		await differences.waitFor({ state: "visible", timeout: 60_000 });
+		await shot(page, "crm-move-reconciliation");
+		ok("PASS");
+	} finally {
+		bench(["execute", "opportunity_pipeline.crm_move.test_move.take_away_the_move"]);
+	}
 }
 
 runSpec(main);

@@ -87,12 +87,17 @@ def columns() -> list[dict]:
 		{"fieldname": "count_before", "label": _("Opportunities"), "fieldtype": "Int", "width": 120},
 		{"fieldname": "count_after", "label": _("Deals"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "count_difference", "label": _("Count Difference"), "fieldtype": "Int", "width": 140},
-		{"fieldname": "amount_before", "label": _("Opportunity Amount"), "fieldtype": "Float", "width": 150},
-		{"fieldname": "amount_after", "label": _("Deal Amount"), "fieldtype": "Float", "width": 130},
+		{
+			"fieldname": "amount_before",
+			"label": _("Opportunity Amount"),
+			"fieldtype": "Currency",
+			"width": 150,
+		},
+		{"fieldname": "amount_after", "label": _("Deal Amount"), "fieldtype": "Currency", "width": 130},
 		{
 			"fieldname": "amount_difference",
 			"label": _("Amount Difference"),
-			"fieldtype": "Float",
+			"fieldtype": "Currency",
 			"width": 150,
 		},
 	]
