@@ -16,6 +16,7 @@ before_app_uninstall = "opportunity_pipeline.frappe_crm.before_app_uninstall"
 
 doc_events = {
 	"Opportunity": {
+		"onload": "opportunity_pipeline.overrides.opportunity.onload",
 		"before_insert": "opportunity_pipeline.overrides.opportunity.before_insert",
 		"validate": "opportunity_pipeline.overrides.opportunity.validate",
 		"on_change": "opportunity_pipeline.overrides.opportunity.on_change",

@@ -39,27 +39,35 @@ def dry_run_move_to_frappe_crm() -> dict:
 	usable = {
 		status: chosen for status, chosen in statuses.items() if chosen and status not in table_problems
 	}
-	moved = moved_sources()
 	counts = {"Opportunity": Counter(), "Lead": Counter()}
 	problems = []
 	converted = leads_converted_in_frappe_crm()
 
+	def count(doctype, name, action_or_reasons):
+		if isinstance(action_or_reasons, MoveAction):
+			counts[doctype][action_or_reasons.value] += 1
+		else:
+			counts[doctype]["cannot"] += 1
+			problems.append(_listed(doctype, name, action_or_reasons))
+
 	rows = opportunity_rows()
 	problems_of = opportunity_problems_by_name(rows, usable, converted)
+	moved, changed_there = moved_records("Opportunity"), changed_in_frappe_crm("CRM Deal")
 	for row in rows:
 		if row.name in problems_of:
-			counts["Opportunity"]["cannot"] += 1
-			problems.append(_listed("Opportunity", row.name, problems_of[row.name]))
+			count("Opportunity", row.name, problems_of[row.name])
 			continue
-		counts["Opportunity"][move_action(row.modified, moved.get(("Opportunity", row.name))).value] += 1
+		found = action_or_problem(row.modified, moved.get(row.name), changed_there)
+		count("Opportunity", row.name, found if isinstance(found, MoveAction) else [found])
 
 	lead = frappe.qb.DocType("Lead")
+	moved, changed_there = moved_records("Lead"), changed_in_frappe_crm("CRM Lead")
 	for row in frappe.qb.from_(lead).select(lead.name, lead.modified, lead.email_id).run(as_dict=True):
 		if row.email_id and row.email_id in converted:
-			counts["Lead"]["cannot"] += 1
-			problems.append(_listed("Lead", row.name, [_("Already converted in Frappe CRM (same e-mail).")]))
+			count("Lead", row.name, [_("Already converted in Frappe CRM (same e-mail).")])
 			continue
-		counts["Lead"][move_action(row.modified, moved.get(("Lead", row.name))).value] += 1
+		found = action_or_problem(row.modified, moved.get(row.name), changed_there)
+		count("Lead", row.name, found if isinstance(found, MoveAction) else [found])
 
 	return {
 		"statuses": [
@@ -143,16 +151,41 @@ def opportunity_rows() -> list:
 	).run(as_dict=True)
 
 
-def moved_sources() -> dict:
-	"""(DocType, name) -> when the source had last changed, of every record moved before."""
+def moved_records(doctype: str) -> dict:
+	"""Source name -> (its target, when the source had last changed) of each record of `doctype` moved
+	before."""
 	record = frappe.qb.DocType(RECORD)
 	rows = (
 		frappe.qb.from_(record)
-		.select(record.source_doctype, record.source_name, record.source_modified)
-		.where(record.target_name.isnotnull() & (record.target_name != ""))
+		.select(record.source_name, record.target_name, record.source_modified)
+		.where((record.source_doctype == doctype) & record.target_name.notnull() & (record.target_name != ""))
 		.run()
 	)
-	return {(doctype, name): modified for doctype, name, modified in rows}
+	return {name: (target, modified) for name, target, modified in rows}
+
+
+def changed_in_frappe_crm(target_doctype: str) -> set:
+	"""The targets changed in Frappe CRM after the move wrote them: moving their source again would
+	overwrite that change, so the source is listed instead."""
+	record, target = frappe.qb.DocType(RECORD), frappe.qb.DocType(target_doctype)
+	return set(
+		frappe.qb.from_(record)
+		.join(target)
+		.on(target.name == record.target_name)
+		.select(target.name)
+		.where((record.target_doctype == target_doctype) & (target.modified > record.moved_on))
+		.run(pluck=True)
+	)
+
+
+def action_or_problem(modified, moved: tuple | None, changed_there: set) -> MoveAction | str:
+	"""What a second run does with a record (`moved`: its target and when its source had changed, where
+	it moved before): a MoveAction, or why it cannot."""
+	target, moved_modified = moved or (None, None)
+	action = move_action(modified, moved_modified)
+	if action == MoveAction.UPDATE and target in changed_there:
+		return _("Changed in Frappe CRM since it moved.")
+	return action
 
 
 def leads_converted_in_frappe_crm() -> set:

@@ -20,7 +20,10 @@ from frappe.utils.background_jobs import is_job_enqueued
 
 from opportunity_pipeline.crm_move.dry_run import (
 	RECORD,
+	action_or_problem,
+	changed_in_frappe_crm,
 	leads_converted_in_frappe_crm,
+	moved_records,
 	opportunity_problems_by_name,
 	opportunity_rows,
 	require_reading_every_record,
@@ -241,7 +244,7 @@ class Move:
 			)
 			.run(as_dict=True)
 		)
-		moved = self.moved(move.source)
+		moved = moved_records(move.source)
 		organizations = set(frappe.get_all("CRM Organization", pluck="name"))
 		made_by_move = set(self.made_targets("CRM Organization"))
 		for batch in _chunks(rows, self.batch_size):
@@ -292,22 +295,18 @@ class Move:
 			)
 			.run(as_dict=True)
 		)
-		moved = self.moved("Lead")
+		moved = moved_records("Lead")
 		converted = leads_converted_in_frappe_crm()
-		changed_there = self.changed_since_moved("CRM Lead", moved)
+		changed_there = changed_in_frappe_crm("CRM Lead")
 		for batch in _chunks(rows, self.batch_size):
 			action_of = {}
 			for row in batch:
-				target, _modified = moved.get(row.name, (None, None))
-				action = move_action(row.modified, _modified)
-				if target:
-					self.targets[("Lead", row.name)] = target
+				if row.name in moved:
+					self.targets[("Lead", row.name)] = moved[row.name][0]
 				if row.email and row.email in converted:
 					action_of[row.name] = _("Already converted in Frappe CRM (same e-mail).")
-				elif action == MoveAction.UPDATE and target in changed_there:
-					action_of[row.name] = _("Changed in Frappe CRM since it moved.")
 				else:
-					action_of[row.name] = action
+					action_of[row.name] = action_or_problem(row.modified, moved.get(row.name), changed_there)
 			new = [row for row in batch if action_of[row.name] == MoveAction.CREATE]
 			names = iter(self.reserve_names(LEAD_SERIES, len(new)))
 			for row in new:
@@ -342,22 +341,19 @@ class Move:
 	def move_opportunities(self):
 		rows = opportunity_rows()
 		problems = opportunity_problems_by_name(rows, self.status_map, leads_converted_in_frappe_crm())
-		moved = self.moved("Opportunity")
-		changed_there = self.changed_since_moved("CRM Deal", moved)
+		moved = moved_records("Opportunity")
+		changed_there = changed_in_frappe_crm("CRM Deal")
 		to_move, cannot = [], []
 		for row in rows:
-			target, moved_modified = moved.get(row.name, (None, None))
-			action = move_action(row.modified, moved_modified)
+			action = action_or_problem(row.modified, moved.get(row.name), changed_there)
 			if row.name in problems:
 				cannot.append(self.record("Opportunity", row, problem="\n".join(problems[row.name])))
-			elif action == MoveAction.UPDATE and target in changed_there:
-				cannot.append(
-					self.record("Opportunity", row, problem=_("Changed in Frappe CRM since it moved."))
-				)
+			elif not isinstance(action, MoveAction):
+				cannot.append(self.record("Opportunity", row, problem=action))
 			elif action == MoveAction.SKIP:
 				self.counts["Opportunity"]["skip"] += 1
 			else:
-				to_move.append((row.name, action, target))
+				to_move.append((row.name, action, moved.get(row.name, (None,))[0]))
 		self.counts["Opportunity"]["cannot"] += len(cannot)
 		for batch in _chunks(cannot, self.batch_size):
 			self.write_records(batch)
@@ -919,19 +915,6 @@ class Move:
 			).run()
 		self.insert(RECORD, records)
 
-	def moved(self, doctype) -> dict:
-		"""Source name -> (target, source_modified) of each record of `doctype` moved before."""
-		record = frappe.qb.DocType(RECORD)
-		rows = (
-			frappe.qb.from_(record)
-			.select(record.source_name, record.target_name, record.source_modified)
-			.where(
-				(record.source_doctype == doctype) & record.target_name.notnull() & (record.target_name != "")
-			)
-			.run()
-		)
-		return {name: (target, modified) for name, target, modified in rows}
-
 	def made_targets(self, target_doctype) -> list:
 		"""The records of `target_doctype` the move made (not those it found there and linked to)."""
 		record = frappe.qb.DocType(RECORD)
@@ -939,19 +922,6 @@ class Move:
 			frappe.qb.from_(record)
 			.select(record.target_name)
 			.where((record.target_doctype == target_doctype) & (record.made_by_move == 1))
-			.run(pluck=True)
-		)
-
-	def changed_since_moved(self, target_doctype, moved) -> set:
-		"""The targets changed in Frappe CRM after the move made them: moving their source again would
-		overwrite that change, so it is listed instead."""
-		record, target = frappe.qb.DocType(RECORD), frappe.qb.DocType(target_doctype)
-		return set(
-			frappe.qb.from_(record)
-			.join(target)
-			.on(target.name == record.target_name)
-			.select(target.name)
-			.where((record.target_doctype == target_doctype) & (target.modified > record.moved_on))
 			.run(pluck=True)
 		)
 

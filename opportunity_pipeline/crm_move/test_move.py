@@ -10,6 +10,7 @@ from frappe.desk.form.assign_to import add as assign
 from frappe.utils import add_to_date, getdate
 
 from opportunity_pipeline import frappe_crm
+from opportunity_pipeline.crm_move.dry_run import dry_run_move_to_frappe_crm
 from opportunity_pipeline.crm_move.move import Move, move_to_frappe_crm, run_move
 from opportunity_pipeline.crm_move.settings import usable_status_map
 from opportunity_pipeline.crm_move.test_dry_run import set_table
@@ -100,8 +101,19 @@ class TestMove(IntegrationTestCase):
 
 	def test_an_opportunity_becomes_a_deal_with_what_it_holds(self):
 		sales = make_user("op-move-owner@example.com", roles=("Sales User",))
+		customer = make_customer("_OP Move Customer")
+		contact = frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": "Grace",
+				"last_name": "Move",
+				"email_ids": [{"email_id": "grace.contact.move@example.com", "is_primary": 1}],
+				"links": [{"link_doctype": "Customer", "link_name": customer}],
+			}
+		).insert()
 		opportunity = make_opportunity_with_items(
-			party_name=make_customer("_OP Move Customer"),
+			party_name=customer,
+			contact_person=contact.name,
 			opportunity_owner=sales,
 			opportunity_amount=750,
 			probability=40,
@@ -148,6 +160,11 @@ class TestMove(IntegrationTestCase):
 		self.assertEqual(
 			[(row.product_name, row.qty, row.rate) for row in deal.products], [("_OP Test Item", 3, 250)]
 		)
+		self.assertIn(
+			(contact.name, "grace.contact.move@example.com", 1),
+			[(row.contact, row.email, row.is_primary) for row in deal.contacts],
+		)
+		self.assertEqual(deal.contact, contact.name)
 		self.assertTrue(
 			frappe.db.exists(
 				"Comment",
@@ -194,8 +211,11 @@ class TestMove(IntegrationTestCase):
 		self.assertTrue(deal.follow_up_task)
 		self.assertEqual(frappe.db.get_value("Event", opportunity.follow_up_event, "status"), "Closed")
 		self.assertIsNone(frappe.db.get_value("Opportunity", opportunity.name, "follow_up_reminder_due"))
-		# ERPNext's record as it was.
+		# ERPNext's record as it was, its form naming its deal.
 		self.assertEqual(frappe.db.get_value("Opportunity", opportunity.name, "modified"), modified)
+		kept = frappe.get_doc("Opportunity", opportunity.name)
+		kept.run_method("onload")
+		self.assertEqual(kept.get_onload().moved_to_deal, deal.name)
 		self.assertGreaterEqual(summary["records"]["Opportunity"]["create"], 1)
 
 	def test_a_lead_becomes_a_crm_lead_and_its_opportunity_that_leads_deal(self):
@@ -296,7 +316,17 @@ class TestMove(IntegrationTestCase):
 		frappe.db.set_value("CRM Deal", deal, "deal_value", 99, modified=add_to_date(None, minutes=1))
 		frappe.db.set_value("Opportunity", opportunity.name, "opportunity_amount", 500)
 
+		listed = dry_run_move_to_frappe_crm()["problems"]
 		run_move()
+
+		self.assertIn(
+			{
+				"doctype": "Opportunity",
+				"name": opportunity.name,
+				"reasons": ["Changed in Frappe CRM since it moved."],
+			},
+			listed,
+		)
 
 		self.assertEqual(frappe.db.get_value("CRM Deal", deal, "deal_value"), 99)
 		self.assertEqual(problem_of("Opportunity", opportunity.name), "Changed in Frappe CRM since it moved.")

@@ -2,6 +2,7 @@
 
 import frappe
 
+from opportunity_pipeline.crm_move.marks import show_moved_deal
 from opportunity_pipeline.derived_fields import derived_values
 from opportunity_pipeline.follow_up.assignment import adopt_new_assignee
 from opportunity_pipeline.follow_up.event import (
@@ -18,6 +19,10 @@ from opportunity_pipeline.pipeline_history.record import close_history, record_d
 from opportunity_pipeline.win_probability.apply import apply_probability
 
 PARTIES_CONVERTED_BY_A_USER = ("Lead", "Prospect")
+
+
+def onload(doc, method=None):
+	show_moved_deal(doc)
 
 
 def before_insert(doc, method=None):

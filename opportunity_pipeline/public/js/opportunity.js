@@ -6,6 +6,7 @@ frappe.ui.form.on("Opportunity", {
 		}
 		explain_win_probability(frm);
 		show_pipeline_history(frm);
+		show_moved_deal(frm);
 	},
 
 	async sales_stage(frm) {
@@ -54,11 +55,11 @@ function win_probability_description(why) {
 				? __(
 						"Not enough history to learn from yet: {0} won and {1} lost needed. The sales stage's probability applies.",
 						[min_won, min_lost],
-				  )
+					)
 				: __(
 						"Not enough history to learn from yet: {0} won and {1} lost, {2} and {3} needed. The sales stage's probability applies.",
 						[won, lost, min_won, min_lost],
-				  ),
+					),
 		);
 	}
 	// The figures (each factor's effect, the company's win rate) come only to users whose list hides
@@ -84,7 +85,7 @@ function win_probability_description(why) {
 				: __(
 						"Learned from this company's closed opportunities, of which {0} % were won.",
 						[format_number(why.prior, null, 1)],
-				  ),
+					),
 		),
 	];
 	if (why.set_by_hand) {
@@ -148,7 +149,7 @@ function pipeline_history_table(history) {
 	const note = history.reconstructed
 		? `<p class="text-muted small">${escape(
 				__("Stays before the app was installed are read back from the Version history."),
-		  )}</p>`
+			)}</p>`
 		: "";
 	return `<table class="table table-bordered table-sm pipeline-history">
 		<thead><tr>
@@ -160,4 +161,14 @@ function pipeline_history_table(history) {
 		</tr></thead>
 		<tbody>${rows}</tbody>
 	</table>${note}`;
+}
+
+// Where the move to Frappe CRM made a deal of this opportunity, the form says which (crm_move/marks.py).
+function show_moved_deal(frm) {
+	const deal = frm.doc.__onload && frm.doc.__onload.moved_to_deal;
+	if (!deal) return;
+	const link = `<a href="/crm/deals/${encodeURIComponent(deal)}">${frappe.utils.escape_html(deal)}</a>`;
+	frm.dashboard.set_headline(
+		__("Moved to Frappe CRM as deal {0}; this opportunity is kept as it was.", [link]),
+	);
 }
