@@ -235,6 +235,41 @@ class TestMove(IntegrationTestCase):
 		)
 		self.assertEqual(frappe.db.get_value("CRM Deal", deal_of(opportunity.name), "lead"), crm_lead.name)
 
+	def test_a_prospect_becomes_an_organization_and_its_notes_frappe_crm_notes(self):
+		prospect = frappe.db.exists("Prospect", "_OP Move Prospect Co") or (
+			frappe.get_doc(
+				{
+					"doctype": "Prospect",
+					"company_name": "_OP Move Prospect Co",
+					"website": "https://prospect.example.com",
+				}
+			)
+			.insert()
+			.name
+		)
+		opportunity = make_opportunity(opportunity_from="Prospect", party_name=prospect)
+		opportunity.append("notes", {"note": "Met them at the fair", "added_by": "Administrator"})
+		opportunity.save()
+
+		run_move()
+
+		deal = frappe.get_doc("CRM Deal", deal_of(opportunity.name))
+		self.assertEqual(deal.organization, "_OP Move Prospect Co")
+		self.assertEqual(
+			frappe.db.get_value("CRM Organization", deal.organization, "website"),
+			"https://prospect.example.com",
+		)
+		self.assertTrue(
+			frappe.db.exists(
+				"FCRM Note",
+				{
+					"reference_doctype": "CRM Deal",
+					"reference_docname": deal.name,
+					"content": "Met them at the fair",
+				},
+			)
+		)
+
 	def test_an_organization_already_in_frappe_crm_is_linked_not_changed(self):
 		existing = "_OP Move Existing Org"
 		frappe.get_doc(
