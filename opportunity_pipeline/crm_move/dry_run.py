@@ -8,6 +8,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 
+from opportunity_pipeline.crm_move.mapping import CUSTOMER, PROSPECT
 from opportunity_pipeline.crm_move.rules import (
 	MoveAction,
 	OpportunityFacts,
@@ -28,8 +29,9 @@ PARTY_DOCTYPES = ("Customer", "Lead", "Prospect")
 
 @frappe.whitelist()
 def dry_run_move_to_frappe_crm() -> dict:
-	"""Whoever may change Pipeline Move (System Manager). The report: the status table with its problems, per DocType how many records
-	the move would create, update and leave, and the records it cannot move."""
+	"""Whoever may change Pipeline Move (System Manager). The report: the status table with its problems,
+	per DocType (opportunities, leads, customers, prospects) how many records the move would create, update
+	and leave, and the records it cannot move."""
 	settings = frappe.get_single(SETTINGS)
 	settings.check_permission("write")
 	require_frappe_crm()
@@ -39,7 +41,7 @@ def dry_run_move_to_frappe_crm() -> dict:
 	usable = {
 		status: chosen for status, chosen in statuses.items() if chosen and status not in table_problems
 	}
-	counts = {"Opportunity": Counter(), "Lead": Counter()}
+	counts = {doctype: Counter() for doctype in ("Opportunity", "Lead", "Customer", "Prospect")}
 	problems = []
 	converted = leads_converted_in_frappe_crm()
 
@@ -68,6 +70,11 @@ def dry_run_move_to_frappe_crm() -> dict:
 			continue
 		found = action_or_problem(row.modified, moved.get(row.name), changed_there)
 		count("Lead", row.name, found if isinstance(found, MoveAction) else [found])
+
+	for party in (CUSTOMER, PROSPECT):  # an organization each: made, or linked where Frappe CRM has it
+		moved, source = moved_records(party.source), frappe.qb.DocType(party.source)
+		for row in frappe.qb.from_(source).select(source.name, source.modified).run(as_dict=True):
+			count(party.source, row.name, move_action(row.modified, moved.get(row.name, (None, None))[1]))
 
 	return {
 		"statuses": [

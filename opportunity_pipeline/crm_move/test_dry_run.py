@@ -79,6 +79,7 @@ class TestDryRun(IntegrationTestCase):
 		)
 		after = report["records"]["Opportunity"]
 		self.assertEqual((after["create"] - before["create"], after["cannot"] - before["cannot"]), (1, 3))
+		self.assertGreaterEqual(report["records"]["Customer"]["create"], 1)
 		closed_row = next(row for row in report["statuses"] if row["opportunity_status"] == "Closed")
 		self.assertEqual(
 			(closed_row["deal_status"], closed_row["problem"]),

@@ -396,6 +396,10 @@ class TestMove(IntegrationTestCase):
 		frappe.db.delete("Customer", "_OP Move Gone Customer")
 		closed = make_opportunity()
 		frappe.db.set_value("Opportunity", closed.name, "status", "Closed")
+		company_currency = frappe.get_cached_value("Company", sound.company, "default_currency")
+		foreign = "EUR" if company_currency != "EUR" else "USD"
+		no_rate = make_opportunity(currency=foreign)
+		frappe.db.set_value("Opportunity", no_rate.name, "conversion_rate", 0)
 		broken = make_opportunity_with_items()
 		set_table(Closed=None)
 		deal_row = Move.deal_row
@@ -415,6 +419,10 @@ class TestMove(IntegrationTestCase):
 		self.assertEqual(
 			problem_of("Opportunity", closed.name),
 			"Its status Closed becomes no CRM Deal Status in the table.",
+		)
+		self.assertEqual(
+			problem_of("Opportunity", no_rate.name),
+			f"Its currency {foreign} has no exchange rate to {company_currency}.",
 		)
 		self.assertIn("a value the database refuses", problem_of("Opportunity", broken.name))
 		self.assertIsNone(deal_of(broken.name))
