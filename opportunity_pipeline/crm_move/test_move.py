@@ -96,6 +96,7 @@ class TestMove(IntegrationTestCase):
 		for doctype in ("Opportunity Item", "Opportunity Lost Reason Detail", "Competitor Detail"):
 			frappe.db.delete(doctype, {"parent": ("in", made)})
 		frappe.db.delete(STATE, {"document_type": "Opportunity", "opportunity": ("in", made)})
+		frappe.db.delete("Prospect Opportunity", {"opportunity": ("in", made)})
 		frappe.db.delete("Opportunity", {"name": ("in", made)})
 		frappe.db.commit()
 
