@@ -57,6 +57,7 @@ from opportunity_pipeline.follow_up.event import follow_up_event_of, sync_follow
 from opportunity_pipeline.follow_up.plan import reminder_due, wanted_follow_up
 from opportunity_pipeline.follow_up.task import sync_follow_up_task
 from opportunity_pipeline.pipeline_document import CRM_DEAL
+from opportunity_pipeline.pipeline_history.backfill import STORED_FIELDS
 from opportunity_pipeline.pipeline_history.record import STATE, record_changes
 from opportunity_pipeline.sql import next_names
 
@@ -79,32 +80,9 @@ ACTIVITY_COPIES = (
 	("File", "attached_to_doctype", "attached_to_name", {}, ("file_url",)),
 	("ToDo", "reference_type", "reference_name", {"status": "Open"}, ("allocated_to", "creation")),
 )
-# The Pipeline State columns a deal's copied history row takes from the opportunity's.
-HISTORY_COLUMNS = (
-	"company",
-	"status",
-	"sales_stage",
-	"amount",
-	"probability",
-	"expected_closing",
-	"opportunity_owner",
-	"contact_by",
-	"contact_date",
-	"territory",
-	"opportunity_type",
-	"source",
-	"valid_from",
-	"valid_to",
-	"origin",
-	"changed_by",
-	"deleted",
-	"stage_since",
-	"left_stage",
-	"stage_days",
-	"contact_since",
-	"ends_follow_up",
-	"span_class",
-)
+# The Pipeline State columns a deal's copied history row takes from the opportunity's (the backfill's, less
+# the opportunity, which becomes the deal, and with whether the row was deleted).
+HISTORY_COLUMNS = (*(field for field in STORED_FIELDS if field != "opportunity"), "deleted")
 
 
 @frappe.whitelist(methods=["POST"])
@@ -240,6 +218,8 @@ class Move:
 			.select(
 				source.name,
 				source.modified,
+				source.creation,
+				source.owner,
 				*(source[column].as_(target) for target, column in fields.items()),
 			)
 			.run(as_dict=True)
@@ -256,8 +236,8 @@ class Move:
 				if action == MoveAction.SKIP:
 					self.counts[move.source]["skip"] += 1
 					continue
-				values = {**row, "organization_name": organization}
-				values.pop("modified")
+				values = {field: row[field] for field in move.fields.values()}
+				values["organization_name"] = organization
 				if organization not in organizations:
 					created.append(self.document_row("CRM Organization", organization, row, values))
 					organizations.add(organization)

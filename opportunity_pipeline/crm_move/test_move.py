@@ -257,6 +257,10 @@ class TestMove(IntegrationTestCase):
 		deal = frappe.get_doc("CRM Deal", deal_of(opportunity.name))
 		self.assertEqual(deal.organization, "_OP Move Prospect Co")
 		self.assertEqual(
+			frappe.db.get_value("CRM Organization", deal.organization, "creation"),
+			frappe.db.get_value("Prospect", prospect, "creation"),
+		)
+		self.assertEqual(
 			frappe.db.get_value("CRM Organization", deal.organization, "website"),
 			"https://prospect.example.com",
 		)
