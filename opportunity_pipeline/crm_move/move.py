@@ -188,8 +188,12 @@ class Move:
 			frappe.qb.from_(reason).select(reason.lost_reason).distinct().run(pluck=True)
 		)
 		for doctype, names in used.items():
-			missing = {name for name in names if name} - set(frappe.get_all(doctype, pluck="name"))
-			for name in sorted(missing):
+			# Names compare as the database compares them: "north" is Frappe CRM's "North" already.
+			known = {name.casefold() for name in frappe.get_all(doctype, pluck="name")}
+			for name in sorted(name for name in names if name):
+				if name.casefold() in known:
+					continue
+				known.add(name.casefold())
 				frappe.get_doc({"doctype": doctype, MASTER_NAME_FIELDS[doctype]: name}).insert()
 
 	def link_quotations_field(self):
@@ -225,22 +229,24 @@ class Move:
 			.run(as_dict=True)
 		)
 		moved = moved_records(move.source)
-		organizations = set(frappe.get_all("CRM Organization", pluck="name"))
+		# By name as the database compares names: "ACME" is the organization "Acme" already there.
+		organizations = {name.casefold(): name for name in frappe.get_all("CRM Organization", pluck="name")}
 		made_by_move = set(self.made_targets("CRM Organization"))
 		for batch in _chunks(rows, self.batch_size):
 			created, updated, records = [], [], []
 			for row in batch:
 				action = move_action(row.modified, moved.get(row.name, (None, None))[1])
 				organization = (row.organization_name or row.name).strip()[:140]
+				organization = organizations.get(organization.casefold(), organization)
 				self.targets[(move.source, row.name)] = organization
 				if action == MoveAction.SKIP:
 					self.counts[move.source]["skip"] += 1
 					continue
 				values = {field: row[field] for field in move.fields.values()}
 				values["organization_name"] = organization
-				if organization not in organizations:
+				if organization.casefold() not in organizations:
 					created.append(self.document_row("CRM Organization", organization, row, values))
-					organizations.add(organization)
+					organizations[organization.casefold()] = organization
 					made_by_move.add(organization)
 				elif organization in made_by_move and action == MoveAction.UPDATE:
 					updated.append(values)

@@ -284,8 +284,13 @@ class TestMove(IntegrationTestCase):
 				"website": "https://kept.example.com",
 			}
 		).insert()
-		customer = make_customer(existing)
-		frappe.db.set_value("Customer", customer, "website", "https://erpnext.example.com")
+		customer = make_customer("_OP Move Customer Of An Existing Org")
+		# Its name is the organization's, as the database compares names.
+		frappe.db.set_value(
+			"Customer",
+			customer,
+			{"customer_name": existing.upper(), "website": "https://erpnext.example.com"},
+		)
 		opportunity = make_opportunity(party_name=customer)
 		try:
 			run_move()
