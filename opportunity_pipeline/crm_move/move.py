@@ -170,23 +170,26 @@ class Move:
 
 	def ensure_masters(self):
 		"""Each Territory, Lead Source, Industry and Lost Reason the records use, as Frappe CRM's master of
-		the same name where it has none yet (few rows: saved as documents, so CRM Territory's tree holds)."""
-		used = defaultdict(set)
+		the same name where it has none yet (few rows: saved as documents, so CRM Territory's tree holds),
+		each with its Pipeline Move Record: a CRM Territory named as ERPNext's default territory becomes
+		the default of new deals too, and the record says the move made it."""
+		used = defaultdict(dict)  # CRM master -> {name: the ERPNext master it comes from}
 		for move in (LEAD, CUSTOMER, PROSPECT, OPPORTUNITY):
 			for field, master in move.masters.items():
 				column, master = self.source_field(move, field, master)
 				table = frappe.qb.DocType(move.source)
-				used[MASTERS[master]].update(
+				for name in (
 					frappe.qb.from_(table)
 					.select(table[column])
 					.distinct()
 					.where(table[column].notnull())
 					.run(pluck=True)
-				)
+				):
+					used[MASTERS[master]].setdefault(name, master)
 		reason = frappe.qb.DocType("Opportunity Lost Reason Detail")
-		used[MASTERS["Opportunity Lost Reason"]].update(
-			frappe.qb.from_(reason).select(reason.lost_reason).distinct().run(pluck=True)
-		)
+		for name in frappe.qb.from_(reason).select(reason.lost_reason).distinct().run(pluck=True):
+			used[MASTERS["Opportunity Lost Reason"]].setdefault(name, "Opportunity Lost Reason")
+		records = []
 		for doctype, names in used.items():
 			# Names compare as the database compares them: "north" is Frappe CRM's "North" already.
 			known = {name.casefold() for name in frappe.get_all(doctype, pluck="name")}
@@ -194,7 +197,10 @@ class Move:
 				if name.casefold() in known:
 					continue
 				known.add(name.casefold())
-				frappe.get_doc({"doctype": doctype, MASTER_NAME_FIELDS[doctype]: name}).insert()
+				made = frappe.get_doc({"doctype": doctype, MASTER_NAME_FIELDS[doctype]: name}).insert()
+				source = frappe._dict(name=name, modified=None)
+				records.append(self.record(names[name], source, doctype, made.name))
+		self.write_records(records)
 
 	def link_quotations_field(self):
 		"""A quotation names its deal in ERPNext's own field for Frappe CRM (Quotation.crm_deal, made by

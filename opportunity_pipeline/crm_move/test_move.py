@@ -11,6 +11,7 @@ from frappe.utils import add_to_date, getdate
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.crm_move.dry_run import dry_run_move_to_frappe_crm
+from opportunity_pipeline.crm_move.mapping import MASTERS
 from opportunity_pipeline.crm_move.move import Move, move_to_frappe_crm, run_move
 from opportunity_pipeline.crm_move.settings import usable_status_map
 from opportunity_pipeline.crm_move.test_dry_run import set_table
@@ -33,7 +34,7 @@ from opportunity_pipeline.tests.factories import (
 )
 
 RECORD = "Pipeline Move Record"
-TARGETS = ("CRM Deal", "CRM Lead", "CRM Organization")
+TARGETS = ("CRM Deal", "CRM Lead", "CRM Organization", *dict.fromkeys(MASTERS.values()))
 
 
 def deal_of(opportunity: str) -> str | None:
@@ -327,7 +328,14 @@ class TestMove(IntegrationTestCase):
 		deal = frappe.get_doc("CRM Deal", deal_of(opportunity.name))
 		self.assertEqual(frappe.db.get_value("CRM Deal Status", deal.status, "type"), "Lost")
 		self.assertEqual(deal.lost_reason, "_OP Move Price")
-		self.assertTrue(frappe.db.exists("CRM Lost Reason", "_OP Move Timing"))
+		self.assertEqual(
+			frappe.db.get_value(
+				RECORD,
+				{"source_doctype": "Opportunity Lost Reason", "source_name": "_OP Move Timing"},
+				["target_doctype", "target_name", "made_by_move"],
+			),
+			("CRM Lost Reason", "_OP Move Timing", 1),
+		)
 		self.assertEqual(
 			deal.lost_notes,
 			"They went with a cheaper offer\nLost reasons: _OP Move Price, _OP Move Timing\n"
