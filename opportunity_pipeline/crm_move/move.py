@@ -218,23 +218,30 @@ class Move:
 
 	# Organizations and leads ------------------------------------------------------------------------------
 
-	def move_parties(self, move: RecordMove):
-		"""Customers or Prospects to CRM Organizations, by name: one already in Frappe CRM is linked, not
-		changed; a Customer and a Prospect of the same name become one organization."""
+	def source_rows(self, move: RecordMove, *fields: str) -> list:
+		"""Every record of the move's source: who made it and when, these `fields`, and each mapped field
+		under its target's name."""
 		source = frappe.qb.DocType(move.source)
-		fields = {target: self.source_field(move, field)[0] for field, target in move.fields.items()}
-		rows = (
+		mapped = {target: self.source_field(move, field)[0] for field, target in move.fields.items()}
+		return (
 			frappe.qb.from_(source)
 			.select(
 				source.name,
 				source.modified,
 				source.creation,
 				source.owner,
-				*(source[column].as_(target) for target, column in fields.items()),
+				*(source[field] for field in fields),
+				*(source[column].as_(target) for target, column in mapped.items()),
 			)
 			.run(as_dict=True)
 		)
+
+	def move_parties(self, move: RecordMove):
+		"""Customers or Prospects to CRM Organizations, by name: one already in Frappe CRM is linked, not
+		changed; a Customer and a Prospect of the same name become one organization."""
+		rows = self.source_rows(move)
 		moved = moved_records(move.source)
+		changed_there = changed_in_frappe_crm("CRM Organization")
 		# By name as the database compares names: "ACME" is the organization "Acme" already there.
 		organizations = {name.casefold(): name for name in frappe.get_all("CRM Organization", pluck="name")}
 		made_by_move = set(self.made_targets("CRM Organization"))
@@ -254,7 +261,11 @@ class Move:
 					created.append(self.document_row("CRM Organization", organization, row, values))
 					organizations[organization.casefold()] = organization
 					made_by_move.add(organization)
-				elif organization in made_by_move and action == MoveAction.UPDATE:
+				elif (
+					organization in made_by_move
+					and action == MoveAction.UPDATE
+					and organization not in changed_there
+				):
 					updated.append(values)
 				records.append(
 					self.record(
@@ -272,21 +283,7 @@ class Move:
 			frappe.db.commit()
 
 	def move_leads(self):
-		lead = frappe.qb.DocType("Lead")
-		fields = {target: self.source_field(LEAD, field)[0] for field, target in LEAD.fields.items()}
-		rows = (
-			frappe.qb.from_(lead)
-			.select(
-				lead.name,
-				lead.modified,
-				lead.creation,
-				lead.owner,
-				lead.status,
-				lead.lead_name,
-				*(lead[column].as_(target) for target, column in fields.items()),
-			)
-			.run(as_dict=True)
-		)
+		rows = self.source_rows(LEAD, "status", "lead_name")
 		moved = moved_records("Lead")
 		converted = leads_converted_in_frappe_crm()
 		changed_there = changed_in_frappe_crm("CRM Lead")
@@ -470,7 +467,10 @@ class Move:
 			if reasons and self.status_type.get(status) in CRM_DEAL.status_groups.lost
 			else None,
 			lost_notes=lost_notes(
-				opportunity.order_lost_reason, reasons, children["competitors"][opportunity.name]
+				opportunity.order_lost_reason,
+				reasons,
+				children["competitors"][opportunity.name],
+				(_("Lost reasons"), _("Competitors")),
 			),
 			closed_date=self.closed_date(opportunity, history) if finished else None,
 			communication_status="Open",
@@ -918,21 +918,24 @@ class Move:
 		)
 
 	def reserve_names(self, series: str, count: int) -> list[str]:
-		"""`count` names of a naming series at once, taken as Frappe's naming takes one (the series'
-		counter row locked, moved on by `count`)."""
+		"""`count` names of a naming series at once, taken as Frappe's naming (getseries) takes one: the
+		series' counter row locked, then moved on, by `count`."""
 		if not count:
 			return []
 		prefix = NamingSeries(series).get_prefix()
 		digits = series.count("#")
-		current = frappe.db.sql("select `current` from `tabSeries` where `name`=%s for update", prefix)
+		counter = frappe.qb.DocType("Series")
+		current = (
+			frappe.qb.from_(counter).select(counter.current).where(counter.name == prefix).for_update().run()
+		)
 		if current and current[0][0] is not None:
 			start = cint(current[0][0])
-			frappe.db.sql(
-				"update `tabSeries` set `current` = `current` + %s where `name`=%s", (count, prefix)
-			)
+			frappe.qb.update(counter).set(counter.current, counter.current + count).where(
+				counter.name == prefix
+			).run()
 		else:
 			start = 0
-			frappe.db.sql("insert into `tabSeries` (`name`, `current`) values (%s, %s)", (prefix, count))
+			frappe.qb.into(counter).columns(counter.name, counter.current).insert(prefix, count).run()
 		return [f"{prefix}{number:0{digits}d}" for number in range(start + 1, start + count + 1)]
 
 	def insert(self, doctype, rows):

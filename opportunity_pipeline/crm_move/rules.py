@@ -176,16 +176,22 @@ def lead_status(erpnext_status: str | None, site_statuses: list[str]) -> str | N
 	return site_statuses[0] if site_statuses else None
 
 
-def lost_notes(detail: str | None, reasons: list[str], competitors: list[str]) -> str | None:
+def lost_notes(
+	detail: str | None,
+	reasons: list[str],
+	competitors: list[str],
+	labels: tuple[str, str] = ("Lost reasons", "Competitors"),
+) -> str | None:
 	"""A deal keeps one lost reason; the opportunity's others, its competitors and its own words go in the
-	deal's lost notes, so nothing the sales person wrote is dropped."""
+	deal's lost notes, so nothing the sales person wrote is dropped. `labels`: the two headings, in the
+	site's language (the move translates them)."""
 	lines = []
 	if detail:
 		lines.append(detail)
 	if len(reasons) > 1:
-		lines.append("Lost reasons: " + ", ".join(reasons))
+		lines.append(f"{labels[0]}: " + ", ".join(reasons))
 	if competitors:
-		lines.append("Competitors: " + ", ".join(competitors))
+		lines.append(f"{labels[1]}: " + ", ".join(competitors))
 	return "\n".join(lines) or None
 
 

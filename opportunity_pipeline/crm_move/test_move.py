@@ -314,6 +314,28 @@ class TestMove(IntegrationTestCase):
 			frappe.db.delete("CRM Organization", existing)
 			frappe.db.commit()
 
+	def test_an_organization_changed_in_frappe_crm_since_is_not_overwritten(self):
+		customer = make_customer("_OP Move Edited There Customer")
+		make_opportunity(party_name=customer)
+		run_move()
+		organization = frappe.db.get_value(
+			RECORD, {"source_doctype": "Customer", "source_name": customer}, "target_name"
+		)
+		frappe.db.set_value(
+			"CRM Organization",
+			organization,
+			"website",
+			"https://crm.example.com",
+			modified=add_to_date(None, minutes=1),
+		)
+		frappe.db.set_value("Customer", customer, "website", "https://erpnext.example.com")
+
+		run_move()
+
+		self.assertEqual(
+			frappe.db.get_value("CRM Organization", organization, "website"), "https://crm.example.com"
+		)
+
 	def test_a_lost_opportunity_keeps_its_reasons_and_competitors(self):
 		opportunity = make_opportunity()
 		opportunity.status = "Lost"
