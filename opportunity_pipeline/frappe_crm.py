@@ -10,6 +10,7 @@ from frappe.modules.utils import sync_customizations
 
 from opportunity_pipeline import frappe_crm_side_panel
 from opportunity_pipeline.auto_close.job import IDLE_INDEX
+from opportunity_pipeline.pipeline_health import crm_views
 from opportunity_pipeline.sql import ensure_index
 
 APP = "crm"
@@ -26,6 +27,10 @@ DEAL_FORM_SCRIPT = "Opportunity Pipeline: Win Probability"
 DEAL_FORM_SCRIPT_CODE = Path(__file__).parent / "win_probability" / "crm_deal_form_script.js"
 # The checksum of the code the app last wrote there (a global default), to tell a manager's edit from it.
 DEAL_FORM_SCRIPT_WRITTEN = "opportunity_pipeline_deal_form_script_checksum"
+
+
+# The names of the app's public views of stalled deals in /crm (CRM View Settings are named by number).
+STALLED_VIEWS_MADE = "opportunity_pipeline_stalled_deal_views"
 
 
 # The status log's index of stays by status and start (Forecast Accuracy's wins, learn.closed_between).
@@ -93,6 +98,7 @@ def after_app_install(app_name: str):
 		set_up()
 		show_follow_up_in_side_panel()
 		add_deal_form_script()
+		add_stalled_deal_views()
 		start_deal_history()
 
 
@@ -129,6 +135,31 @@ def add_deal_form_script():
 			{"doctype": "CRM Form Script", "dt": "CRM Deal", "view": "Form", "enabled": 1, "script": code}
 		).insert(ignore_permissions=True, set_name=DEAL_FORM_SCRIPT)
 		_note_code_written(code)
+
+
+def add_stalled_deal_views():
+	"""The public list and kanban views of stalled deals in /crm, once: on install (of either app) and by
+	a patch, never on migrate, so that views a manager deleted stay deleted and those they changed stay
+	theirs. Made as Frappe CRM's own "Make Public" leaves a view: public, of no one user."""
+	from opportunity_pipeline.pipeline_document import CRM_DEAL
+
+	if not installed() or frappe.db.get_global(STALLED_VIEWS_MADE):
+		return
+	from crm.fcrm.doctype.crm_view_settings.crm_view_settings import get_route_name, sync_default_rows
+
+	doctype = CRM_DEAL.doctype
+	made = [
+		frappe.get_doc({"doctype": "CRM View Settings", **view}).insert(ignore_permissions=True).name
+		for view in crm_views.stalled_views(doctype, get_route_name(doctype), sync_default_rows(doctype))
+	]
+	frappe.db.set_global(STALLED_VIEWS_MADE, json.dumps(made))
+
+
+def _delete_stalled_deal_views():
+	"""The app's views of stalled deals, where they still exist: they filter on a field that goes."""
+	for name in json.loads(frappe.db.get_global(STALLED_VIEWS_MADE) or "[]"):
+		frappe.delete_doc_if_exists("CRM View Settings", name, force=True)
+	frappe.db.set_global(STALLED_VIEWS_MADE, None)
 
 
 def refresh_deal_form_script():
@@ -180,10 +211,13 @@ def app_fields(doctype: str) -> list:
 
 def delete_customizations():
 	"""Either app's uninstall: the app's fields on Frappe CRM's DocTypes, their values and its indexes,
-	its section of the deal page's side panel, its form script and the deals' pipeline history."""
+	its section of the deal page's side panel, its form script, its views of stalled deals and the deals'
+	pipeline history."""
 	_change_side_panel(frappe_crm_side_panel.without_follow_up)
 	if frappe.db.table_exists("CRM Form Script"):
 		frappe.delete_doc_if_exists("CRM Form Script", DEAL_FORM_SCRIPT, force=True)
+	if frappe.db.table_exists("CRM View Settings"):
+		_delete_stalled_deal_views()
 	# The deals' history goes with the deals (this app's own uninstall drops the whole table).
 	frappe.db.delete("Opportunity Pipeline State", {"document_type": "CRM Deal"})
 	frappe.db.set_global(DEAL_FORM_SCRIPT_WRITTEN, None)

@@ -40,6 +40,7 @@ def after_install():
 	frappe_crm.set_up()
 	frappe_crm.show_follow_up_in_side_panel()
 	frappe_crm.add_deal_form_script()
+	frappe_crm.add_stalled_deal_views()
 	frappe_crm.start_deal_history()
 	backfill_history()
 

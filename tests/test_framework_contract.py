@@ -462,6 +462,8 @@ CRM_FIELDS = {
 	"CRM Fields Layout": ("dt", "type", "layout"),
 	"CRM Form Script": ("dt", "view", "enabled", "script"),
 }
+# Frappe CRM's functions the app's views of stalled deals are made with (frappe_crm.add_stalled_deal_views).
+CRM_VIEW_FUNCTIONS = ("get_route_name", "sync_default_rows")
 
 
 @pytest.mark.parametrize("roots", VERSIONS)
@@ -480,6 +482,27 @@ def test_frappe_crms_records_the_app_reads_have_their_fields(roots):
 		if field not in fields_of(roots, doctype)
 	]
 	assert missing == []
+
+
+@pytest.mark.parametrize("roots", VERSIONS)
+def test_the_views_of_stalled_deals_fit_frappe_crms_view_settings_and_deal(roots):
+	"""Each field a view of stalled deals fills is a CRM View Settings field, each field it shows a deal
+	field, and Frappe CRM's functions it is made with are there (pipeline_health/crm_views.py)."""
+	from opportunity_pipeline.pipeline_health.crm_views import stalled_views
+
+	settings = doctype_json(roots, "CRM View Settings")
+	if settings is None:
+		pytest.skip("no Frappe CRM in these sources")
+	views = stalled_views("CRM Deal", "Deals", [])
+	view_fields = fields_of(roots, "CRM View Settings") | {"name"}
+	assert sorted({key for view in views for key in view} - view_fields) == []
+	deal_fields = fields_of(roots, "CRM Deal") | _app_fields("CRM Deal") | {"name", "modified"}
+	shown = {row for view in views for row in json.loads(view["rows"])}
+	assert sorted(shown - deal_fields) == []
+	crm_root = roots[2]
+	module = crm_root / "crm/fcrm/doctype/crm_view_settings/crm_view_settings.py"
+	tree = ast.parse(module.read_text())
+	assert [name for name in CRM_VIEW_FUNCTIONS if find_function(tree, name) is None] == []
 
 
 @pytest.mark.parametrize("roots", VERSIONS)

@@ -3,6 +3,8 @@
 //     scripter would), in its status longer than the status's Stalled After (Days), shows both in the
 //     deal page's side panel, in the app's Follow-up section;
 //  2. its CRM Task, which the app keeps in step with the follow-up, is in the deal's Tasks tab;
+//   - the app's public views of stalled deals in /crm: the list shows the deal with its Stalled box
+//     ticked, the kanban shows its card in its status's column (and in French, the views' label);
 //  3. FCRM Settings ▸ Pipeline (the desk form) counts and previews the deals the auto-close would close,
 //     the deal among them (unchanged for 20 days);
 //  4. the deal page in French;
@@ -45,6 +47,7 @@ function daysAhead(days) {
 }
 
 const SLOW = `_OP UI Slow ${RUN_ID}`;
+const ORGANIZATION = `_OP UI Stalled Org ${RUN_ID}`;
 const REFERRAL = `_OP UI Deal Referral ${RUN_ID}`;
 const COLD_CALL = `_OP UI Deal Cold Call ${RUN_ID}`;
 const WIN_SETTINGS = {
@@ -121,6 +124,19 @@ function stalledAndIdle(deal) {
 	bench(["execute", "opportunity_pipeline.pipeline_health.deals.refresh_daily"]);
 }
 
+/** The app's public view of stalled deals of `type` (list or kanban), as Frappe CRM routes a saved view. */
+async function openStalledView(admin, page, type) {
+	const label = { list: "Stalled Deals", kanban: "Stalled Deals by Status" }[type];
+	const [name] = await listNames(admin, "CRM View Settings", [
+		["label", "=", label],
+		["type", "=", type],
+		["public", "=", 1],
+	]);
+	assert(name, `the app's public ${type} view of stalled deals exists`);
+	await page.goto(`${BASE_URL}/crm/deals/view/${type}?view=${encodeURIComponent(name)}`);
+	await page.getByText(ORGANIZATION, { exact: true }).first().waitFor({ state: "visible" });
+}
+
 /** The deal page in /crm, drawn as far as its side panel's Follow-up section; Frappe CRM's "Getting
  * started" panel, which it opens over the side panel until its onboarding is done, kept closed. */
 async function openDealFollowUp(page, deal, labels) {
@@ -160,8 +176,11 @@ async function main({ admin, browser, created }) {
 		});
 		created.push(["CRM Deal Status", SLOW]);
 		const contactDate = daysAhead(3);
+		await insertDoc(admin, "CRM Organization", { organization_name: ORGANIZATION });
+		created.push(["CRM Organization", ORGANIZATION]);
 		const deal = await insertDoc(admin, "CRM Deal", {
 			status: SLOW,
+			organization: ORGANIZATION,
 			next_step: NEXT_STEP,
 			contact_by: "Administrator",
 			contact_date: contactDate,
@@ -210,6 +229,32 @@ async function main({ admin, browser, created }) {
 		await page.getByRole("tab", { name: /Tasks/ }).first().click();
 		await page.getByText(task.title, { exact: false }).first().waitFor({ state: "visible" });
 		ok(`the Tasks tab lists "${task.title}"`);
+
+		check("Public Views ▸ Stalled Deals in /crm: the list, then the kanban");
+		await openStalledView(admin, page, "list");
+		const row = page
+			.locator("div, a")
+			.filter({ has: page.getByText(ORGANIZATION, { exact: true }) })
+			.filter({ has: page.locator('input[type="checkbox"]:checked') })
+			.last();
+		await row.waitFor({ state: "visible" });
+		const header = (await page.locator("body").innerText()).replace(/\s+/g, " ");
+		assert(
+			header.includes("Stalled") && header.includes("Next Contact Date"),
+			"the list has the Stalled and Next Contact Date columns",
+		);
+		ok("the list shows the deal with its Stalled box ticked");
+		await shot(page, "frappe-crm-stalled-deals-list-en");
+		await openStalledView(admin, page, "kanban");
+		const column = page
+			.locator("div")
+			.filter({ has: page.getByText(SLOW, { exact: true }) })
+			.filter({ has: page.getByText(ORGANIZATION, { exact: true }) })
+			.last();
+		await column.waitFor({ state: "visible" });
+		ok(`the kanban shows the deal's card in its status's column, ${SLOW}`);
+		await page.waitForTimeout(500);
+		await shot(page, "frappe-crm-stalled-deals-kanban-en");
 
 		check("the deal page's Win Probability button, after learning from 44 closed deals");
 		await call(admin, "PUT", "/api/resource/Selling Settings/Selling Settings", WIN_SETTINGS);
@@ -355,6 +400,10 @@ async function main({ admin, browser, created }) {
 			stalled: "Bloquée",
 		});
 		ok("the section and its fields read in French");
+		await openStalledView(admin, french.page, "list");
+		await french.page.getByText("Affaires bloquées").first().waitFor({ state: "visible" });
+		ok("the view of stalled deals reads Affaires bloquées");
+		await shot(french.page, "frappe-crm-stalled-deals-list-fr");
 		await french.page.waitForTimeout(500);
 		await shot(french.page, "frappe-crm-deal-follow-up-fr");
 		await showWinProbability(french.page, referralDeal, {
