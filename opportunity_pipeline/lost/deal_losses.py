@@ -2,8 +2,9 @@
 losses summary holds opportunities only).
 
 A deal is lost while its status is of a Lost type. It was lost when the row of its status change log for
-that status began (on the site's clock: Frappe CRM dates the log by the server's) (Frappe CRM writes one on every status change, and so does the auto-close), or at its
-last change where the log has none. It has the one lost reason Frappe CRM asks for, and no competitors;
+that status began, the row still open (on the site's clock: Frappe CRM dates the log by the server's;
+Frappe CRM writes a row on every status change, and so does the auto-close), or at its last change where
+the log has none. It has the one lost reason Frappe CRM asks for, and no competitors;
 a CRM Lost Reason has no category.
 """
 
@@ -12,14 +13,15 @@ from pypika.enums import DatePart
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce, Count, Extract, Max, Sum
-from frappe.utils import get_datetime
+from frappe.query_builder.functions import Coalesce, Count, Extract, Sum
+from frappe.utils import add_days, get_datetime
 
-from opportunity_pipeline.document_types import status_log_time_on_site_clock, statuses_in
+from opportunity_pipeline.document_types import statuses_in
 from opportunity_pipeline.lost.rules import FILTER_FIELDS
 from opportunity_pipeline.permissions import readable_condition
 from opportunity_pipeline.reporting.periods import previous_range
 from opportunity_pipeline.reporting.query import amount_in_company_currency, narrowed
+from opportunity_pipeline.win_probability.learn import closed_between
 
 
 class DealLosses:
@@ -40,42 +42,44 @@ class DealLosses:
 		self.lost = statuses_in(document, document.status_groups.lost)
 
 	def losses(self, dimension: str, current_only: bool = False) -> list:
-		"""count and amount per group, whether in the range (current), year and month."""
+		"""count and amount per group, whether in the range (current), year and month: one grouped query
+		per way a loss is dated (learn.closed_between: the open stays in a lost status that began in the
+		range, through the status log's index, and apart the lost deals whose log has none, by their last
+		change), whose rows the report adds up. Grouping every lost deal's log to date each loss took 7.9 s
+		on 100,000 lost deals among 1,000,000."""
 		if dimension == "Competitor" or not self.lost:
 			return []
 		document, filters = self.document, self.filters
-		deal, log = frappe.qb.DocType(document.doctype), frappe.qb.DocType(document.status_log.doctype)
-		became_lost = (
-			frappe.qb.from_(log)
-			.select(log.parent, Max(log.from_date).as_("lost_on"))
-			.where(
-				(log.parenttype == document.doctype) & log.from_type.isin(list(document.status_groups.lost))
-			)
-			.groupby(log.parent)
-		).as_("became_lost")
-		lost_on = Coalesce(status_log_time_on_site_clock(became_lost.lost_on), deal.modified)
+		deal = frappe.qb.DocType(document.doctype)
 		start = filters.from_date if current_only else previous_range(filters.from_date, filters.to_date)[0]
-		condition = (
-			deal[document.status_field].isin(self.lost)
-			& lost_on[get_datetime(start) : get_datetime(f"{filters.to_date} 23:59:59.999999")]
+		end = add_days(filters.to_date, 1)
+		condition = narrowed(
+			deal[document.status_field].isin(self.lost),
+			filters,
+			list(self.fields),
+			self.readable,
+			deal,
+			self.fields,
 		)
-		condition = narrowed(condition, filters, list(self.fields), self.readable, deal, self.fields)
 		group = Coalesce(deal.lost_reason, "") if dimension == "Reason" else Coalesce(None, "")
-		current = Case().when(lost_on >= get_datetime(filters.from_date), 1).else_(0)
-		year, month = Extract(DatePart.year, lost_on), Extract(DatePart.month, lost_on)
-		return (
-			frappe.qb.from_(deal)
-			.left_join(became_lost)
-			.on(became_lost.parent == deal.name)
-			.select(
-				group.as_("grp"),
-				current.as_("current"),
-				year.as_("year"),
-				month.as_("month"),
-				Count(deal.name).as_("count"),
-				Sum(amount_in_company_currency(deal, document)).as_("amount"),
+		amount = Sum(amount_in_company_currency(deal, document))
+		rows = []
+		for query, lost_on in closed_between(
+			deal, document, self.lost, get_datetime(start), get_datetime(end)
+		):
+			current = Case().when(lost_on >= get_datetime(filters.from_date), 1).else_(0)
+			year, month = Extract(DatePart.year, lost_on), Extract(DatePart.month, lost_on)
+			rows += (
+				query.select(
+					group.as_("grp"),
+					current.as_("current"),
+					year.as_("year"),
+					month.as_("month"),
+					Count(deal.name).as_("count"),
+					amount.as_("amount"),
+				)
+				.where(condition)
+				.groupby(group, current, year, month)
+				.run(as_dict=True)
 			)
-			.where(condition)
-			.groupby(group, current, year, month)
-			.run(as_dict=True)
-		)
+		return rows
