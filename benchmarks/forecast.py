@@ -25,6 +25,7 @@ from erpnext.crm.report.sales_pipeline_analytics.sales_pipeline_analytics import
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.document_types import open_statuses, status_type, statuses_in
+from opportunity_pipeline.forecast_category.rules import OPEN_CATEGORIES
 from opportunity_pipeline.opportunity_pipeline.report.opportunity_pipeline_forecast.opportunity_pipeline_forecast import (
 	execute as pipeline_forecast,
 )
@@ -95,6 +96,7 @@ def seed(total: int) -> int:
 			"territory": lambda i: TERRITORIES[i % len(TERRITORIES)],
 			"opportunity_amount": lambda i: 100 + i % 900,
 			"conversion_rate": lambda i: 1.1 if i % 4 == 0 else 1,
+			"forecast_category": lambda i: OPEN_CATEGORIES[i % len(OPEN_CATEGORIES)],
 		},
 	)
 	return sum(1 for i in range(total) if status(i) == "Open")
@@ -148,6 +150,7 @@ def seed_deals(total: int) -> int:
 			"deal_owner": lambda i: owners[i % len(owners)],
 			"deal_value": lambda i: 100 + i % 900,
 			"exchange_rate": lambda i: 1.1 if i % 4 == 0 else 1,
+			"forecast_category": lambda i: OPEN_CATEGORIES[i % len(OPEN_CATEGORIES)],
 		},
 		status_type=lambda value: status_type(CRM_DEAL, value),
 	)
@@ -188,7 +191,11 @@ def deal_times(args, ours: dict) -> tuple[dict, dict]:
 				"Pipeline Forecast on deals",
 				deals,
 				"status",
-				(("Territory", "territory"), ("Opportunity Owner", "deal owner")),
+				(
+					("Territory", "territory"),
+					("Opportunity Owner", "deal owner"),
+					("Forecast Category", "forecast category"),
+				),
 				result,
 			),
 			"  a Sales User restricted to one CRM Territory, by status": common.as_user(
@@ -232,7 +239,13 @@ def main():
 				"sales stage",
 				[
 					(group_by, group_by.lower())
-					for group_by in ("Territory", "Opportunity Type", "Opportunity Owner", "Converted By")
+					for group_by in (
+						"Territory",
+						"Opportunity Type",
+						"Opportunity Owner",
+						"Converted By",
+						"Forecast Category",
+					)
 				],
 				result,
 			),

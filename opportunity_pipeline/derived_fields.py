@@ -5,6 +5,7 @@
 # lost_date, lost_by, converted_on: when and by whom a loss or a win happened, for the reports.
 # probability_set_by_hand: whether the stage's probability may replace the opportunity's.
 # is_stalled: whether the opportunity is stalled in its stage (pipeline_health/stalled.py).
+# forecast_category_set_by_hand: whether the stage's forecast category may replace the opportunity's.
 DERIVED_FIELDS = (
 	"is_stalled",
 	"follow_up_event",
@@ -13,17 +14,20 @@ DERIVED_FIELDS = (
 	"lost_by",
 	"converted_on",
 	"probability_set_by_hand",
+	"forecast_category_set_by_hand",
 )
 
 
 # On Frappe CRM's deals: the follow-up's Event and reminder mark, the Stalled flag and whether the
-# probability was typed as above, and follow_up_task, the CRM Task the app writes for the follow-up's user.
+# probability or the forecast category was chosen as above, and follow_up_task, the CRM Task the app
+# writes for the follow-up's user.
 DEAL_DERIVED_FIELDS = (
 	"follow_up_event",
 	"follow_up_task",
 	"follow_up_reminder_due",
 	"is_stalled",
 	"probability_set_by_hand",
+	"forecast_category_set_by_hand",
 )
 
 

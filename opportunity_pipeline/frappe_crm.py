@@ -100,6 +100,7 @@ def after_app_install(app_name: str):
 		add_deal_form_script()
 		add_stalled_deal_views()
 		start_deal_history()
+		fill_deal_categories()
 
 
 def before_app_uninstall(app_name: str):
@@ -107,6 +108,15 @@ def before_app_uninstall(app_name: str):
 	and their values, which a later install would read as a manager's choice."""
 	if app_name == APP:
 		delete_customizations()
+
+
+def fill_deal_categories():
+	"""Every deal in its forecast category (Frappe CRM installed after this app, or by a patch)."""
+	from opportunity_pipeline.forecast_category.category import fill_categories
+	from opportunity_pipeline.pipeline_document import CRM_DEAL
+
+	if installed():
+		fill_categories(CRM_DEAL)
 
 
 def start_deal_history():

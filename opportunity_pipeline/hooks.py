@@ -27,7 +27,10 @@ doc_events = {
 		"after_insert": "opportunity_pipeline.forecast.kanban.add_stage_column",
 		"after_rename": "opportunity_pipeline.forecast.kanban.rename_stage_column",
 		"on_trash": "opportunity_pipeline.forecast.kanban.remove_stage_column",
-		"on_update": "opportunity_pipeline.pipeline_health.stalled.stage_changed",
+		"on_update": [
+			"opportunity_pipeline.pipeline_health.stalled.stage_changed",
+			"opportunity_pipeline.forecast_category.category.on_stage_update",
+		],
 	},
 	"ToDo": {
 		"after_insert": "opportunity_pipeline.follow_up.assignment.assignee_follows_up",
@@ -51,7 +54,10 @@ doc_events = {
 		"on_trash": "opportunity_pipeline.overrides.crm_deal.on_trash",
 	},
 	"CRM Deal Status": {
-		"on_update": "opportunity_pipeline.pipeline_health.deals.status_changed",
+		"on_update": [
+			"opportunity_pipeline.pipeline_health.deals.status_changed",
+			"opportunity_pipeline.forecast_category.category.on_stage_update",
+		],
 	},
 	"FCRM Settings": {
 		"validate": [

@@ -1,7 +1,7 @@
 import frappe
 from frappe.modules.utils import sync_customizations
 
-from opportunity_pipeline import frappe_crm
+from opportunity_pipeline import document_types, frappe_crm
 from opportunity_pipeline.auto_close.job import IDLE_INDEX
 from opportunity_pipeline.auto_close.settings import (
 	give_settings_their_tab,
@@ -14,6 +14,7 @@ from opportunity_pipeline.follow_up.assignment import (
 )
 from opportunity_pipeline.forecast.kanban import delete_sales_stage_board, ensure_sales_stage_board
 from opportunity_pipeline.forecast.stages import set_default_stage_probabilities
+from opportunity_pipeline.forecast_category.category import fill_categories
 from opportunity_pipeline.lost.summary import LOSSES_INDEX
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
 	on_doctype_update as ensure_history_indexes,
@@ -42,7 +43,14 @@ def after_install():
 	frappe_crm.add_deal_form_script()
 	frappe_crm.add_stalled_deal_views()
 	frappe_crm.start_deal_history()
+	fill_forecast_categories()
 	backfill_history()
+
+
+def fill_forecast_categories():
+	"""Every opportunity, and every deal where Frappe CRM is installed, in its forecast category."""
+	for document in document_types.available():
+		fill_categories(document)
 
 
 def date_past_outcomes():

@@ -161,6 +161,7 @@ OPPORTUNITY = PipelineDocument(
 	stage_order_field="stage_order",
 	groups={
 		"Sales Stage": "sales_stage",
+		"Forecast Category": "forecast_category",
 		"Opportunity Owner": "opportunity_owner",
 		"Converted By": "converted_by",
 		"Territory": "territory",
@@ -207,7 +208,12 @@ CRM_DEAL = PipelineDocument(
 	# A deal's status is its stage: Frappe CRM's pipeline columns are its CRM Deal Statuses, in order.
 	stage=Linked("status", "CRM Deal Status"),
 	stage_order_field="position",
-	groups={"Sales Stage": "status", "Opportunity Owner": "deal_owner", "Territory": "territory"},
+	groups={
+		"Sales Stage": "status",
+		"Forecast Category": "forecast_category",
+		"Opportunity Owner": "deal_owner",
+		"Territory": "territory",
+	},
 	currency_setting=("FCRM Settings", "currency"),
 	stalled_field="is_stalled",
 	party_fields=("organization", "lead_name"),

@@ -45,13 +45,28 @@ def probability_after_save(
 	if automatic_probability is None:
 		changed = is_new or new_probability != old_probability
 		return new_probability, set_by_hand or (changed and new_probability is not None)
-	if new_probability is None:
-		return automatic_probability, False
-	if is_new or new_probability != old_probability:
-		return new_probability, new_probability != automatic_probability
+	return automatic_unless_typed(
+		is_new=is_new,
+		inputs_changed=inputs_changed,
+		old=old_probability,
+		new=new_probability,
+		set_by_hand=set_by_hand,
+		automatic=automatic_probability,
+	)
+
+
+def automatic_unless_typed(*, is_new, inputs_changed, old, new, set_by_hand, automatic) -> tuple:
+	"""A value the app fills from what it depends on unless one was typed (the probability, the forecast
+	category), and whether it now counts as typed: a value typed (or sent by a script) wins unless it
+	equals the automatic one; the automatic one applies to a new document, when what it depends on
+	changes and nothing was typed, and when the value is cleared."""
+	if new is None:
+		return automatic, False
+	if is_new or new != old:
+		return new, new != automatic
 	if inputs_changed and not set_by_hand:
-		return automatic_probability, False
-	return new_probability, set_by_hand
+		return automatic, False
+	return new, set_by_hand
 
 
 class Bucket(IntEnum):

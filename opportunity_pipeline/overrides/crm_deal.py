@@ -7,6 +7,7 @@ from opportunity_pipeline.follow_up.event import (
 	validate_follow_up,
 )
 from opportunity_pipeline.follow_up.task import delete_follow_up_task, sync_follow_up_task
+from opportunity_pipeline.forecast_category.category import apply_forecast_category, keep_category_in_step
 from opportunity_pipeline.pipeline_health.deals import refresh_deal
 from opportunity_pipeline.pipeline_history.record import close_history, record_document
 from opportunity_pipeline.win_probability.apply import apply_probability, note_probability_sent
@@ -21,6 +22,7 @@ def validate(doc, method=None):
 	keep_derived_fields(doc)
 	validate_follow_up(doc)
 	apply_probability(doc)
+	apply_forecast_category(doc)
 
 
 def before_save(doc, method=None):
@@ -35,6 +37,7 @@ def on_change(doc, method=None):
 		return
 	sync_follow_up_event(doc)
 	sync_follow_up_task(doc)
+	keep_category_in_step(doc)
 	record_document(doc)
 	refresh_deal(doc)
 

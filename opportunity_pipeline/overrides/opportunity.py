@@ -11,6 +11,7 @@ from opportunity_pipeline.follow_up.event import (
 	validate_follow_up,
 )
 from opportunity_pipeline.forecast.conversion import stamp_conversion
+from opportunity_pipeline.forecast_category.category import apply_forecast_category, keep_category_in_step
 from opportunity_pipeline.lost.loss import stamp_loss, validate_loss
 from opportunity_pipeline.lost.summary import mark_opportunity
 from opportunity_pipeline.pipeline_health.settings import validate_snooze
@@ -36,6 +37,7 @@ def validate(doc, method=None):
 	validate_loss(doc)
 	validate_snooze(doc)
 	apply_probability(doc)
+	apply_forecast_category(doc)
 
 
 def on_change(doc, method=None):
@@ -47,6 +49,7 @@ def on_change(doc, method=None):
 	sync_follow_up_event(doc)
 	stamp_conversion(doc)
 	stamp_loss(doc)
+	keep_category_in_step(doc)
 	mark_opportunity(doc)
 	record_document(doc)
 	refresh_opportunity(doc)

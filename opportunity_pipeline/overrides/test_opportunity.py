@@ -84,6 +84,7 @@ class TestDerivedFields(IntegrationTestCase):
 			"lost_by": "Administrator",
 			"converted_on": "2001-01-01 00:00:00",
 			"probability_set_by_hand": 1,
+			"forecast_category_set_by_hand": 1,
 			"is_stalled": 1,
 		}
 		self.assertEqual(set(forged), set(DERIVED_FIELDS))

@@ -43,6 +43,7 @@ frappe.query_reports["Opportunity Pipeline Forecast"] = {
 			fieldtype: "Select",
 			options: [
 				{ value: "Sales Stage", label: __("Sales Stage") },
+				{ value: "Forecast Category", label: __("Forecast Category") },
 				{ value: "Opportunity Owner", label: __("Opportunity Owner") },
 				{ value: "Converted By", label: __("Converted By") },
 				{ value: "Territory", label: __("Territory") },

@@ -15,6 +15,7 @@ from frappe.utils import add_months, getdate, today
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.document_types import base_currency, chosen, open_statuses, ordered_stages
 from opportunity_pipeline.forecast.rules import Bucket
+from opportunity_pipeline.forecast_category.rules import CATEGORIES
 from opportunity_pipeline.install import INDEXES as OPPORTUNITY_INDEXES
 from opportunity_pipeline.permissions import readable_condition
 from opportunity_pipeline.pipeline_document import PIPELINE_DOCUMENTS
@@ -41,6 +42,7 @@ EQUALITY_FILTERS = {
 	"opportunity_owner": "Opportunity Owner",
 }
 CHART_GROUPS = 8
+FORECAST_CATEGORY = "Forecast Category"
 # The covering indexes of the forecast (install.INDEXES, frappe_crm.INDEXES) are named from this.
 FORECAST_INDEX = "pipeline_forecast"
 
@@ -170,6 +172,11 @@ def _grouped(sums, periods, filters, document):
 		for measure in ("count", "amount", "weighted"):
 			row[f"{prefix}{measure}"] += total[measure] or 0
 			totals[f"{prefix}{measure}"] += total[measure] or 0
+	if filters.group_by == FORECAST_CATEGORY:
+		# Fixed values, shown in the user's language and in forecast order.
+		order = {category: index for index, category in enumerate(CATEGORIES)}
+		ordered = sorted(rows.items(), key=lambda item: order.get(item[0], len(order)))
+		return [{"group": _(group) if group else _("Not Set"), **values} for group, values in ordered], totals
 	result = [{"group": group or _("Not Set"), **values} for group, values in rows.items()]
 	if filters.group_by == "Sales Stage":
 		order = {stage: index for index, stage in enumerate(ordered_stages(document))}
@@ -221,7 +228,7 @@ def _columns(periods, filters, currency) -> list[dict]:
 
 def _chart(rows, periods, filters, currency) -> dict:
 	"""Weighted amount per period, stacked by the groups with the largest weighted pipeline."""
-	shown = rows if filters.group_by == "Sales Stage" else rows[:CHART_GROUPS]
+	shown = rows if filters.group_by in ("Sales Stage", FORECAST_CATEGORY) else rows[:CHART_GROUPS]
 	return {
 		"data": {
 			"labels": [period_label(key, filters.periodicity) for key in periods],
