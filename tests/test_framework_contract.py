@@ -96,9 +96,37 @@ FIELDS = {
 	"Quotation Item": ("prevdoc_doctype", "prevdoc_docname"),
 	"Supplier Quotation": ("opportunity",),
 	"Scheduled Job Type": ("method", "stopped"),
+	# The Forecast Grid (team_forecast/figures.py): the Sales Person tree and its targets, who each person
+	# is, and what they booked.
+	"Sales Person": ("parent_sales_person", "lft", "rgt", "employee", "targets"),
+	"Target Detail": ("fiscal_year", "target_amount", "distribution_id"),
+	"Employee": ("user_id",),
+	"Sales Team": ("sales_person", "allocated_amount"),
+	"Sales Order": ("company", "transaction_date", "sales_team"),
+	"Sales Invoice": ("company", "posting_date", "sales_team"),
 }
 # (app, module path, function or Class.method, the parameters the app passes)
 FUNCTIONS = (
+	(
+		"erpnext",
+		"erpnext/accounts/report/financial_statements.py",
+		"get_period_list",
+		(
+			"from_fiscal_year",
+			"to_fiscal_year",
+			"period_start_date",
+			"period_end_date",
+			"filter_based_on",
+			"periodicity",
+			"company",
+		),
+	),
+	(
+		"erpnext",
+		"erpnext/accounts/doctype/monthly_distribution/monthly_distribution.py",
+		"get_periodwise_distribution_data",
+		("distribution_id", "period_list", "periodicity"),
+	),
 	(
 		"erpnext",
 		"erpnext/crm/doctype/opportunity/opportunity.py",

@@ -1,0 +1,158 @@
+"""The forecast a sales manager runs the week on (issue #30), per sales person and period of a fiscal
+year: the quota (their Sales Person targets), what they won (bookings), their open pipeline by forecast
+category (Commit, Best Case, Pipeline) and its coverage of the quota still to reach; each manager's row
+holds the people under them in the Sales Person tree. Only the sales people, bookings and opportunities
+the user may read are counted."""
+
+import frappe
+from frappe import _
+
+from erpnext.accounts.report.financial_statements import get_period_list
+
+from opportunity_pipeline.document_types import base_currency, chosen
+from opportunity_pipeline.reporting.query import choose
+from opportunity_pipeline.team_forecast import figures
+from opportunity_pipeline.team_forecast.rules import coverage, rolled_up
+
+PERIODICITIES = ("Quarterly", "Monthly")
+BOOKINGS_FROM = tuple(figures.BOOKINGS)
+# Each period's amounts; coverage is worked out from them and the weighted pipeline.
+AMOUNTS = ("quota", "won", "commit", "best_case", "pipeline")
+
+
+def _labels() -> dict:
+	"""Each column's label for a period ({0}), in the user's language."""
+	return {
+		"quota": _("{0} Quota"),
+		"won": _("{0} Won"),
+		"commit": _("{0} Commit"),
+		"best_case": _("{0} Best Case"),
+		"pipeline": _("{0} Pipeline"),
+		"coverage": _("{0} Coverage"),
+	}
+
+
+def execute(filters=None):
+	filters = _checked(frappe._dict(filters or {}))
+	document = chosen(filters.get("document_type"))
+	periods = get_period_list(
+		filters.fiscal_year,
+		filters.fiscal_year,
+		"",
+		"",
+		"Fiscal Year",
+		filters.periodicity,
+		company=filters.company,
+	)
+	people = figures.sales_people()
+	own = {}
+	for part in (
+		figures.quotas(people, filters.fiscal_year, periods, filters.periodicity),
+		figures.bookings(people, filters.company, periods, filters.bookings_from),
+		figures.pipeline(document, figures.people_by_user(people), filters.company, periods),
+	):
+		for person, amounts in part.items():
+			own.setdefault(person, {}).update(amounts)
+	totals = rolled_up([(p.name, p.lft, p.rgt) for p in people], own)
+	rows = _rows(people, totals, periods)
+	currency = base_currency(document, filters.company)
+	return _columns(periods, currency), rows, None, _chart(rows, periods, currency)
+
+
+def _checked(filters):
+	if not filters.get("company"):
+		frappe.throw(_("Choose a company."))
+	if not filters.get("fiscal_year"):
+		frappe.throw(_("Choose a fiscal year."))
+	frappe.has_permission("Company", doc=filters.company, throw=True)
+	choose(filters, "periodicity", PERIODICITIES, _("Periodicity"))
+	choose(filters, "bookings_from", BOOKINGS_FROM, _("Bookings From"))
+	return filters
+
+
+def _rows(people, totals, periods) -> list[dict]:
+	rows, above = [], []
+	for person in people:
+		while above and above[-1] < person.lft:
+			above.pop()
+		figures_ = totals.get(person.name, {})
+		row = {
+			"sales_person": person.name,
+			"parent_sales_person": person.parent_sales_person,
+			"indent": len(above),
+		}
+		year = dict.fromkeys((*AMOUNTS, "weighted"), 0.0)
+		for period in periods:
+			for measure in year:
+				amount = figures_.get((period.key, measure), 0.0)
+				row[f"{period.key}_{measure}"] = amount
+				year[measure] += amount
+			row[f"{period.key}_coverage"] = _coverage(row, period.key)
+		for measure, amount in year.items():
+			row[f"total_{measure}"] = amount
+		row["total_coverage"] = _coverage(row, "total")
+		rows.append(row)
+		above.append(person.rgt)
+	return rows
+
+
+def _coverage(row, key) -> float | None:
+	return coverage(row[f"{key}_weighted"], row[f"{key}_quota"], row[f"{key}_won"])
+
+
+def _columns(periods, currency) -> list[dict]:
+	columns = [
+		{
+			"fieldname": "sales_person",
+			"label": _("Sales Person"),
+			"fieldtype": "Link",
+			"options": "Sales Person",
+			"width": 200,
+		}
+	]
+	labels = _labels()
+	for key, label in [*((period.key, period.label) for period in periods), ("total", _("Year"))]:
+		for measure in AMOUNTS:
+			columns.append(
+				{
+					"fieldname": f"{key}_{measure}",
+					"label": labels[measure].format(label),
+					"fieldtype": "Currency",
+					"options": currency,
+					"width": 120,
+				}
+			)
+		columns.append(
+			{
+				"fieldname": f"{key}_coverage",
+				"label": labels["coverage"].format(label),
+				"fieldtype": "Float",
+				"precision": 2,
+				"width": 100,
+			}
+		)
+	return columns
+
+
+def _chart(rows, periods, currency) -> dict | None:
+	"""The top of the tree (everyone the user may read, rolled up) per period: quota, won and commit."""
+	top = [row for row in rows if row["indent"] == 0]
+	if not top:
+		return None
+
+	def summed(measure):
+		return [sum(row[f"{period.key}_{measure}"] for row in top) for period in periods]
+
+	return {
+		"data": {
+			"labels": [period.label for period in periods],
+			"datasets": [
+				{"name": _("Quota"), "values": summed("quota")},
+				{"name": _("Won"), "values": summed("won")},
+				{"name": _("Commit"), "values": summed("commit")},
+			],
+		},
+		"type": "bar",
+		"fieldtype": "Currency",
+		"options": currency,
+	}

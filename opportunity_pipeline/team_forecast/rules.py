@@ -1,0 +1,39 @@
+"""The team forecast's arithmetic (issue #30): a quota's share of each period, each sales person's figures
+rolled up the Sales Person tree, and coverage. No Frappe import: tested in layer 1.
+"""
+
+from collections import defaultdict
+
+# The figures of one sales person in one period, in the grid's order.
+MEASURES = ("quota", "won", "commit", "best_case", "pipeline", "weighted")
+
+
+def quota_share(target: float, percentage: float | None, periods: int) -> float:
+	"""A yearly target's part in one of `periods` periods: the Monthly Distribution's percentage for the
+	period's months where the target has one, else an even share."""
+	if percentage is None:
+		return target / periods if periods else 0.0
+	return target * percentage / 100
+
+
+def coverage(weighted: float, quota: float, won: float) -> float | None:
+	"""Weighted open pipeline over the quota still to reach; None when nothing is left to reach."""
+	left = quota - won
+	return weighted / left if left > 0 else None
+
+
+def rolled_up(people: list[tuple[str, int, int]], own: dict) -> dict:
+	"""Each person's figures with those of everyone under them in the tree: `people` are (name, lft, rgt)
+	of the Sales Person tree (nested sets), `own` maps a name to its {(period, measure): amount}. Each
+	person's own figures are added to them and to each of their managers up the tree, once."""
+	totals = {name: defaultdict(float) for name, _lft, _rgt in people}
+	above = []  # (rgt, name) of the managers of the person at hand, innermost last
+	for name, lft, rgt in sorted(people, key=lambda person: person[1]):
+		while above and above[-1][0] < lft:
+			above.pop()
+		for key, amount in own.get(name, {}).items():
+			totals[name][key] += amount
+			for _rgt, manager in above:
+				totals[manager][key] += amount
+		above.append((rgt, name))
+	return {name: dict(figures) for name, figures in totals.items()}

@@ -1,0 +1,30 @@
+"""The team forecast's arithmetic (team_forecast/rules.py), by hand."""
+
+from opportunity_pipeline.team_forecast.rules import coverage, quota_share, rolled_up
+
+
+def test_a_quota_follows_its_monthly_distribution_or_is_shared_evenly():
+	assert quota_share(120_000, 40, 4) == 48_000
+	assert quota_share(120_000, None, 4) == 30_000
+	assert quota_share(120_000, None, 12) == 10_000
+	assert quota_share(120_000, None, 0) == 0
+
+
+def test_coverage_is_the_weighted_pipeline_over_what_is_left_to_reach():
+	assert coverage(30_000, 50_000, 20_000) == 1.0
+	assert coverage(30_000, 50_000, 50_000) is None
+	assert coverage(30_000, 0, 0) is None
+
+
+def test_a_manager_sums_the_people_under_them_and_themselves():
+	# Manager (1-8) above Ann (2-3) and a team lead (4-7) above Bob (5-6).
+	people = [("Manager", 1, 8), ("Ann", 2, 3), ("Lead", 4, 7), ("Bob", 5, 6)]
+	own = {
+		"Manager": {("Q1", "won"): 1},
+		"Ann": {("Q1", "won"): 10, ("Q1", "quota"): 100},
+		"Bob": {("Q1", "won"): 1000},
+	}
+	totals = rolled_up(people, own)
+	assert totals["Manager"] == {("Q1", "won"): 1011, ("Q1", "quota"): 100}
+	assert totals["Lead"] == {("Q1", "won"): 1000}
+	assert totals["Ann"] == {("Q1", "won"): 10, ("Q1", "quota"): 100}
