@@ -28,3 +28,18 @@ def test_a_manager_sums_the_people_under_them_and_themselves():
 	assert totals["Manager"] == {("Q1", "won"): 1011, ("Q1", "quota"): 100}
 	assert totals["Lead"] == {("Q1", "won"): 1000}
 	assert totals["Ann"] == {("Q1", "won"): 10, ("Q1", "quota"): 100}
+
+
+def test_a_managers_call_is_their_own_where_they_made_one_else_their_teams():
+	from opportunity_pipeline.team_forecast.rules import forecast_calls
+
+	# VP above two managers; Ann and Bob under the first, Cid under the second.
+	people = [("VP", None), ("M1", "VP"), ("Ann", "M1"), ("Bob", "M1"), ("M2", "VP"), ("Cid", "M2")]
+	submitted = {"Ann": (100.0, 150.0), "Bob": (50.0, 80.0), "Cid": (10.0, 20.0)}
+	calls = forecast_calls(people, submitted)
+	assert calls["M1"] == (150.0, 230.0)
+	assert calls["VP"] == (160.0, 250.0)
+	# M1 adjusts the team's call: the VP now reads M1's, not the sum under M1.
+	calls = forecast_calls(people, {**submitted, "M1": (120.0, 200.0)})
+	assert (calls["M1"], calls["VP"]) == ((120.0, 200.0), (130.0, 220.0))
+	assert forecast_calls(people, {})["VP"] is None

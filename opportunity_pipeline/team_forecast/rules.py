@@ -37,3 +37,19 @@ def rolled_up(people: list[tuple[str, int, int]], own: dict) -> dict:
 				totals[manager][key] += amount
 		above.append((rgt, name))
 	return {name: dict(figures) for name, figures in totals.items()}
+
+
+def forecast_calls(people: list[tuple[str, str | None]], submitted: dict) -> dict:
+	"""Each person's forecast for a period, as Salesforce rolls it up: their own latest submission where
+	they made one (a manager's adjusted call over their team), else the calls of the people directly under
+	them added up; None where nobody at or under them submitted. `people` are (name, parent) in tree
+	order, `submitted` maps a name to its latest (commit, best case)."""
+	under = defaultdict(lambda: None)
+	calls = {}
+	for name, parent in reversed(people):
+		call = submitted.get(name) or under[name]
+		calls[name] = call
+		if call is not None and parent is not None:
+			before = under[parent] or (0.0, 0.0)
+			under[parent] = (before[0] + call[0], before[1] + call[1])
+	return calls

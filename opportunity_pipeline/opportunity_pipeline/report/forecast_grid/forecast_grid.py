@@ -6,18 +6,20 @@ the user may read are counted."""
 
 import frappe
 from frappe import _
+from frappe.utils import getdate
 
 from erpnext.accounts.report.financial_statements import get_period_list
 
 from opportunity_pipeline.document_types import base_currency, chosen
+from opportunity_pipeline.opportunity_pipeline.doctype.sales_forecast.sales_forecast import latest_forecasts
 from opportunity_pipeline.reporting.query import choose
 from opportunity_pipeline.team_forecast import figures
-from opportunity_pipeline.team_forecast.rules import coverage, rolled_up
+from opportunity_pipeline.team_forecast.rules import coverage, forecast_calls, rolled_up
 
 PERIODICITIES = ("Quarterly", "Monthly")
 BOOKINGS_FROM = tuple(figures.BOOKINGS)
 # Each period's amounts; coverage is worked out from them and the weighted pipeline.
-AMOUNTS = ("quota", "won", "commit", "best_case", "pipeline")
+AMOUNTS = ("quota", "won", "commit", "best_case", "pipeline", "called_commit", "called_best_case")
 
 
 def _labels() -> dict:
@@ -28,6 +30,8 @@ def _labels() -> dict:
 		"commit": _("{0} Commit"),
 		"best_case": _("{0} Best Case"),
 		"pipeline": _("{0} Pipeline"),
+		"called_commit": _("{0} Submitted Commit"),
+		"called_best_case": _("{0} Submitted Best Case"),
 		"coverage": _("{0} Coverage"),
 	}
 
@@ -54,9 +58,28 @@ def execute(filters=None):
 		for person, amounts in part.items():
 			own.setdefault(person, {}).update(amounts)
 	totals = rolled_up([(p.name, p.lft, p.rgt) for p in people], own)
+	_add_forecast_calls(totals, people, filters, periods)
 	rows = _rows(people, totals, periods)
 	currency = base_currency(document, filters.company)
 	return _columns(periods, currency), rows, None, _chart(rows, periods, currency)
+
+
+def _add_forecast_calls(totals: dict, people, filters, periods):
+	"""Each person's submitted forecast per period: their latest, else their team's calls added up
+	(team_forecast.rules.forecast_calls)."""
+	latest = latest_forecasts(
+		[p.name for p in people], filters.company, filters.periodicity, [p.from_date for p in periods]
+	)
+	tree = [(p.name, p.parent_sales_person) for p in people]
+	for period in periods:
+		start = getdate(period.from_date)
+		calls = forecast_calls(
+			tree, {name: amounts for (name, from_date), amounts in latest.items() if from_date == start}
+		)
+		for name, call in calls.items():
+			if call is not None:
+				figures_ = totals.setdefault(name, {})
+				figures_[(period.key, "called_commit")], figures_[(period.key, "called_best_case")] = call
 
 
 def _checked(filters):
