@@ -21,6 +21,7 @@ path; every one checks the caller's permissions and refuses bad input with a Val
 - dry_run_move_to_frappe_crm(): crm_move/dry_run.py (System Manager; what the move from ERPNext's CRM to
   Frappe CRM would make, and what it cannot move, with why)
 - move_to_frappe_crm(): crm_move/move.py (System Manager; queues the move itself)
+- my_attainment_card(filters=None): team_forecast/cards.py (won / quota this fiscal year, in percent)
 """
 
 from opportunity_pipeline.auto_close.preview import (
@@ -38,6 +39,7 @@ from opportunity_pipeline.pipeline_history.as_of import pipeline_as_of
 from opportunity_pipeline.pipeline_history.backfill import rebuild_pipeline_history
 from opportunity_pipeline.pipeline_history.form import opportunity_history
 from opportunity_pipeline.quotation.make import make_quotation, make_supplier_quotation
+from opportunity_pipeline.team_forecast.cards import my_attainment_card
 from opportunity_pipeline.win_probability.explain import (
 	explain_deal_win_probability,
 	explain_win_probability,
@@ -53,6 +55,7 @@ __all__ = [
 	"make_quotation",
 	"make_supplier_quotation",
 	"move_to_frappe_crm",
+	"my_attainment_card",
 	"my_overdue_follow_ups_card",
 	"open_pipeline_card",
 	"opportunity_history",

@@ -5,7 +5,7 @@ forecast category; a sales person restricted to themselves sees only their own r
 import frappe
 
 from opportunity_pipeline.opportunity_pipeline.report.forecast_grid.forecast_grid import execute
-from opportunity_pipeline.tests.sales_team import ANN, BOB, BOB_USER, MANAGER, SalesTeamTestCase
+from opportunity_pipeline.tests.sales_team import ANN, ANN_USER, BOB, BOB_USER, MANAGER, SalesTeamTestCase
 
 
 class TestForecastGrid(SalesTeamTestCase):
@@ -55,3 +55,14 @@ class TestForecastGrid(SalesTeamTestCase):
 			self.grid(periodicity="Weekly")
 		with self.assertRaises(frappe.ValidationError):
 			self.grid(bookings_from="Delivery Note")
+
+	def test_my_attainment_is_what_i_won_over_my_quota_this_year(self):
+		from opportunity_pipeline.api import my_attainment_card
+
+		self.book(ANN, 7000)
+		frappe.set_user(ANN_USER)
+		self.assertEqual(my_attainment_card(), {"value": 5.8, "fieldtype": "Percent"})  # 7,000 / 120,000
+		frappe.set_user(BOB_USER)
+		self.assertEqual(my_attainment_card()["value"], 0)
+		frappe.set_user("Administrator")  # no sales person
+		self.assertEqual(my_attainment_card()["value"], 0)
