@@ -43,3 +43,14 @@ def test_a_managers_call_is_their_own_where_they_made_one_else_their_teams():
 	calls = forecast_calls(people, {**submitted, "M1": (120.0, 200.0)})
 	assert (calls["M1"], calls["VP"]) == ((120.0, 200.0), (130.0, 220.0))
 	assert forecast_calls(people, {})["VP"] is None
+
+
+def test_a_forecasts_error_counts_once_its_period_is_over_and_bias_is_its_lean():
+	from opportunity_pipeline.team_forecast.rules import forecast_bias, forecast_error
+
+	assert forecast_error(900.0, 700.0, ended=True) == 200.0
+	assert forecast_error(900.0, 700.0, ended=False) is None
+	assert forecast_error(None, 700.0, ended=True) is None
+	# Two quarters: promised 200 too much on 700 won, then 100 too little on 300 won.
+	assert forecast_bias([(200.0, 700.0), (-100.0, 300.0)]) == 10.0
+	assert forecast_bias([]) is None

@@ -53,3 +53,16 @@ def forecast_calls(people: list[tuple[str, str | None]], submitted: dict) -> dic
 			before = under[parent] or (0.0, 0.0)
 			under[parent] = (before[0] + call[0], before[1] + call[1])
 	return calls
+
+
+def forecast_error(call: float | None, won: float, ended: bool) -> float | None:
+	"""How far a period's submitted commit was from what was won, once the period is over: positive when
+	it promised more than came in. None while the period runs, or when nobody submitted for it."""
+	return call - won if ended and call is not None else None
+
+
+def forecast_bias(errors_and_won: list[tuple[float, float]]) -> float | None:
+	"""Over the periods that ended with a forecast: the errors added up over what was won, in percent
+	(positive: the forecasts ran high, negative: low). None when nothing was won in them."""
+	won = sum(w for _error, w in errors_and_won)
+	return sum(error for error, _w in errors_and_won) / won * 100 if won else None

@@ -93,14 +93,14 @@ class SalesTeamTestCase(IntegrationTestCase):
 			row.percentage_allocation = percentage(row.month)
 		distribution.insert()
 
-	def book(self, person: str, amount: float):
+	def book(self, person: str, amount: float, on=None):
 		order = frappe.get_doc(
 			{
 				"doctype": "Sales Order",
 				"company": self.company,
 				"customer": make_customer(),
-				"transaction_date": self.today,
-				"delivery_date": add_days(self.today, 10),
+				"transaction_date": on or self.today,
+				"delivery_date": add_days(on or self.today, 10),
 				"items": [{"item_code": make_item(), "qty": 1, "rate": amount, "uom": "Nos"}],
 				"sales_team": [{"sales_person": person, "allocated_percentage": 100}],
 			}

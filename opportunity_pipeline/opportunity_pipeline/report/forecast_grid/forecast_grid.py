@@ -14,7 +14,13 @@ from opportunity_pipeline.document_types import base_currency, chosen
 from opportunity_pipeline.opportunity_pipeline.doctype.sales_forecast.sales_forecast import latest_forecasts
 from opportunity_pipeline.reporting.query import choose
 from opportunity_pipeline.team_forecast import figures
-from opportunity_pipeline.team_forecast.rules import coverage, forecast_calls, rolled_up
+from opportunity_pipeline.team_forecast.rules import (
+	coverage,
+	forecast_bias,
+	forecast_calls,
+	forecast_error,
+	rolled_up,
+)
 
 PERIODICITIES = ("Quarterly", "Monthly")
 BOOKINGS_FROM = tuple(figures.BOOKINGS)
@@ -33,6 +39,7 @@ def _labels() -> dict:
 		"called_commit": _("{0} Submitted Commit"),
 		"called_best_case": _("{0} Submitted Best Case"),
 		"coverage": _("{0} Coverage"),
+		"error": _("{0} Forecast Error"),
 	}
 
 
@@ -105,14 +112,25 @@ def _rows(people, totals, periods) -> list[dict]:
 			"indent": len(above),
 		}
 		year = dict.fromkeys((*AMOUNTS, "weighted"), 0.0)
+		errors = []
 		for period in periods:
 			for measure in year:
 				amount = figures_.get((period.key, measure), 0.0)
 				row[f"{period.key}_{measure}"] = amount
 				year[measure] += amount
 			row[f"{period.key}_coverage"] = _coverage(row, period.key)
+			error = forecast_error(
+				figures_.get((period.key, "called_commit")),
+				row[f"{period.key}_won"],
+				ended=getdate(period.to_date) < getdate(),
+			)
+			row[f"{period.key}_error"] = error
+			if error is not None:
+				errors.append((error, row[f"{period.key}_won"]))
 		for measure, amount in year.items():
 			row[f"total_{measure}"] = amount
+		row["total_error"] = sum(error for error, _won in errors) if errors else None
+		row["total_bias"] = forecast_bias(errors)
 		row["total_coverage"] = _coverage(row, "total")
 		rows.append(row)
 		above.append(person.rgt)
@@ -154,6 +172,18 @@ def _columns(periods, currency) -> list[dict]:
 				"width": 100,
 			}
 		)
+		columns.append(
+			{
+				"fieldname": f"{key}_error",
+				"label": labels["error"].format(label),
+				"fieldtype": "Currency",
+				"options": currency,
+				"width": 120,
+			}
+		)
+	columns.append(
+		{"fieldname": "total_bias", "label": _("Forecast Bias"), "fieldtype": "Percent", "width": 100}
+	)
 	return columns
 
 
