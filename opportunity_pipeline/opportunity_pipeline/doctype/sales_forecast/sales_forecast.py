@@ -1,6 +1,8 @@
 """A sales person's forecast for one period of a fiscal year (issue #30), submitted and kept as made: the
 Forecast Grid reads each person's latest, and a manager's forecast for their own Sales Person is their
-call over their team. What the pipeline and the team said when it was made is filled by the app."""
+call over their team. What the pipeline and the team said when it was made is filled by the app. Named
+at random: a series would hand a deleted (cancelled) forecast's name, and the timeline Frappe keeps under
+it, to the next one."""
 
 import frappe
 from frappe import _
