@@ -56,6 +56,8 @@ from opportunity_pipeline.document_types import status_log_clock_offset
 from opportunity_pipeline.follow_up.event import follow_up_event_of, sync_follow_up_event
 from opportunity_pipeline.follow_up.plan import reminder_due, wanted_follow_up
 from opportunity_pipeline.follow_up.task import sync_follow_up_task
+from opportunity_pipeline.forecast_category.category import fill_categories
+from opportunity_pipeline.forecast_category.rules import OPEN_CATEGORIES
 from opportunity_pipeline.pipeline_document import CRM_DEAL
 from opportunity_pipeline.pipeline_history.backfill import STORED_FIELDS
 from opportunity_pipeline.pipeline_history.record import STATE, record_changes
@@ -366,6 +368,10 @@ class Move:
 				description=_("{0} of {1} opportunities").format(done, len(to_move)),
 			)
 			self.after_batch(done)
+		# The moved deals' forecast categories, from their status, in one statement (written row by row,
+		# the deals skip the save that sets them).
+		fill_categories(CRM_DEAL)
+		frappe.db.commit()
 
 	def after_batch(self, done: int):
 		"""Where a run may stop between two batches (a worker killed, a timeout): each batch is whole."""
@@ -450,6 +456,11 @@ class Move:
 		lead = self.targets.get(party) if opportunity.opportunity_from == "Lead" else None
 		organization = self.targets.get(party) if opportunity.opportunity_from != "Lead" else None
 		finished = self.status_type.get(status) in (*CRM_DEAL.status_groups.won, *CRM_DEAL.status_groups.lost)
+		chosen_category = bool(
+			not finished
+			and cint(opportunity.get("forecast_category_set_by_hand"))
+			and opportunity.get("forecast_category") in OPEN_CATEGORIES
+		)
 		values.update(
 			naming_series=DEAL_SERIES.removesuffix(".#####"),
 			status=status,
@@ -475,6 +486,10 @@ class Move:
 			closed_date=self.closed_date(opportunity, history) if finished else None,
 			communication_status="Open",
 			probability_set_by_hand=opportunity.get("probability_set_by_hand") or 0,
+			# A category its owner chose stays theirs while the deal is open; the others are the deal
+			# status's, filled once the deals are in (fill_categories).
+			forecast_category=opportunity.get("forecast_category") if chosen_category else None,
+			forecast_category_set_by_hand=int(chosen_category),
 			follow_up_reminder_due=self.reminder_due(opportunity, status),
 			_assign=opportunity._assign,
 			**kept,

@@ -122,6 +122,7 @@ class TestMove(IntegrationTestCase):
 			expected_closing=in_days(20).date(),
 			contact_by=sales,
 			contact_date=in_days(3),
+			forecast_category="Commit",
 		)
 		opportunity.add_comment("Comment", "Called them, they want three units")
 		frappe.get_doc(
@@ -158,6 +159,8 @@ class TestMove(IntegrationTestCase):
 			),
 		)
 		self.assertEqual(getdate(deal.expected_closure_date), in_days(20).date())
+		# The category its owner chose goes with it.
+		self.assertEqual((deal.forecast_category, deal.forecast_category_set_by_hand), ("Commit", 1))
 		self.assertEqual(deal.creation, opportunity.creation)
 		self.assertEqual(
 			[(row.product_name, row.qty, row.rate) for row in deal.products], [("_OP Test Item", 3, 250)]
@@ -349,7 +352,7 @@ class TestMove(IntegrationTestCase):
 
 		deal = frappe.get_doc("CRM Deal", deal_of(opportunity.name))
 		self.assertEqual(frappe.db.get_value("CRM Deal Status", deal.status, "type"), "Lost")
-		self.assertEqual(deal.lost_reason, "_OP Move Price")
+		self.assertEqual((deal.lost_reason, deal.forecast_category), ("_OP Move Price", "Omitted"))
 		self.assertEqual(
 			frappe.db.get_value(
 				RECORD,
