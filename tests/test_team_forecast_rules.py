@@ -54,3 +54,14 @@ def test_a_forecasts_error_counts_once_its_period_is_over_and_bias_is_its_lean()
 	# Two quarters: promised 200 too much on 700 won, then 100 too little on 300 won.
 	assert forecast_bias([(200.0, 700.0), (-100.0, 300.0)]) == 10.0
 	assert forecast_bias([]) is None
+
+
+def test_each_persons_figures_from_several_sources_are_one():
+	from opportunity_pipeline.team_forecast.rules import merged
+
+	quotas = {"Ann": {("Q1", "quota"): 100.0}}
+	bookings = {"Ann": {("Q1", "won"): 10.0}, "Bob": {("Q1", "won"): 5.0}}
+	assert merged(quotas, bookings) == {
+		"Ann": {("Q1", "quota"): 100.0, ("Q1", "won"): 10.0},
+		"Bob": {("Q1", "won"): 5.0},
+	}

@@ -13,7 +13,7 @@ from opportunity_pipeline.validation import company_for_user, parse_dict
 def pipeline_card(filters=None, weighted: bool = False) -> dict:
 	"""The open pipeline of one company (the card's filter, else the user's default), in its currency,
 	counting only the opportunities the user may read."""
-	company = _company(parse_dict(filters, _("Filters"), rows_allowed=True))
+	company = card_company(filters)
 	opportunity = frappe.qb.DocType("Opportunity")
 	amount = amount_in_company_currency(opportunity)
 	if weighted:
@@ -31,7 +31,10 @@ def pipeline_card(filters=None, weighted: bool = False) -> dict:
 	}
 
 
-def _company(filters) -> str:
+def card_company(filters) -> str:
+	"""The company of a number card: its filters (an object, or the card's filter rows), else the user's
+	default, else the site's; one the user's User Permissions keep them from is refused."""
+	filters = parse_dict(filters, _("Filters"), rows_allowed=True)
 	if isinstance(filters, list):  # the card's filters_json rows: [doctype, field, operator, value]
 		filters = {
 			row[1]: row[3]

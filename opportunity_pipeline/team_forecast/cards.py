@@ -7,36 +7,29 @@ from frappe.utils import flt, today
 from erpnext.accounts.report.financial_statements import get_period_list
 from erpnext.accounts.utils import get_fiscal_year
 
+from opportunity_pipeline.forecast.cards import card_company
 from opportunity_pipeline.team_forecast import figures
-from opportunity_pipeline.team_forecast.rules import rolled_up
+from opportunity_pipeline.team_forecast.rules import merged, rolled_up
 
 YEAR = "Yearly"
 
 
 @frappe.whitelist()
 def my_attainment_card(filters=None) -> dict:
-	"""Number card: the current user's won / quota this fiscal year, in percent, for the company in the
-	card's filters or the user's default; 0 for a user who is no sales person or has no quota. Counts what
+	"""Number card: the current user's won / quota this fiscal year, in percent, for the card's company
+	(forecast.cards.card_company); 0 for a user who is no sales person or has no quota. Counts what
 	the Forecast Grid counts: only the sales people and bookings the user may read."""
-	company = (frappe.parse_json(filters or "{}") or {}).get("company") or frappe.defaults.get_user_default(
-		"Company"
-	)
-	if not company:
-		return {"value": 0, "fieldtype": "Percent"}
-	frappe.has_permission("Company", doc=company, throw=True)
+	company = card_company(filters)
 	fiscal_year = get_fiscal_year(today(), company=company)[0]
 	people = figures.sales_people()
 	mine = set(figures.people_by_user(people).get(frappe.session.user, []))
 	if not mine:
 		return {"value": 0, "fieldtype": "Percent"}
 	periods = get_period_list(fiscal_year, fiscal_year, "", "", "Fiscal Year", YEAR, company=company)
-	own = {}
-	for part in (
+	own = merged(
 		figures.quotas(people, fiscal_year, periods, YEAR),
 		figures.bookings(people, company, periods, "Sales Order"),
-	):
-		for person, amounts in part.items():
-			own.setdefault(person, {}).update(amounts)
+	)
 	totals = rolled_up([(p.name, p.lft, p.rgt) for p in people], own)
 	# The user's topmost sales people: one nested under another is already in its total.
 	tops = [

@@ -22,6 +22,15 @@ def coverage(weighted: float, quota: float, won: float) -> float | None:
 	return weighted / left if left > 0 else None
 
 
+def merged(*parts: dict) -> dict:
+	"""Each person's own figures from several sources ({person: {(period, measure): amount}}), as one."""
+	own = defaultdict(dict)
+	for part in parts:
+		for person, amounts in part.items():
+			own[person].update(amounts)
+	return dict(own)
+
+
 def rolled_up(people: list[tuple[str, int, int]], own: dict) -> dict:
 	"""Each person's figures with those of everyone under them in the tree: `people` are (name, lft, rgt)
 	of the Sales Person tree (nested sets), `own` maps a name to its {(period, measure): amount}. Each

@@ -15,18 +15,6 @@ from opportunity_pipeline.document_types import base_currency, chosen
 from opportunity_pipeline.team_forecast import figures
 from opportunity_pipeline.team_forecast.rules import forecast_calls, rolled_up
 
-# Filled by the app on every save, never taken from a client.
-SNAPSHOT_FIELDS = (
-	"to_date",
-	"currency",
-	"for_team",
-	"pipeline_commit",
-	"pipeline_best_case",
-	"pipeline_weighted",
-	"team_commit",
-	"team_best_case",
-)
-
 
 class SalesForecast(Document):
 	def validate(self):

@@ -19,8 +19,10 @@ from opportunity_pipeline.team_forecast.rules import (
 	forecast_bias,
 	forecast_calls,
 	forecast_error,
+	merged,
 	rolled_up,
 )
+from opportunity_pipeline.validation import company_for_user
 
 PERIODICITIES = ("Quarterly", "Monthly")
 BOOKINGS_FROM = tuple(figures.BOOKINGS)
@@ -56,14 +58,11 @@ def execute(filters=None):
 		company=filters.company,
 	)
 	people = figures.sales_people()
-	own = {}
-	for part in (
+	own = merged(
 		figures.quotas(people, filters.fiscal_year, periods, filters.periodicity),
 		figures.bookings(people, filters.company, periods, filters.bookings_from),
 		figures.pipeline(document, figures.people_by_user(people), filters.company, periods),
-	):
-		for person, amounts in part.items():
-			own.setdefault(person, {}).update(amounts)
+	)
 	totals = rolled_up([(p.name, p.lft, p.rgt) for p in people], own)
 	_add_forecast_calls(totals, people, filters, periods)
 	rows = _rows(people, totals, periods)
@@ -94,7 +93,7 @@ def _checked(filters):
 		frappe.throw(_("Choose a company."))
 	if not filters.get("fiscal_year"):
 		frappe.throw(_("Choose a fiscal year."))
-	frappe.has_permission("Company", doc=filters.company, throw=True)
+	company_for_user(filters.company)
 	choose(filters, "periodicity", PERIODICITIES, _("Periodicity"))
 	choose(filters, "bookings_from", BOOKINGS_FROM, _("Bookings From"))
 	return filters
