@@ -22,6 +22,7 @@ from erpnext.crm.report.lost_opportunity.lost_opportunity import execute as erpn
 
 from opportunity_pipeline import frappe_crm
 from opportunity_pipeline.document_types import open_statuses, status_type, statuses_in
+from opportunity_pipeline.lost.deal_losses import date_past_losses
 from opportunity_pipeline.lost.summary import rebuild
 from opportunity_pipeline.opportunity_pipeline.report.lost_opportunity_analysis.lost_opportunity_analysis import (
 	execute as lost_opportunity_analysis,
@@ -126,8 +127,9 @@ DEAL_RESTRICTED_USER = "bench-lad-territory@example.com"
 
 def seed_deals(total: int, lost: int) -> int:
 	"""`total` deals shaped as the opportunities above: one in total/lost of them lost over the last two
-	years with one reason (Frappe CRM asks for one), the status change log's row of the loss begun then;
-	the others open since long before."""
+	years with one reason (Frappe CRM asks for one), the status change log's row of the loss begun then
+	and no loss date yet (as on a site before the app dated deals' losses); the others open since long
+	before."""
 	for name in REASONS:
 		if not frappe.db.exists("CRM Lost Reason", name):
 			frappe.get_doc({"doctype": "CRM Lost Reason", "lost_reason": name}).insert()
@@ -159,17 +161,25 @@ def seed_deals(total: int, lost: int) -> int:
 
 
 def bare_deal_group_by(filters):
-	"""The physical reference on deals: one plain GROUP BY reason x month over the same lost deals, each
-	dated by the row of its status change log that its loss began."""
+	"""The physical reference on deals: one plain GROUP BY reason x month over the same lost deals, by
+	their loss date."""
 	return frappe.db.sql(
-		"""select d.lost_reason, year(l.from_date), month(l.from_date), count(*),
-			sum(d.deal_value * d.exchange_rate)
-		from `tabCRM Deal` d join `tabCRM Status Change Log` l
-			on l.parent = d.name and l.parenttype = 'CRM Deal' and l.`from` = d.status
-		where d.status in %(lost)s and l.from_date between %(from_date)s and %(to_date)s
-		group by d.lost_reason, year(l.from_date), month(l.from_date)""",
+		"""select lost_reason, year(lost_date), month(lost_date), count(*),
+			sum(deal_value * exchange_rate)
+		from `tabCRM Deal`
+		where status in %(lost)s and lost_date between %(from_date)s and %(to_date)s
+		group by lost_reason, year(lost_date), month(lost_date)""",
 		{**filters, "lost": statuses_in(CRM_DEAL, CRM_DEAL.status_groups.lost)},
 	)
+
+
+def date_seeded_losses() -> float:
+	"""Date the seeded losses as the patch date_deal_losses dates a site's past ones (from the status
+	change log): its seconds."""
+	start = time.perf_counter()
+	date_past_losses()
+	frappe.db.commit()
+	return time.perf_counter() - start
 
 
 def deal_times(args, filters: dict) -> tuple[dict, dict]:
@@ -182,6 +192,8 @@ def deal_times(args, filters: dict) -> tuple[dict, dict]:
 		lost = seed_deals(args.deals, args.deals // 10)
 		print(f"  seeded {args.deals:,} deals, {lost:,} lost, in {time.perf_counter() - start:.0f} s")
 		common.settle("CRM Deal", "CRM Status Change Log")
+		print(f"  their losses dated from the status change log (the patch) in {date_seeded_losses():.1f} s")
+		common.settle("CRM Deal")
 		restricted_user = common.territory_restricted_user(
 			DEAL_RESTRICTED_USER, TERRITORIES[0], allow="CRM Territory"
 		)

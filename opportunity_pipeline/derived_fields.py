@@ -18,14 +18,16 @@ DERIVED_FIELDS = (
 )
 
 
-# On Frappe CRM's deals: the follow-up's Event and reminder mark, the Stalled flag and whether the
-# probability or the forecast category was chosen as above, and follow_up_task, the CRM Task the app
-# writes for the follow-up's user.
+# On Frappe CRM's deals: the follow-up's Event and reminder mark, the Stalled flag, when and by whom it
+# was lost and whether the probability or the forecast category was chosen as above, and follow_up_task,
+# the CRM Task the app writes for the follow-up's user.
 DEAL_DERIVED_FIELDS = (
 	"follow_up_event",
 	"follow_up_task",
 	"follow_up_reminder_due",
 	"is_stalled",
+	"lost_date",
+	"lost_by",
 	"probability_set_by_hand",
 	"forecast_category_set_by_hand",
 )

@@ -24,6 +24,7 @@ from opportunity_pipeline.permissions import PERMISSION_COLUMNS, PERMISSION_INDE
 from opportunity_pipeline.pipeline_health.settings import save_defaults as save_pipeline_health_defaults
 from opportunity_pipeline.pipeline_history.backfill import backfill_history
 from opportunity_pipeline.sql import ensure_index
+from opportunity_pipeline.team_forecast.settings import save_defaults as save_team_forecast_defaults
 from opportunity_pipeline.win_probability.settings import save_defaults as save_win_probability_defaults
 
 
@@ -38,11 +39,13 @@ def after_install():
 	date_past_outcomes()
 	save_win_probability_defaults()
 	save_pipeline_health_defaults()
+	save_team_forecast_defaults()
 	frappe_crm.set_up()
 	frappe_crm.show_follow_up_in_side_panel()
 	frappe_crm.add_deal_form_script()
 	frappe_crm.add_stalled_deal_views()
 	frappe_crm.start_deal_history()
+	frappe_crm.date_deal_losses()
 	fill_forecast_categories()
 	backfill_history()
 
@@ -67,6 +70,7 @@ def after_migrate():
 	give_settings_their_tab()
 	save_win_probability_defaults()
 	save_pipeline_health_defaults()
+	save_team_forecast_defaults()
 	frappe_crm.set_up()
 
 
@@ -125,6 +129,23 @@ INDEXES = (
 			"expected_closing",
 			"opportunity_owner",
 			"converted_by",
+			"opportunity_amount",
+			"conversion_rate",
+			"probability",
+			"territory",
+		],
+	),
+	# Open opportunities by company and expected closing, with each owner's forecast category and what
+	# the Forecast Grid sums (team_forecast.figures.pipeline), and the territory.
+	(
+		"Opportunity",
+		"team_forecast_index",
+		[
+			"status",
+			"company",
+			"expected_closing",
+			"opportunity_owner",
+			"forecast_category",
 			"opportunity_amount",
 			"conversion_rate",
 			"probability",

@@ -153,20 +153,23 @@ def _close(run: _Run, rows: list):
 
 
 def _set_lost(run: _Run, deal, in_batch):
-	"""The deal's lost status, reason and note, and the end of the stay it leaves in Frappe CRM's status
-	change log (crm_status_change_log.add_status_change_log): one UPDATE of both tables, as the deal and
-	its open row (the one whose `to` is empty) are found together. A deal without an open row still
-	closes (a LEFT JOIN). One statement rather than two: the log's UPDATE alone took a fifth of the job."""
+	"""The deal's lost status, reason, note and date (lost/loss.py), and the end of the stay it leaves in
+	Frappe CRM's status change log (crm_status_change_log.add_status_change_log): one UPDATE of both
+	tables, as the deal and its open row (the one whose `to` is empty) are found together. A deal without
+	an open row still closes (a LEFT JOIN). One statement rather than two: the log's UPDATE alone took a
+	fifth of the job."""
 	log = frappe.qb.DocType(CRM_DEAL.status_log.doctype)
 	ended = log["to"]
 	open_stay = (log.parent == deal.name) & status_log_rows(CRM_DEAL, log) & stay_is_open(log)
 	frappe.qb.update(deal).join(log, how=JoinType.left).on(open_stay).set(
 		Qualified(deal[CRM_DEAL.status_field]), run.closing_status
 	).set(Qualified(deal.lost_reason), run.lost_reason).set(Qualified(deal.lost_notes), run.note).set(
-		Qualified(deal.modified), run.now
-	).set(Qualified(deal.modified_by), "Administrator").set(Qualified(ended), run.closing_status).set(
-		Qualified(log.to_type), run.closing_type or ""
-	).set(Qualified(log.to_date), run.log_now).set(Qualified(log.log_owner), "Administrator").set(
+		Qualified(deal.lost_date), run.now
+	).set(Qualified(deal.lost_by), "Administrator").set(Qualified(deal.modified), run.now).set(
+		Qualified(deal.modified_by), "Administrator"
+	).set(Qualified(ended), run.closing_status).set(Qualified(log.to_type), run.closing_type or "").set(
+		Qualified(log.to_date), run.log_now
+	).set(Qualified(log.log_owner), "Administrator").set(
 		Qualified(log.duration), SecondsBetween(log.from_date, run.log_now)
 	).where(in_batch).run()
 

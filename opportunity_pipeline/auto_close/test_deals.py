@@ -64,6 +64,9 @@ class TestDealAutoClose(IntegrationTestCase):
 		)
 		closed = frappe.get_doc("CRM Deal", names[self.open])
 		self.assertEqual((closed.lost_reason, closed.lost_notes), ("Unresponsive Prospect", NOTE))
+		# Dated as a lost deal's save dates it, for the Lost Opportunity Analysis.
+		self.assertEqual(closed.lost_by, "Administrator")
+		self.assertEqual(closed.lost_date, closed.modified)
 		# The pipeline history gets the closing (the Ongoing status was set behind the app's back).
 		history = frappe.get_all(
 			STATE,

@@ -455,7 +455,8 @@ class Move:
 		party = (opportunity.opportunity_from, opportunity.party_name)
 		lead = self.targets.get(party) if opportunity.opportunity_from == "Lead" else None
 		organization = self.targets.get(party) if opportunity.opportunity_from != "Lead" else None
-		finished = self.status_type.get(status) in (*CRM_DEAL.status_groups.won, *CRM_DEAL.status_groups.lost)
+		lost = self.status_type.get(status) in CRM_DEAL.status_groups.lost
+		finished = lost or self.status_type.get(status) in CRM_DEAL.status_groups.won
 		chosen_category = bool(
 			not finished
 			and cint(opportunity.get("forecast_category_set_by_hand"))
@@ -474,16 +475,16 @@ class Move:
 			exchange_rate=flt(opportunity.conversion_rate) or 1,
 			total=sum(flt(item.amount) for item in items),
 			net_total=sum(flt(item.amount) for item in items),
-			lost_reason=reasons[0]
-			if reasons and self.status_type.get(status) in CRM_DEAL.status_groups.lost
-			else None,
+			lost_reason=reasons[0] if reasons and lost else None,
 			lost_notes=lost_notes(
 				opportunity.order_lost_reason,
 				reasons,
 				children["competitors"][opportunity.name],
 				(_("Lost reasons"), _("Competitors")),
 			),
-			closed_date=self.closed_date(opportunity, history) if finished else None,
+			closed_date=self.finished_at(opportunity, history).date() if finished else None,
+			lost_date=self.finished_at(opportunity, history) if lost else None,
+			lost_by=opportunity.get("lost_by") if lost else None,
 			communication_status="Open",
 			probability_set_by_hand=opportunity.get("probability_set_by_hand") or 0,
 			# A category its owner chose stays theirs while the deal is open; the others are the deal
@@ -496,13 +497,13 @@ class Move:
 		)
 		return self.document_row("CRM Deal", deal, opportunity, values)
 
-	def closed_date(self, opportunity, history):
-		"""When the opportunity finished: ERPNext's own date where it keeps one, else its history's last
+	def finished_at(self, opportunity, history):
+		"""When the opportunity finished: the app's own date where it keeps one, else its history's last
 		change of status, else its last change."""
 		when = opportunity.get("converted_on") or opportunity.get("lost_date")
 		if not when and history:
 			when = history[-1]["valid_from"]
-		return get_datetime(when or opportunity.modified).date()
+		return get_datetime(when or opportunity.modified)
 
 	def reminder_due(self, opportunity, status):
 		if not opportunity.get("contact_by") or not opportunity.get("contact_date"):

@@ -367,6 +367,9 @@ class TestMove(IntegrationTestCase):
 			"Competitors: _OP Move Rival",
 		)
 		self.assertTrue(deal.closed_date)
+		# Lost when and by whom the opportunity was, for the Lost Opportunity Analysis on deals.
+		lost = frappe.db.get_value("Opportunity", opportunity.name, ["lost_date", "lost_by"])
+		self.assertEqual((deal.lost_date, deal.lost_by), lost)
 
 	def test_a_second_run_moves_only_what_is_new_or_changed(self):
 		unchanged, changed = make_opportunity(), make_opportunity()

@@ -1,8 +1,12 @@
-"""The rules of a loss on the Opportunity, whichever way it is declared (form, API, Quotation)."""
+"""The rules of a loss on the Opportunity, whichever way it is declared (form, API, Quotation), and when
+and by whom either document type was lost."""
 
 import frappe
 from frappe import _
 from frappe.utils import now_datetime
+
+from opportunity_pipeline.document_types import status_type
+from opportunity_pipeline.pipeline_document import PIPELINE_DOCUMENTS
 
 LOSS_FIELDS = ("lost_reasons", "competitors", "order_lost_reason", "lost_date", "lost_by")
 
@@ -53,15 +57,22 @@ def _refuse_disabled_reasons(doc, before):
 		)
 
 
+def loss_stamp(doc) -> dict:
+	"""The loss's date and author as the document's status asks, where they differ from its own: set when
+	it becomes lost (now, by the session user), kept while it stays lost, emptied once it is not."""
+	document = PIPELINE_DOCUMENTS[doc.doctype]
+	lost = status_type(document, doc.get(document.status_field)) in document.status_groups.lost
+	if lost and not doc.get("lost_date"):
+		return {"lost_date": now_datetime(), "lost_by": frappe.session.user}
+	if not lost and (doc.get("lost_date") or doc.get("lost_by")):
+		return {"lost_date": None, "lost_by": None}
+	return {}
+
+
 def stamp_loss(doc):
-	"""Opportunity on_change, which also runs after db_set: ERPNext makes an opportunity Lost from its
-	Quotation that way, without a save. A loss without a date gets one (now, by the session user), and a
-	reopened opportunity forgets the date. Written with set_value, so no on_change runs again."""
-	if doc.status == "Lost" and not doc.get("lost_date"):
-		values = {"lost_date": now_datetime(), "lost_by": frappe.session.user}
-	elif doc.status != "Lost" and (doc.get("lost_date") or doc.get("lost_by")):
-		values = {"lost_date": None, "lost_by": None}
-	else:
-		return
-	frappe.db.set_value(doc.doctype, doc.name, values, update_modified=False)
-	doc.update(values)
+	"""on_change of either type, which also runs after db_set: ERPNext makes an opportunity Lost from its
+	Quotation that way, without a save, and Frappe CRM sets a deal's status so too. Written with
+	set_value, so no on_change runs again."""
+	if values := loss_stamp(doc):
+		frappe.db.set_value(doc.doctype, doc.name, values, update_modified=False)
+		doc.update(values)

@@ -8,6 +8,7 @@ from opportunity_pipeline.follow_up.event import (
 )
 from opportunity_pipeline.follow_up.task import delete_follow_up_task, sync_follow_up_task
 from opportunity_pipeline.forecast_category.category import apply_forecast_category, keep_category_in_step
+from opportunity_pipeline.lost.loss import loss_stamp, stamp_loss
 from opportunity_pipeline.pipeline_health.deals import refresh_deal
 from opportunity_pipeline.pipeline_history.record import close_history, record_document
 from opportunity_pipeline.win_probability.apply import apply_probability, note_probability_sent
@@ -23,6 +24,7 @@ def validate(doc, method=None):
 	validate_follow_up(doc)
 	apply_probability(doc)
 	apply_forecast_category(doc)
+	doc.update(loss_stamp(doc))
 
 
 def before_save(doc, method=None):
@@ -38,6 +40,7 @@ def on_change(doc, method=None):
 	sync_follow_up_event(doc)
 	sync_follow_up_task(doc)
 	keep_category_in_step(doc)
+	stamp_loss(doc)
 	record_document(doc)
 	refresh_deal(doc)
 

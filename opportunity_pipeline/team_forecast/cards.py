@@ -10,6 +10,7 @@ from erpnext.accounts.utils import get_fiscal_year
 from opportunity_pipeline.forecast.cards import card_company
 from opportunity_pipeline.team_forecast import figures
 from opportunity_pipeline.team_forecast.rules import merged, rolled_up
+from opportunity_pipeline.team_forecast.settings import attainment_from
 
 YEAR = "Yearly"
 
@@ -18,7 +19,8 @@ YEAR = "Yearly"
 def my_attainment_card(filters=None) -> dict:
 	"""Number card: the current user's won / quota this fiscal year, in percent, for the card's company
 	(forecast.cards.card_company); 0 for a user who is no sales person or has no quota. Counts what
-	the Forecast Grid counts: only the sales people and bookings the user may read."""
+	the Forecast Grid counts: only the sales people and bookings the user may read, bookings from
+	Selling Settings' Count Attainment From."""
 	company = card_company(filters)
 	fiscal_year = get_fiscal_year(today(), company=company)[0]
 	people = figures.sales_people()
@@ -28,7 +30,7 @@ def my_attainment_card(filters=None) -> dict:
 	periods = get_period_list(fiscal_year, fiscal_year, "", "", "Fiscal Year", YEAR, company=company)
 	own = merged(
 		figures.quotas(people, fiscal_year, periods, YEAR),
-		figures.bookings(people, company, periods, "Sales Order"),
+		figures.bookings(people, company, periods, attainment_from()),
 	)
 	totals = rolled_up([(p.name, p.lft, p.rgt) for p in people], own)
 	# The user's topmost sales people: one nested under another is already in its total.

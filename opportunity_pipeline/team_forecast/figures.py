@@ -1,8 +1,9 @@
 """The team forecast's figures from ERPNext's own records, each counting only the rows `frappe.get_list`
 would show the user: the Sales People they may read; quotas from those people's targets for the fiscal
 year (Target Detail) spread by the target's Monthly Distribution; bookings from submitted Sales Orders (or
-Sales Invoices) through each Sales Team row's contribution; and the open pipeline of the opportunities
-(or deals) their users own, by forecast category, closing in the year."""
+Sales Invoices) through each Sales Team row's contribution; the open pipeline of the opportunities (or
+deals) their users own, by forecast category, closing in the year; and what those users won (closed) in
+it, as Forecast Accuracy reads it."""
 
 from collections import defaultdict
 
@@ -22,6 +23,7 @@ from opportunity_pipeline.forecast_category.rules import BEST_CASE, COMMIT
 from opportunity_pipeline.permissions import readable_condition
 from opportunity_pipeline.pipeline_document import PipelineDocument
 from opportunity_pipeline.reporting.query import amount_in_company_currency
+from opportunity_pipeline.reporting.wins import won_by_month_and_owner
 from opportunity_pipeline.team_forecast.rules import quota_share
 
 # Where bookings are read from, and the date that puts one in a period.
@@ -171,4 +173,25 @@ def pipeline(document: PipelineDocument, by_user: dict, company: str, periods) -
 		for person in by_user[row.owner]:
 			own[person][(period, measure)] += row.amount or 0
 			own[person][(period, "weighted")] += row.weighted or 0
+	return own
+
+
+def closed(document: PipelineDocument, by_user: dict, company: str, periods) -> dict:
+	"""{person: {(period, "closed"): amount}}: the opportunities (or deals) their users own that were won
+	in the period (the forecast category Closed), over the documents the user may read: what a submitted
+	forecast is measured against."""
+	if not by_user:
+		return {}
+	months = period_of_month(periods)
+	own = defaultdict(lambda: defaultdict(float))
+	for (month, owner), amount in won_by_month_and_owner(
+		document,
+		company,
+		periods[0].from_date,
+		periods[-1].to_date,
+		readable_condition(document.doctype),
+		owners=list(by_user),
+	).items():
+		for person in by_user.get(owner, []):
+			own[person][(months[(month.year, month.month)], "closed")] += amount
 	return own

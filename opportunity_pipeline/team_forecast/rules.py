@@ -4,9 +4,6 @@ rolled up the Sales Person tree, and coverage. No Frappe import: tested in layer
 
 from collections import defaultdict
 
-# The figures of one sales person in one period, in the grid's order.
-MEASURES = ("quota", "won", "commit", "best_case", "pipeline", "weighted")
-
 
 def quota_share(target: float, percentage: float | None, periods: int) -> float:
 	"""A yearly target's part in one of `periods` periods: the Monthly Distribution's percentage for the
@@ -65,8 +62,9 @@ def forecast_calls(people: list[tuple[str, str | None]], submitted: dict) -> dic
 
 
 def forecast_error(call: float | None, won: float, ended: bool) -> float | None:
-	"""How far a period's submitted commit was from what was won, once the period is over: positive when
-	it promised more than came in. None while the period runs, or when nobody submitted for it."""
+	"""How far a period's submitted commit was from what was won (the opportunities or deals closed won in
+	it), once the period is over: positive when it promised more than came in. None while the period
+	runs, or when nobody submitted for it."""
 	return call - won if ended and call is not None else None
 
 

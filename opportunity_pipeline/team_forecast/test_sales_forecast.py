@@ -5,7 +5,14 @@ each person's latest, and a sales person kept to forecasts of their own."""
 import frappe
 
 from opportunity_pipeline.opportunity_pipeline.report.forecast_grid.forecast_grid import execute
-from opportunity_pipeline.tests.sales_team import ANN, BOB, BOB_USER, MANAGER, SalesTeamTestCase
+from opportunity_pipeline.tests.sales_team import (
+	ANN,
+	ANN_USER,
+	BOB,
+	BOB_USER,
+	MANAGER,
+	SalesTeamTestCase,
+)
 
 
 class TestSalesForecast(SalesTeamTestCase):
@@ -33,12 +40,12 @@ class TestSalesForecast(SalesTeamTestCase):
 
 	def test_a_forecast_left_empty_is_the_pipelines_and_keeps_what_it_said(self):
 		self.pipeline()
+		self.win(ANN_USER, 400, self.quarter.from_date)
 		ann = self.forecast(ANN)
-		# Ann's open pipeline this quarter: 1,000 in Commit, 2,000 in Pipeline (weighted 500 + 200).
-		self.assertEqual(
-			(ann.commit_amount, ann.best_case_amount, ann.pipeline_commit, ann.pipeline_weighted),
-			(1000, 1000, 1000, 700),
-		)
+		# Ann's quarter: 400 won already; open, 1,000 in Commit, 2,000 in Pipeline (weighted 500 + 200).
+		# Her commit is what has closed and her Commit, as Salesforce counts a commit forecast.
+		self.assertEqual((ann.pipeline_closed, ann.pipeline_commit, ann.pipeline_weighted), (400, 1000, 700))
+		self.assertEqual((ann.commit_amount, ann.best_case_amount), (1400, 1400))
 		self.assertEqual((ann.to_date, ann.for_team), (self.quarter.to_date, 0))
 
 	def test_what_the_app_fills_is_never_taken_from_a_client(self):
@@ -98,10 +105,12 @@ class TestSalesForecast(SalesTeamTestCase):
 		if not ended:
 			self.skipTest("no quarter of this fiscal year has ended yet")
 		period = ended[-1]
-		self.book(ANN, 7000, on=period.from_date)
+		self.win(ANN_USER, 7000, period.from_date)
+		self.book(ANN, 5000, on=period.from_date)  # bookings are attainment, not what was forecast
 		self.forecast(ANN, from_date=period.from_date, commit_amount=9000, best_case_amount=9000)
 		row = self.grid_row(ANN)
-		# Promised 9,000, won 7,000: 2,000 too much, a bias of 2,000 / 7,000.
+		self.assertEqual((row[f"{period.key}_closed"], row[f"{period.key}_won"]), (7000, 5000))
+		# Promised 9,000, her opportunities won 7,000: 2,000 too much, a bias of 2,000 / 7,000.
 		self.assertEqual(row[f"{period.key}_error"], 2000)
 		self.assertAlmostEqual(row["total_bias"], 2000 / 7000 * 100, places=6)
 		self.assertIsNone(row[f"{self.quarter.key}_error"])

@@ -1,6 +1,7 @@
 """A sales team for the team forecast's integration tests: a manager above Ann and Bob in the Sales
 Person tree, each a user through their Employee, with targets for the fiscal year of today; helpers that
-book a submitted Sales Order to one of them and give them open opportunities by forecast category."""
+book a submitted Sales Order to one of them, give them open opportunities by forecast category, and
+an opportunity won on a day."""
 
 import frappe
 from frappe.utils import add_days, getdate
@@ -121,3 +122,14 @@ class SalesTeamTestCase(IntegrationTestCase):
 				expected_closing=closing,
 				forecast_category=category,
 			)
+
+	def win(self, owner: str, amount: float, on) -> str:
+		"""An opportunity of `owner`'s won (Converted) on the day `on`."""
+		opportunity = make_opportunity(opportunity_owner=owner, opportunity_amount=amount)
+		frappe.db.set_value(
+			"Opportunity",
+			opportunity.name,
+			{"status": "Converted", "converted_on": f"{on} 10:00:00"},
+			update_modified=False,
+		)
+		return opportunity.name

@@ -105,11 +105,7 @@ class TestDealPermissionParity(IntegrationTestCase):
 			"owner": owner or "Administrator",
 		}
 		if reason:
-			values["lost_reason"] = reason
-			log = frappe.qb.DocType("CRM Status Change Log")
-			frappe.qb.update(log).set(log["from"], status).set(log.from_type, "Lost").set(
-				log.from_date, add_days(now_datetime(), -3)
-			).where(log.parent == deal.name).run()
+			values.update(lost_reason=reason, lost_date=add_days(now_datetime(), -3))
 		if idle:
 			values["modified"] = add_days(now_datetime(), -(IDLE_DAYS + 5))
 		frappe.db.set_value("CRM Deal", deal.name, values, update_modified=False)

@@ -13,7 +13,7 @@ from erpnext.accounts.report.financial_statements import get_period_list
 
 from opportunity_pipeline.document_types import base_currency, chosen
 from opportunity_pipeline.team_forecast import figures
-from opportunity_pipeline.team_forecast.rules import forecast_calls, rolled_up
+from opportunity_pipeline.team_forecast.rules import forecast_calls, merged, rolled_up
 
 
 class SalesForecast(Document):
@@ -25,13 +25,14 @@ class SalesForecast(Document):
 		self.for_team = int(bool(person.is_group))
 		self.currency = base_currency(chosen(None), self.company)
 		pipeline = _pipeline(team, self.company, period)
+		self.pipeline_closed = pipeline.get((period.key, "closed"), 0)
 		self.pipeline_commit = pipeline.get((period.key, "commit"), 0)
 		self.pipeline_best_case = pipeline.get((period.key, "best_case"), 0)
 		self.pipeline_weighted = pipeline.get((period.key, "weighted"), 0)
 		call = _team_call(team, self.company, self.periodicity, self.from_date) if self.for_team else None
 		self.team_commit, self.team_best_case = call or (0, 0)
 		if self.commit_amount in (None, ""):
-			self.commit_amount = call[0] if call else self.pipeline_commit
+			self.commit_amount = call[0] if call else self.pipeline_closed + self.pipeline_commit
 		if self.best_case_amount in (None, ""):
 			self.best_case_amount = call[1] if call else flt(self.commit_amount) + self.pipeline_best_case
 		if flt(self.commit_amount) < 0 or flt(self.best_case_amount) < 0:
@@ -62,7 +63,12 @@ def _team(person) -> list:
 
 
 def _pipeline(team: list, company: str, period) -> dict:
-	own = figures.pipeline(chosen(None), figures.people_by_user(team), company, [period])
+	"""The team's open pipeline in the period by category, and what it won (closed) in it so far."""
+	document, by_user = chosen(None), figures.people_by_user(team)
+	own = merged(
+		figures.pipeline(document, by_user, company, [period]),
+		figures.closed(document, by_user, company, [period]),
+	)
 	return rolled_up([(p.name, p.lft, p.rgt) for p in team], own).get(team[0].name, {})
 
 

@@ -4,17 +4,16 @@ company currency); the error per month, per owner and overall, with the bias and
 error. Document Type: CRM Deal reads Frappe CRM's deals' history, and what was won in a month by when the
 deal's won status began in its status log."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from pypika.enums import DatePart
 from pypika.terms import ValueWrapper
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Extract, Sum
-from frappe.utils import add_days, add_months, get_last_day, getdate, today
+from frappe.query_builder.functions import Sum
+from frappe.utils import add_months, get_last_day, getdate, today
 
-from opportunity_pipeline.document_types import base_currency, chosen, status_values
+from opportunity_pipeline.document_types import base_currency, chosen
 from opportunity_pipeline.opportunity_pipeline.doctype.opportunity_pipeline_state.opportunity_pipeline_state import (
 	BY_EXPECTED_CLOSING,
 )
@@ -24,12 +23,11 @@ from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.pipeline_history.rules import accuracy, overall_accuracy
 from opportunity_pipeline.reporting.periods import month_start, periods_between
 from opportunity_pipeline.reporting.query import (
-	amount_in_company_currency,
 	choose,
 	require_company_and_range,
 )
+from opportunity_pipeline.reporting.wins import won_by_month_and_owner
 from opportunity_pipeline.sql import force_index
-from opportunity_pipeline.win_probability.learn import closed_between
 
 WEEKS = ("4", "1", "13")
 GROUPINGS = ("", "Opportunity Owner")
@@ -112,33 +110,13 @@ def _forecast(filters, months, readable) -> dict:
 
 
 def _actual(filters, readable) -> dict:
-	"""(month, owner) -> amount won in the month: by Converted On on Opportunity; where the stage is the
-	status (a deal), by when its won status began in its status log (learn.closed_between)."""
-	document = filters.document
-	table = frappe.qb.DocType(document.doctype)
-	won = list(status_values(document).won)
-	condition = table[document.status_field].isin(won or [""])
-	if document.company_field:
-		condition &= table[document.company_field] == filters.company
-	if readable is not None:
-		condition &= readable
+	"""(month, owner) -> amount won in the month (reporting.wins)."""
 	found = {}
-	# On Opportunity, Converted On itself (indexed), not closed_at's fallback to the last change.
-	for query, won_on in closed_between(
-		table, document, won, filters.from_date, add_days(filters.to_date, 1), without_log=table.converted_on
-	):
-		# Summed per month and owner by the database: a year of a large pipeline wins 100,000s of times.
-		year, month = Extract(DatePart.year, won_on), Extract(DatePart.month, won_on)
-		owner = table[document.owner_field]
-		rows = (
-			query.select(year, month, owner, Sum(amount_in_company_currency(table, document)))
-			.where(condition)
-			.groupby(year, month, owner)
-			.run()
-		)
-		for year_won, month_won, owner_won, amount in rows:
-			key = _key(date(int(year_won), int(month_won), 1), owner_won, filters)
-			found[key] = found.get(key, 0.0) + float(amount or 0)
+	for (month, owner), amount in won_by_month_and_owner(
+		filters.document, filters.company, filters.from_date, filters.to_date, readable
+	).items():
+		key = _key(month, owner, filters)
+		found[key] = found.get(key, 0.0) + amount
 	return found
 
 

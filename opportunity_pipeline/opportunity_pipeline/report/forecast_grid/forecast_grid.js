@@ -33,10 +33,10 @@ frappe.query_reports["Forecast Grid"] = {
 			label: __("Bookings From"),
 			fieldtype: "Select",
 			options: [
+				{ value: "", label: __("As in Selling Settings") },
 				{ value: "Sales Order", label: __("Sales Order") },
 				{ value: "Sales Invoice", label: __("Sales Invoice") },
 			],
-			default: "Sales Order",
 		},
 	],
 	tree: true,

@@ -1,8 +1,9 @@
 """The forecast a sales manager runs the week on (issue #30), per sales person and period of a fiscal
-year: the quota (their Sales Person targets), what they won (bookings), their open pipeline by forecast
-category (Commit, Best Case, Pipeline) and its coverage of the quota still to reach; each manager's row
-holds the people under them in the Sales Person tree. Only the sales people, bookings and opportunities
-the user may read are counted."""
+year: the quota (their Sales Person targets), what they won (bookings), what their opportunities won
+(Closed), their open pipeline by forecast category (Commit, Best Case, Pipeline) and its coverage of the
+quota still to reach, their submitted forecasts and each one's error against what closed; each manager's
+row holds the people under them in the Sales Person tree. Only the sales people, bookings and
+opportunities the user may read are counted."""
 
 import frappe
 from frappe import _
@@ -22,12 +23,13 @@ from opportunity_pipeline.team_forecast.rules import (
 	merged,
 	rolled_up,
 )
+from opportunity_pipeline.team_forecast.settings import attainment_from
 from opportunity_pipeline.validation import company_for_user
 
 PERIODICITIES = ("Quarterly", "Monthly")
 BOOKINGS_FROM = tuple(figures.BOOKINGS)
 # Each period's amounts; coverage is worked out from them and the weighted pipeline.
-AMOUNTS = ("quota", "won", "commit", "best_case", "pipeline", "called_commit", "called_best_case")
+AMOUNTS = ("quota", "won", "closed", "commit", "best_case", "pipeline", "called_commit", "called_best_case")
 
 
 def _labels() -> dict:
@@ -35,6 +37,7 @@ def _labels() -> dict:
 	return {
 		"quota": _("{0} Quota"),
 		"won": _("{0} Won"),
+		"closed": _("{0} Closed"),
 		"commit": _("{0} Commit"),
 		"best_case": _("{0} Best Case"),
 		"pipeline": _("{0} Pipeline"),
@@ -58,10 +61,12 @@ def execute(filters=None):
 		company=filters.company,
 	)
 	people = figures.sales_people()
+	by_user = figures.people_by_user(people)
 	own = merged(
 		figures.quotas(people, filters.fiscal_year, periods, filters.periodicity),
 		figures.bookings(people, filters.company, periods, filters.bookings_from),
-		figures.pipeline(document, figures.people_by_user(people), filters.company, periods),
+		figures.pipeline(document, by_user, filters.company, periods),
+		figures.closed(document, by_user, filters.company, periods),
 	)
 	totals = rolled_up([(p.name, p.lft, p.rgt) for p in people], own)
 	_add_forecast_calls(totals, people, filters, periods)
@@ -95,6 +100,7 @@ def _checked(filters):
 		frappe.throw(_("Choose a fiscal year."))
 	company_for_user(filters.company)
 	choose(filters, "periodicity", PERIODICITIES, _("Periodicity"))
+	filters.bookings_from = filters.get("bookings_from") or attainment_from()
 	choose(filters, "bookings_from", BOOKINGS_FROM, _("Bookings From"))
 	return filters
 
@@ -120,12 +126,12 @@ def _rows(people, totals, periods) -> list[dict]:
 			row[f"{period.key}_coverage"] = _coverage(row, period.key)
 			error = forecast_error(
 				figures_.get((period.key, "called_commit")),
-				row[f"{period.key}_won"],
+				row[f"{period.key}_closed"],
 				ended=getdate(period.to_date) < getdate(),
 			)
 			row[f"{period.key}_error"] = error
 			if error is not None:
-				errors.append((error, row[f"{period.key}_won"]))
+				errors.append((error, row[f"{period.key}_closed"]))
 		for measure, amount in year.items():
 			row[f"total_{measure}"] = amount
 		row["total_error"] = sum(error for error, _won in errors) if errors else None

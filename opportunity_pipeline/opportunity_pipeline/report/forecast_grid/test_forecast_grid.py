@@ -1,6 +1,6 @@
 """Forecast Grid, by hand: a manager above two sales people, their targets (one spread by a Monthly
 Distribution, one evenly), a submitted Sales Order booked to one of them, their open opportunities by
-forecast category; a sales person restricted to themselves sees only their own row."""
+forecast category and one won; a sales person restricted to themselves sees only their own row."""
 
 import frappe
 
@@ -18,13 +18,18 @@ class TestForecastGrid(SalesTeamTestCase):
 	def test_quotas_bookings_and_the_pipeline_by_category_rolled_up_the_tree(self):
 		self.book(ANN, 7000)
 		self.pipeline()
+		self.win(ANN_USER, 600, self.quarter.from_date)
 		rows = self.grid()
 		key = self.quarter.key
 		ann, bob, manager = rows[ANN], rows[BOB], rows[MANAGER]
 		self.assertEqual(
-			[round(ann[f"{key}_{m}"], 2) for m in ("quota", "won", "commit", "best_case", "pipeline")],
-			[30_000, 7000, 1000, 0, 2000],
+			[
+				round(ann[f"{key}_{m}"], 2)
+				for m in ("quota", "won", "closed", "commit", "best_case", "pipeline")
+			],
+			[30_000, 7000, 600, 1000, 0, 2000],
 		)
+		self.assertEqual((bob[f"{key}_closed"], manager[f"{key}_closed"]), (0, 600))
 		self.assertAlmostEqual(bob[f"{key}_quota"], 20_000, places=2)
 		self.assertEqual(bob[f"{key}_best_case"], 500)
 		# Weighted open pipeline over what is left to reach: (500 + 200) / (30,000 - 7,000).
@@ -49,6 +54,13 @@ class TestForecastGrid(SalesTeamTestCase):
 		self.assertEqual(set(rows), {BOB})
 		key = self.quarter.key
 		self.assertEqual((rows[BOB][f"{key}_best_case"], rows[BOB][f"{key}_commit"]), (500, 0))
+
+	def test_bookings_count_from_selling_settings_unless_the_filter_says(self):
+		self.book(ANN, 7000)
+		frappe.db.set_single_value("Selling Settings", "attainment_from", "Sales Invoice")
+		key = self.quarter.key
+		self.assertEqual(self.grid()[ANN][f"{key}_won"], 0)  # Ann's booking is an order, not an invoice
+		self.assertEqual(self.grid(bookings_from="Sales Order")[ANN][f"{key}_won"], 7000)
 
 	def test_bad_filters_are_refused(self):
 		with self.assertRaises(frappe.ValidationError):
