@@ -106,7 +106,7 @@ def after_app_install(app_name: str):
 	if app_name == APP:
 		sync_customizations("opportunity_pipeline")
 		set_up()
-		show_follow_up_in_side_panel()
+		show_in_side_panel()
 		add_deal_form_script()
 		add_stalled_deal_views()
 		start_deal_history()
@@ -150,10 +150,12 @@ def start_deal_history():
 		record_changes(frappe.qb.DocType(CRM_DEAL.doctype).name.isnotnull(), document=CRM_DEAL)
 
 
-def show_follow_up_in_side_panel():
-	"""The follow-up fields in the deal page's side panel, once: on install (of either app) and by a
-	patch, never on migrate, so that a manager who takes the section away keeps it away."""
-	_change_side_panel(frappe_crm_side_panel.with_follow_up)
+def show_in_side_panel(*sections: str):
+	"""The app's sections (frappe_crm_side_panel.SECTIONS; all of them by default) in the deal page's side
+	panel, each once: on install (of either app) and by a patch, never on migrate, so that a manager who
+	takes a section away keeps it away."""
+	for name in sections or frappe_crm_side_panel.SECTIONS:
+		_change_side_panel(lambda layout, name=name: frappe_crm_side_panel.with_section(layout, name))
 
 
 def add_deal_form_script():
@@ -243,7 +245,7 @@ def delete_customizations():
 	"""Either app's uninstall: the app's fields on Frappe CRM's DocTypes, their values and its indexes,
 	its section of the deal page's side panel, its form script, its views of stalled deals and the deals'
 	pipeline history."""
-	_change_side_panel(frappe_crm_side_panel.without_follow_up)
+	_change_side_panel(frappe_crm_side_panel.without_app_sections)
 	if frappe.db.table_exists("CRM Form Script"):
 		frappe.delete_doc_if_exists("CRM Form Script", DEAL_FORM_SCRIPT, force=True)
 	if frappe.db.table_exists("CRM View Settings"):

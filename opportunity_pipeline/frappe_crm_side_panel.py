@@ -1,15 +1,20 @@
-"""The app's section in the side panel of Frappe CRM's deal page (/crm), where its users read and set a
-deal's fields: the next follow-up and whether the deal is stalled. Frappe CRM keeps that panel as a layout a manager arranges (CRM Fields
-Layout "CRM Deal-Side Panel", a JSON list of sections, or of tabs holding sections); the app adds its
-section once, leaves the rest as the manager has it, and takes away only its own on uninstall.
+"""The app's sections in the side panel of Frappe CRM's deal page (/crm), where its users read and set a
+deal's fields: the next follow-up and whether the deal is stalled, and its forecast category. Frappe CRM
+keeps that panel as a layout a manager arranges (CRM Fields Layout "CRM Deal-Side Panel", a JSON list of
+sections, or of tabs holding sections); the app adds each section once, leaves the rest as the manager
+has it, and takes away only its own on uninstall.
 
 No Frappe import: the layout is data, tested in layer 1.
 """
 
-SECTION_NAME = "opportunity_pipeline_follow_up"
-# Frappe CRM translates a section's label where it shows it (Section.vue: __(label)).
-SECTION_LABEL = "Follow-up"
-FIELDS = ("contact_date", "contact_by", "is_stalled")
+# The app's sections, by name: (label, fields). Frappe CRM translates a section's label where it shows it
+# (Section.vue: __(label)).
+FOLLOW_UP = "opportunity_pipeline_follow_up"
+FORECAST = "opportunity_pipeline_forecast"
+SECTIONS = {
+	FOLLOW_UP: ("Follow-up", ("contact_date", "contact_by", "is_stalled")),
+	FORECAST: ("Forecast", ("forecast_category",)),
+}
 
 
 def _sections(layout: list) -> list:
@@ -30,16 +35,17 @@ def _fields_in(layout: list) -> set:
 	}
 
 
-def with_follow_up(layout: list) -> list | None:
-	"""The layout with the follow-up section after the others, or None when nothing needs adding: the
-	section is there, or a manager placed the fields elsewhere."""
-	if _fields_in(layout) & set(FIELDS):
+def with_section(layout: list, name: str) -> list | None:
+	"""The layout with the app's section `name` after the others, or None when nothing needs adding: the
+	section is there, or a manager placed its fields elsewhere."""
+	label, fields = SECTIONS[name]
+	if _fields_in(layout) & set(fields):
 		return None
 	section = {
-		"label": SECTION_LABEL,
-		"name": SECTION_NAME,
+		"label": label,
+		"name": name,
 		"opened": True,
-		"columns": [{"name": f"{SECTION_NAME}_column", "fields": list(FIELDS)}],
+		"columns": [{"name": f"{name}_column", "fields": list(fields)}],
 	}
 	if not layout:
 		return [section]
@@ -47,10 +53,10 @@ def with_follow_up(layout: list) -> list | None:
 	return layout
 
 
-def without_follow_up(layout: list) -> list | None:
-	"""The layout without the app's section, or None when it has none (a manager removed it)."""
+def without_app_sections(layout: list) -> list | None:
+	"""The layout without the app's sections, or None when it has none (a manager removed them)."""
 	sections = _sections(layout)
-	kept = [section for section in sections if section.get("name") != SECTION_NAME]
+	kept = [section for section in sections if section.get("name") not in SECTIONS]
 	if len(kept) == len(sections):
 		return None
 	sections[:] = kept

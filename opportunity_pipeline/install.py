@@ -41,7 +41,7 @@ def after_install():
 	save_pipeline_health_defaults()
 	save_team_forecast_defaults()
 	frappe_crm.set_up()
-	frappe_crm.show_follow_up_in_side_panel()
+	frappe_crm.show_in_side_panel()
 	frappe_crm.add_deal_form_script()
 	frappe_crm.add_stalled_deal_views()
 	frappe_crm.start_deal_history()

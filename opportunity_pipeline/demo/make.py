@@ -43,6 +43,7 @@ class DemoSite:
 		self.settings = {}  # Selling Settings and Sales Stage values before the demo
 		self.quotations = {}  # opportunity -> quotation
 		self.users = []  # (e-mail, territory) per sales person of plan.SALES_PEOPLE
+		self.sales_people = {}  # e-mail -> Sales Person
 		self.customers, self.leads = [], []
 
 	def keep(self, doctype: str, name: str) -> str:
@@ -68,6 +69,7 @@ def make_demo(seed: int = 2026) -> dict:
 		play(site, company, plan.story(seed))
 		ensure_sales_stage_board()
 		finish(company)
+		forecast_this_quarter(site, company)
 	finally:
 		frappe.set_user("Administrator")
 		site.save_manifest()
@@ -173,6 +175,7 @@ def reference_data(site: DemoSite, company: str):
 		frappe.db.get_value("Sales Person", {"is_group": 1})
 		or insert(site, {"doctype": "Sales Person", "sales_person_name": "Sales Team", "is_group": 1}).name
 	)
+	targets = quota_targets(site)
 	site.users = []
 	for index, (full_name, territory) in enumerate(plan.SALES_PEOPLE):
 		email = f"{full_name.split()[0].lower()}@{DOMAIN}"
@@ -190,12 +193,33 @@ def reference_data(site: DemoSite, company: str):
 			},
 			email,
 		)
+		employee = insert(
+			site,
+			{
+				"doctype": "Employee",
+				"first_name": first,
+				"last_name": last,
+				"gender": frappe.db.get_value("Gender", {}, "name"),
+				"date_of_birth": "1990-01-01",
+				"date_of_joining": add_years(getdate(), -3),
+				"company": company,
+				"status": "Active",
+				"user_id": email,
+			},
+		).name
 		insert(
 			site,
-			{"doctype": "Sales Person", "sales_person_name": full_name, "parent_sales_person": team},
+			{
+				"doctype": "Sales Person",
+				"sales_person_name": full_name,
+				"parent_sales_person": team,
+				"employee": employee,
+				"targets": targets,
+			},
 			full_name,
 		)
 		site.users.append((email, territory))
+		site.sales_people[email] = full_name
 	source_doctype = frappe.get_meta("Opportunity").get_field(opportunity_field("source")).options
 	for source in plan.SOURCES:
 		insert(site, {"doctype": source_doctype, "source_name": source, "name": source}, source)
@@ -268,6 +292,37 @@ def reference_data(site: DemoSite, company: str):
 	for field, value in demo_settings.items():
 		site.settings[f"Selling Settings:{field}"] = frappe.db.get_single_value("Selling Settings", field)
 		frappe.db.set_single_value("Selling Settings", field, value)
+
+
+def quota_targets(site: DemoSite) -> list[dict]:
+	"""A sales person's targets: plan.YEARLY_QUOTA in each fiscal year the story and today fall in (that
+	the site has), spread evenly over its months (a Monthly Distribution, which ERPNext asks of every target)."""
+	from erpnext.accounts.utils import get_fiscal_year
+
+	years = {
+		year[0]
+		for day in (add_days(now_datetime(), -plan.DAYS), now_datetime())
+		for year in get_fiscal_year(day, boolean=True) or []
+	}
+	targets = []
+	for year in sorted(years):
+		distribution = frappe.get_doc(
+			{
+				"doctype": "Monthly Distribution",
+				"distribution_id": f"Demo Even Months {year}",
+				"fiscal_year": year,
+			}
+		)
+		distribution.get_months()
+		for row in distribution.percentages:
+			row.percentage_allocation = 100 / 12
+		if not frappe.db.exists("Monthly Distribution", distribution.distribution_id):
+			distribution.insert(ignore_permissions=True)
+			site.keep("Monthly Distribution", distribution.name)
+		targets.append(
+			{"fiscal_year": year, "target_amount": plan.YEARLY_QUOTA, "distribution_id": distribution.name}
+		)
+	return targets
 
 
 def lead_source_field() -> str:
@@ -431,6 +486,9 @@ def win(site, name, moment):
 	from erpnext.selling.doctype.quotation.quotation import make_sales_order
 
 	order = make_sales_order(site.quotations[name])
+	# Booked to the opportunity's owner, as their sales team row (the Forecast Grid's attainment).
+	owner = frappe.db.get_value("Opportunity", name, "opportunity_owner")
+	order.set("sales_team", [{"sales_person": site.sales_people[owner], "allocated_percentage": 100}])
 	order.delivery_date = getdate(add_days(moment, 21))
 	order.payment_schedule = []  # the quotation's dates: ERPNext computes the order's own
 	for row in order.items:
@@ -466,6 +524,35 @@ def finish(company: str):
 	commit()
 
 
+def forecast_this_quarter(site: DemoSite, company: str):
+	"""Each sales person's Sales Forecast for the quarter of today, submitted as they would leave it: the
+	pipeline's figures (what has closed, Commit, Best Case), for the Forecast Grid's calls."""
+	from erpnext.accounts.report.financial_statements import get_period_list
+	from erpnext.accounts.utils import get_fiscal_year
+
+	year = get_fiscal_year(now_datetime(), company=company)[0]
+	periods = get_period_list(year, year, "", "", "Fiscal Year", "Quarterly", company=company)
+	quarter = next(p for p in periods if getdate(p.from_date) <= getdate() <= getdate(p.to_date))
+	for email, person in site.sales_people.items():
+		frappe.set_user(email)
+		try:
+			forecast = frappe.get_doc(
+				{
+					"doctype": "Sales Forecast",
+					"sales_person": person,
+					"company": company,
+					"fiscal_year": year,
+					"periodicity": "Quarterly",
+					"from_date": quarter.from_date,
+				}
+			).insert()
+			forecast.submit()
+		finally:
+			frappe.set_user("Administrator")
+		site.keep("Sales Forecast", forecast.name)
+	commit()
+
+
 # -- Removal -------------------------------------------------------------------------------------------
 
 
@@ -483,7 +570,7 @@ def remove_demo() -> int:
 	for doctype, name in made:
 		by_doctype.setdefault(doctype, []).append(name)
 	opportunities = by_doctype.get("Opportunity", [])
-	for doctype in ("Sales Order", "Quotation"):
+	for doctype in ("Sales Forecast", "Sales Order", "Quotation"):
 		for name in reversed(by_doctype.get(doctype, [])):
 			if frappe.db.get_value(doctype, name, "docstatus") == 1:
 				frappe.get_doc(doctype, name).cancel()
@@ -492,7 +579,9 @@ def remove_demo() -> int:
 		frappe.delete_doc("Opportunity", name, force=True, ignore_permissions=True)
 	_delete_traces(opportunities, by_doctype)
 	for doctype, name in reversed(made):
-		if doctype not in ("Sales Order", "Quotation", "Opportunity") and frappe.db.exists(doctype, name):
+		if doctype not in ("Sales Forecast", "Sales Order", "Quotation", "Opportunity") and frappe.db.exists(
+			doctype, name
+		):
 			frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
 	for key, value in manifest["settings"].items():
 		doctype, field = key.split(":", 1)

@@ -19,6 +19,8 @@ SALES_PEOPLE = (
 	("Emma Roy", "Canada"),
 	("Frank Miller", "United States"),
 )
+# Each sales person's yearly quota (their Sales Person target, spread evenly over the months).
+YEARLY_QUOTA = 150_000
 # source -> chance that an opportunity that reaches a quotation is won
 SOURCES = {
 	"Referral": 0.7,

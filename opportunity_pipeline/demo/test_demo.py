@@ -6,7 +6,14 @@ import frappe
 from frappe.utils import getdate, today
 
 from opportunity_pipeline.demo import plan
-from opportunity_pipeline.demo.make import DemoSite, make_demo, play, reference_data, remove_demo
+from opportunity_pipeline.demo.make import (
+	DemoSite,
+	forecast_this_quarter,
+	make_demo,
+	play,
+	reference_data,
+	remove_demo,
+)
 from opportunity_pipeline.pipeline_history.record import STATE
 from opportunity_pipeline.tests import IntegrationTestCase
 from opportunity_pipeline.tests.factories import make_opportunity
@@ -62,6 +69,26 @@ class TestDemo(IntegrationTestCase):
 		)
 		for name in lost:
 			self.assertTrue(frappe.get_all("Opportunity Lost Reason Detail", {"parent": name}))
+
+		# The team forecast's figures: each order booked to its opportunity's owner, each sales person
+		# a user through their Employee with a quota, and a forecast for this quarter.
+		won = next(name for opportunity, name in ended if opportunity.outcome == "won")
+		owner = frappe.db.get_value("Opportunity", won, "opportunity_owner")
+		order = next(n for d, n in site.made if d == "Sales Order")
+		self.assertEqual(
+			frappe.get_all("Sales Team", {"parent": order}, pluck="sales_person"), [site.sales_people[owner]]
+		)
+		person = frappe.get_doc("Sales Person", site.sales_people[owner])
+		self.assertEqual(frappe.db.get_value("Employee", person.employee, "user_id"), owner)
+		self.assertTrue(all(target.target_amount == plan.YEARLY_QUOTA for target in person.targets))
+		forecast_this_quarter(site, company)
+		site.save_manifest()
+		self.assertEqual(
+			frappe.db.count(
+				"Sales Forecast", {"docstatus": 1, "sales_person": ("in", list(site.sales_people.values()))}
+			),
+			len(plan.SALES_PEOPLE),
+		)
 
 		# The history as the app writes it: dated across the past year, by the sales person.
 		for opportunity, name in zip(story, opportunities, strict=True):

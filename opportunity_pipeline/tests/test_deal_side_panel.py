@@ -9,7 +9,7 @@ import unittest
 import frappe
 
 from opportunity_pipeline import frappe_crm
-from opportunity_pipeline.frappe_crm_side_panel import FIELDS, SECTION_NAME, without_follow_up
+from opportunity_pipeline.frappe_crm_side_panel import FOLLOW_UP, FORECAST, SECTIONS, without_app_sections
 from opportunity_pipeline.install import after_migrate
 from opportunity_pipeline.tests import IntegrationTestCase
 
@@ -24,29 +24,30 @@ class TestDealSidePanel(IntegrationTestCase):
 	def tearDown(self):
 		frappe.db.rollback()
 
-	def test_install_shows_the_follow_up_as_frappe_crm_serves_the_deal_page(self):
+	def test_install_shows_the_follow_up_and_the_category_as_frappe_crm_serves_the_deal_page(self):
 		from crm.fcrm.doctype.crm_fields_layout.crm_fields_layout import get_fields_layout
 
-		frappe_crm.show_follow_up_in_side_panel()
+		frappe_crm.show_in_side_panel()
 		sections = get_fields_layout("CRM Deal", "Side Panel")[0]["sections"]
-		ours = next(section for section in sections if section["name"] == SECTION_NAME)
-		self.assertEqual([field["fieldname"] for field in ours["columns"][0]["fields"]], list(FIELDS))
-		self.assertEqual(section_names().count(SECTION_NAME), 1)
-		frappe_crm.show_follow_up_in_side_panel()
-		self.assertEqual(section_names().count(SECTION_NAME), 1)
+		for name, (_label, fields) in SECTIONS.items():
+			ours = next(section for section in sections if section["name"] == name)
+			self.assertEqual([field["fieldname"] for field in ours["columns"][0]["fields"]], list(fields))
+		frappe_crm.show_in_side_panel()
+		self.assertEqual([section_names().count(name) for name in SECTIONS], [1, 1])
 
 	def test_a_section_a_manager_removed_stays_removed_through_migrate(self):
-		frappe_crm.show_follow_up_in_side_panel()
+		frappe_crm.show_in_side_panel()
 		frappe_crm._change_side_panel(
-			lambda layout: [section for section in layout if section.get("name") != SECTION_NAME]
+			lambda layout: [section for section in layout if section.get("name") != FOLLOW_UP]
 		)
 		after_migrate()
-		self.assertNotIn(SECTION_NAME, section_names())
+		self.assertNotIn(FOLLOW_UP, section_names())
+		self.assertIn(FORECAST, section_names())
 
-	def test_uninstall_takes_away_only_the_apps_section(self):
-		frappe_crm.show_follow_up_in_side_panel()
-		others = [name for name in section_names() if name != SECTION_NAME]
-		frappe_crm._change_side_panel(without_follow_up)
+	def test_uninstall_takes_away_only_the_apps_sections(self):
+		frappe_crm.show_in_side_panel()
+		others = [name for name in section_names() if name not in SECTIONS]
+		frappe_crm._change_side_panel(without_app_sections)
 		self.assertEqual(section_names(), others)
 
 	def test_uninstall_finds_the_apps_fields_on_each_of_frappe_crms_doctypes(self):

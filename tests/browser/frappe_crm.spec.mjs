@@ -2,6 +2,8 @@
 //  1. a deal with a follow-up (Next Contact By / Next Contact Date, set through the REST API as a
 //     scripter would), in its status longer than the status's Stalled After (Days), shows both in the
 //     deal page's side panel, in the app's Follow-up section;
+//   - the side panel's Forecast section shows the deal's forecast category; Commit chosen there is saved
+//     as the owner's choice;
 //  2. its CRM Task, which the app keeps in step with the follow-up, is in the deal's Tasks tab;
 //   - the app's public views of stalled deals in /crm: the list shows the deal with its Stalled box
 //     ticked, the kanban shows its card in its status's column (and in French, the views' label);
@@ -224,6 +226,35 @@ async function main({ admin, browser, created }) {
 		);
 		await page.waitForTimeout(500);
 		await shot(page, "frappe-crm-deal-follow-up-en");
+
+		check("the side panel's Forecast section: the deal's forecast category, chosen in /crm");
+		await page
+			.getByText("Forecast Category", { exact: true })
+			.first()
+			.waitFor({ state: "visible" });
+		// Frappe CRM draws a Select of the side panel as a combobox (frappe-ui's Select, on reka-ui).
+		const category = page
+			.locator(".field")
+			.filter({ has: page.getByText("Forecast Category", { exact: true }) })
+			.first()
+			.getByRole("combobox");
+		const stored = (await getDoc(admin, "CRM Deal", deal.name)).forecast_category;
+		assert(
+			(await category.innerText()).trim() === stored,
+			`the section shows the category the deal's status gave it: ${stored}`,
+		);
+		await category.click();
+		await page.getByRole("option", { name: "Commit", exact: true }).click();
+		let chosen = {};
+		for (let tries = 0; tries < 40 && chosen.forecast_category !== "Commit"; tries++) {
+			await page.waitForTimeout(250);
+			chosen = await getDoc(admin, "CRM Deal", deal.name);
+		}
+		assert(
+			chosen.forecast_category === "Commit" && chosen.forecast_category_set_by_hand === 1,
+			`Commit, chosen in the side panel, is saved as the owner's choice: ${chosen.forecast_category}`,
+		);
+		stalledAndIdle(deal.name); // that save was a change: the deal is made idle again
 
 		check("the deal's Tasks tab lists the follow-up's CRM Task");
 		await page.getByRole("tab", { name: /Tasks/ }).first().click();

@@ -108,6 +108,7 @@ async function photograph(page, language, picks) {
 	await report(page, "Forecast Accuracy", `forecast-accuracy-${language}`);
 	await report(page, "Stage Velocity", `stage-velocity-${language}`);
 	await report(page, "Follow-up Discipline", `follow-up-discipline-${language}`);
+	await report(page, "Forecast Grid", `forecast-grid-${language}`);
 
 	check(`[${language}] the list with its Stalled indicators`);
 	await page.goto(

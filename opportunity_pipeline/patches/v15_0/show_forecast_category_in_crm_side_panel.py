@@ -1,0 +1,9 @@
+"""Sites that had the app and Frappe CRM before the deal page showed the forecast category: its section,
+once."""
+
+from opportunity_pipeline.frappe_crm import show_in_side_panel
+from opportunity_pipeline.frappe_crm_side_panel import FORECAST
+
+
+def execute():
+	show_in_side_panel(FORECAST)
