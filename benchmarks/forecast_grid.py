@@ -37,6 +37,7 @@ import common
 PREFIX = "BENCH-FG-"
 CUSTOMER = "BENCH-FG Benchmark Customer"
 HEAD = "BENCH-FG Head of Sales"
+DISTRIBUTION = "BENCH-FG Even Months"
 MANAGERS = 19
 PER_MANAGER = 9  # 1 head + 19 managers + 171 reps, and 9 more reps under the head: 200
 LIMIT_SECONDS = 1.0
@@ -86,7 +87,7 @@ def parent_of(index: int) -> str | None:
 
 
 def seed_team(company: str, fiscal_year: str):
-	"""200 users, their Employees and Sales People in a tree, each with a yearly target."""
+	"""200 users, their Employees and Sales People in a tree, each with a yearly target spread evenly."""
 	now = now_datetime()
 	stamps = (now, now, "Administrator", "Administrator")
 	frappe.db.bulk_insert(
@@ -141,6 +142,14 @@ def seed_team(company: str, fiscal_year: str):
 		],
 		ignore_duplicates=True,
 	)
+	if not frappe.db.exists("Monthly Distribution", DISTRIBUTION):
+		distribution = frappe.get_doc(
+			{"doctype": "Monthly Distribution", "distribution_id": DISTRIBUTION, "fiscal_year": fiscal_year}
+		)
+		distribution.get_months()
+		for row in distribution.percentages:
+			row.percentage_allocation = 100 / 12
+		distribution.insert()
 	for i in range(200):
 		if frappe.db.exists("Sales Person", person_of(i)):
 			continue
@@ -156,6 +165,7 @@ def seed_team(company: str, fiscal_year: str):
 						"fiscal_year": fiscal_year,
 						"item_group": "All Item Groups",
 						"target_amount": 400_000 + 1_000 * i,
+						"distribution_id": DISTRIBUTION,
 					}
 				],
 			}
@@ -283,6 +293,7 @@ def clean():
 	frappe.db.sql("delete from `tabTarget Detail` where parent like 'BENCH-FG%%'")
 	for i in reversed(range(200)):
 		frappe.delete_doc_if_exists("Sales Person", person_of(i), force=True)
+	frappe.delete_doc_if_exists("Monthly Distribution", DISTRIBUTION, force=True)
 	frappe.db.sql("delete from `tabEmployee` where name like %s", like)
 	frappe.db.sql("delete from `tabUser` where name like 'bench-fg-%%'")
 	frappe.db.commit()
