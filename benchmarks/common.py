@@ -9,6 +9,20 @@ from datetime import datetime
 
 import frappe
 
+# Of every 10 opportunities: 2 open, then converted, lost and closed ones that the forecast skips.
+STATUS_CYCLE = (
+	"Open",
+	"Lost",
+	"Converted",
+	"Closed",
+	"Lost",
+	"Open",
+	"Converted",
+	"Closed",
+	"Lost",
+	"Closed",
+)
+
 
 def argument_parser(description: str) -> argparse.ArgumentParser:
 	parser = argparse.ArgumentParser(description=description)

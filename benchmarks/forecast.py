@@ -39,19 +39,6 @@ RESTRICTED_USER = "bench-fc-territory@example.com"
 CUSTOMER = "BENCH-FC Benchmark Customer"
 TERRITORIES = [f"BENCH-FC Territory {n}" for n in range(6)]
 LIMIT_SECONDS = 1.0
-# Of every 10 opportunities: 2 open, then converted, lost and closed ones that the forecast skips.
-STATUS_CYCLE = (
-	"Open",
-	"Lost",
-	"Converted",
-	"Closed",
-	"Lost",
-	"Open",
-	"Converted",
-	"Closed",
-	"Lost",
-	"Closed",
-)
 
 
 def parse_args():
@@ -79,7 +66,7 @@ def seed(total: int) -> int:
 	make_customer(CUSTOMER)
 	frappe.db.commit()
 	today = getdate()
-	status = lambda i: STATUS_CYCLE[i % len(STATUS_CYCLE)]  # noqa: E731
+	status = lambda i: common.STATUS_CYCLE[i % len(common.STATUS_CYCLE)]  # noqa: E731
 	common.insert_opportunities(
 		PREFIX,
 		total,
@@ -134,7 +121,7 @@ def seed_deals(total: int) -> int:
 	closed = statuses_in(CRM_DEAL, CRM_DEAL.status_groups.won + CRM_DEAL.status_groups.lost)
 	owners = ["Administrator", *frappe.get_all("User", {"user_type": "System User"}, pluck="name", limit=3)]
 	today = getdate()
-	is_open = lambda i: STATUS_CYCLE[i % len(STATUS_CYCLE)] == "Open"  # noqa: E731
+	is_open = lambda i: common.STATUS_CYCLE[i % len(common.STATUS_CYCLE)] == "Open"  # noqa: E731
 	status = lambda i: opened[(i // 5) % len(opened)] if is_open(i) else closed[i % len(closed)]  # noqa: E731
 	common.insert_deals(
 		DEAL_PREFIX,

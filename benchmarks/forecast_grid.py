@@ -41,19 +41,6 @@ DISTRIBUTION = "BENCH-FG Even Months"
 MANAGERS = 19
 PER_MANAGER = 9  # 1 head + 19 managers + 171 reps, and 9 more reps under the head: 200
 LIMIT_SECONDS = 1.0
-# Of every 10 opportunities: 2 open, the others won, lost or closed, which the grid's pipeline skips.
-STATUS_CYCLE = (
-	"Open",
-	"Lost",
-	"Converted",
-	"Closed",
-	"Lost",
-	"Open",
-	"Converted",
-	"Closed",
-	"Lost",
-	"Closed",
-)
 
 
 def parse_args():
@@ -180,7 +167,7 @@ def seed_opportunities(total: int, company: str):
 	make_customer(CUSTOMER)
 	frappe.db.commit()
 	today, now = getdate(), now_datetime()
-	status = lambda i: STATUS_CYCLE[i % len(STATUS_CYCLE)]  # noqa: E731
+	status = lambda i: common.STATUS_CYCLE[i % len(common.STATUS_CYCLE)]  # noqa: E731
 	common.insert_opportunities(
 		PREFIX,
 		total,
