@@ -154,8 +154,8 @@ def show_in_side_panel(*sections: str):
 	"""The app's sections (frappe_crm_side_panel.SECTIONS; all of them by default) in the deal page's side
 	panel, each once: on install (of either app) and by a patch, never on migrate, so that a manager who
 	takes a section away keeps it away."""
-	for name in sections or frappe_crm_side_panel.SECTIONS:
-		_change_side_panel(lambda layout, name=name: frappe_crm_side_panel.with_section(layout, name))
+	names = sections or tuple(frappe_crm_side_panel.SECTIONS)
+	_change_side_panel(lambda layout: frappe_crm_side_panel.with_sections(layout, names))
 
 
 def add_deal_form_script():

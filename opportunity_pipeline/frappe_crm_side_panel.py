@@ -53,6 +53,15 @@ def with_section(layout: list, name: str) -> list | None:
 	return layout
 
 
+def with_sections(layout: list, names) -> list | None:
+	"""The layout with each of the app's sections `names` that it lacks (with_section), or None when it
+	needs none of them: one change, so the layout is saved once."""
+	changed = None
+	for name in names:
+		changed = with_section(changed or layout, name) or changed
+	return changed
+
+
 def without_app_sections(layout: list) -> list | None:
 	"""The layout without the app's sections, or None when it has none (a manager removed them)."""
 	sections = _sections(layout)

@@ -9,6 +9,7 @@ from opportunity_pipeline.frappe_crm_side_panel import (
 	FORECAST,
 	SECTIONS,
 	with_section,
+	with_sections,
 	without_app_sections,
 )
 
@@ -74,3 +75,11 @@ def test_the_sections_fields_are_the_apps_deal_fields():
 	custom = json.loads((MODULE_DIR / "custom" / "crm_deal.json").read_text())
 	fields = {field for _label, section_fields in SECTIONS.values() for field in section_fields}
 	assert fields <= {field["fieldname"] for field in custom["custom_fields"]}
+
+
+def test_every_missing_section_comes_in_one_change():
+	layout = with_sections(copy.deepcopy(CRM_DEFAULT), list(SECTIONS))
+	assert layout == with_all(copy.deepcopy(CRM_DEFAULT))
+	assert with_sections(layout, list(SECTIONS)) is None
+	only_forecast = with_sections(with_section(copy.deepcopy(CRM_DEFAULT), FOLLOW_UP), [FORECAST])
+	assert [section["name"] for section in only_forecast[2:]] == [FOLLOW_UP, FORECAST]

@@ -296,7 +296,8 @@ def reference_data(site: DemoSite, company: str):
 
 def quota_targets(site: DemoSite) -> list[dict]:
 	"""A sales person's targets: plan.YEARLY_QUOTA in each fiscal year the story and today fall in (that
-	the site has), spread evenly over its months (a Monthly Distribution, which ERPNext asks of every target)."""
+	the site has), spread evenly over its months (a Monthly Distribution, which ERPNext asks of every
+	target)."""
 	from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
 
 	years = set()
@@ -307,22 +308,17 @@ def quota_targets(site: DemoSite) -> list[dict]:
 			pass  # a site whose first fiscal year begins after the story does
 	targets = []
 	for year in sorted(years):
-		distribution = frappe.get_doc(
-			{
-				"doctype": "Monthly Distribution",
-				"distribution_id": f"Demo Even Months {year}",
-				"fiscal_year": year,
-			}
-		)
-		distribution.get_months()
-		for row in distribution.percentages:
-			row.percentage_allocation = 100 / 12
-		if not frappe.db.exists("Monthly Distribution", distribution.distribution_id):
+		name = f"Demo Even Months {year}"
+		if not frappe.db.exists("Monthly Distribution", name):
+			distribution = frappe.get_doc(
+				{"doctype": "Monthly Distribution", "distribution_id": name, "fiscal_year": year}
+			)
+			distribution.get_months()
+			for row in distribution.percentages:
+				row.percentage_allocation = 100 / 12
 			distribution.insert(ignore_permissions=True)
 			site.keep("Monthly Distribution", distribution.name)
-		targets.append(
-			{"fiscal_year": year, "target_amount": plan.YEARLY_QUOTA, "distribution_id": distribution.name}
-		)
+		targets.append({"fiscal_year": year, "target_amount": plan.YEARLY_QUOTA, "distribution_id": name})
 	return targets
 
 

@@ -23,9 +23,7 @@ def validate_loss(doc):
 			)
 		_drop_repeated_reasons(doc)
 		_refuse_disabled_reasons(doc, before)
-		if not doc.get("lost_date"):
-			doc.lost_date = now_datetime()
-			doc.lost_by = frappe.session.user
+		doc.update(loss_stamp(doc))
 	elif was_lost:
 		for field in LOSS_FIELDS:
 			doc.set(field, [] if field in ("lost_reasons", "competitors") else None)
